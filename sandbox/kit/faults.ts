@@ -1,0 +1,104 @@
+/**
+ * Fault injection for emulated routes: added latency, error rates (429 with Retry-After, 500,
+ * 503) and timeouts, decided by a seeded PRNG. `faultHandler` is an msw handler placed before an
+ * emulator's own handlers: it answers with the fault, or returns nothing so the request falls
+ * through to the emulator.
+ */
+import { http, HttpResponse, delay, type HttpHandler } from "msw";
+import { seededRandom, type Random } from "./random";
+
+export interface RouteFaults {
+  /** Which requests: method (any if absent) and a pathname pattern. */
+  method?: string;
+  path: RegExp;
+  /** Added to every matching request. */
+  latencyMs?: number;
+  /** Probability of answering 429 with Retry-After. */
+  throttleRate?: number;
+  retryAfterSeconds?: number;
+  /** Probability of answering 500 / 503. */
+  serverErrorRate?: number;
+  unavailableRate?: number;
+  /** Probability of never answering within `hangMs` (the client's timeout must fire). */
+  timeoutRate?: number;
+  hangMs?: number;
+}
+
+export interface FaultStats {
+  throttled: number;
+  serverErrors: number;
+  unavailable: number;
+  timeouts: number;
+}
+
+/** Mutable at run time, so tests and the sandbox's health view can turn faults on and off. */
+export class FaultController {
+  rules: RouteFaults[] = [];
+  readonly stats: FaultStats = { throttled: 0, serverErrors: 0, unavailable: 0, timeouts: 0 };
+  private random: Random;
+
+  constructor(seed = 1) {
+    this.random = seededRandom(seed);
+  }
+
+  reseed(seed: number): void {
+    this.random = seededRandom(seed);
+  }
+
+  set(rules: RouteFaults[]): void {
+    this.rules = rules;
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  private match(method: string, pathname: string): RouteFaults | undefined {
+    return this.rules.find((r) => (!r.method || r.method.toUpperCase() === method) && r.path.test(pathname));
+  }
+
+  /** The fault to inject for a request, or undefined to let it through. */
+  async decide(request: Request): Promise<Response | undefined> {
+    const url = new URL(request.url);
+    const rule = this.match(request.method, url.pathname);
+    if (!rule) return undefined;
+    if (rule.latencyMs) await delay(rule.latencyMs);
+    const roll = this.random();
+    let edge = rule.throttleRate ?? 0;
+    if (roll < edge) {
+      this.stats.throttled++;
+      return HttpResponse.json(
+        { error: { code: "tooManyRequests", message: "Rate limit is exceeded. Try again later.", target: url.pathname } },
+        { status: 429, headers: { "Retry-After": String(rule.retryAfterSeconds ?? 1) } },
+      );
+    }
+    edge += rule.serverErrorRate ?? 0;
+    if (roll < edge) {
+      this.stats.serverErrors++;
+      return HttpResponse.json(
+        { error: { code: "generalException", message: "An unexpected error occurred (injected fault).", target: url.pathname } },
+        { status: 500 },
+      );
+    }
+    edge += rule.unavailableRate ?? 0;
+    if (roll < edge) {
+      this.stats.unavailable++;
+      return HttpResponse.json(
+        { error: { code: "serviceNotAvailable", message: "The service is temporarily unavailable (injected fault).", target: url.pathname } },
+        { status: 503, headers: { "Retry-After": String(rule.retryAfterSeconds ?? 1) } },
+      );
+    }
+    edge += rule.timeoutRate ?? 0;
+    if (roll < edge) {
+      this.stats.timeouts++;
+      await delay(rule.hangMs ?? 30_000);
+      return new HttpResponse(null, { status: 504 });
+    }
+    return undefined;
+  }
+}
+
+/** An msw handler that injects the controller's faults for any URL under `baseUrl`. */
+export function faultHandler(baseUrl: string, faults: FaultController): HttpHandler {
+  return http.all(`${baseUrl.replace(/\/$/, "")}/*`, async ({ request }) => faults.decide(request));
+}

@@ -1,0 +1,80 @@
+/**
+ * Serves msw request handlers over real HTTP on localhost: the same handlers the tests mount with
+ * `setupServer` answer the sandbox and the benchmarks. No second implementation.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getResponse, type RequestHandler } from "msw";
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function toRequest(req: IncomingMessage, body: Buffer, origin: string): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const method = req.method ?? "GET";
+  return new Request(new URL(req.url ?? "/", origin), {
+    method,
+    headers,
+    body: method === "GET" || method === "HEAD" || body.length === 0 ? undefined : new Uint8Array(body),
+  });
+}
+
+export async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = name === "set-cookie" ? [...((headers[name] as string[]) ?? []), value] : value;
+  });
+  res.writeHead(response.status, response.statusText, headers);
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+/**
+ * `handlers` are resolved against URLs on `publicOrigin` (the address the handlers were written
+ * for, e.g. https://api.partner.microsoft.com), so one handler set serves both an intercepted
+ * origin in tests and a localhost port in the sandbox.
+ */
+export function serveHandlers(
+  handlers: () => ReadonlyArray<RequestHandler>,
+  options: { port?: number; host?: string; publicOrigin?: string } = {},
+): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const server = createServer(async (req, res) => {
+    try {
+      const body = await readBody(req);
+      const origin = options.publicOrigin ?? `http://${req.headers.host ?? host}`;
+      const request = toRequest(req, body, origin);
+      const response = await getResponse(handlers() as RequestHandler[], request);
+      await writeResponse(
+        res,
+        response ??
+          Response.json({ error: { code: "itemNotFound", message: `No route for ${req.method} ${req.url}` } }, { status: 404 }),
+      );
+    } catch (e) {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "generalException", message: e instanceof Error ? e.message : String(e) } }));
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(options.port ?? 0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        server,
+        url: `http://${host}:${port}`,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      });
+    });
+  });
+}

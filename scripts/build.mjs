@@ -1,0 +1,14 @@
+// Builds every part that exists: the PCF control, the ribbon web resources, then the solution zips.
+import { execSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+
+process.env.PP_TOOLS_TELEMETRY_OPTOUT = "true";
+const run = (cmd) => {
+  console.log(`\n> ${cmd}`);
+  execSync(cmd, { stdio: "inherit", env: process.env });
+};
+
+const hasControls = existsSync("controls") && readdirSync("controls", { recursive: true }).some((f) => String(f).endsWith("ControlManifest.Input.xml"));
+if (hasControls) run("npm run build:controls");
+if (existsSync("webresources/build.mjs")) run("npm run build:webresources");
+if (existsSync("solution/pack.ts")) run("npm run pack");
