@@ -1,0 +1,483 @@
+/**
+ * The sandbox page: a Dynamics 365 Opportunity form (main fields, the real ribbon web resource,
+ * the real Co-sell panel bundle), a Partner Center view acting as the Microsoft seller, and a
+ * sync-health view. Everything talks to the emulators and the service over HTTP, and polls once a
+ * second so a change on one side shows on the other without reloading.
+ */
+import * as React from "react";
+import * as ReactDOM from "react-dom";
+import {
+  HELP_TYPES, OPPORTUNITY_COLUMNS, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, SYNC_STATUS, SYNC_STATUS_LABELS,
+  closeReasonValue, syncStatusName, type SyncStatusName,
+} from "../../sync/engine/dynamics";
+import { ASSISTANCE_REQUEST_CODES, CLOSE_REASONS, type CloseReasonCode } from "../../sync/engine/referral";
+import { createApi, HttpError, type Api, type SandboxConfig } from "./web-api";
+import { loadControl, PcfHost, type BoundValue, type ControlPackage } from "./pcf-host";
+import { createXrm, formContextOf, type DialogUi, type FormModel } from "./xrm";
+
+type Row = Record<string, unknown>;
+type Ribbon = Record<string, (primaryControl: unknown) => unknown>;
+
+const OPPORTUNITY_QUERY =
+  "opportunities?$select=opportunityid,name,estimatedvalue,estimatedclosedate,description,statecode,statuscode,_customerid_value,_parentcontactid_value,_transactioncurrencyid_value," +
+  Object.values(OPPORTUNITY_COLUMNS).join(",") +
+  "&$orderby=createdon desc";
+
+function useInterval(fn: () => void, ms: number) {
+  const ref = React.useRef(fn);
+  ref.current = fn;
+  React.useEffect(() => {
+    const t = setInterval(() => ref.current(), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof HttpError ? `${e.message} (${e.status} ${e.code})` : e instanceof Error ? e.message : String(e);
+}
+
+// ---------- dialogs (the page's Xrm.Navigation / Xrm.Utility) ----------
+interface DialogState {
+  progress: string | null;
+  alert: { title: string; text: string; done: () => void } | null;
+  webResource: { src: string; title: string; done: (value: unknown) => void } | null;
+}
+let setDialogs: React.Dispatch<React.SetStateAction<DialogState>> = () => undefined;
+
+const dialogUi: DialogUi = {
+  progress: (message) => setDialogs((d) => ({ ...d, progress: message })),
+  alert: (title, text) => new Promise<void>((done) => setDialogs((d) => ({ ...d, alert: { title, text, done } }))),
+  webResourceDialog: (name, title) =>
+    new Promise((done) => setDialogs((d) => ({ ...d, webResource: { src: `/webresources/${name}`, title, done } }))),
+};
+
+function Dialogs() {
+  const [state, set] = React.useState<DialogState>({ progress: null, alert: null, webResource: null });
+  setDialogs = set;
+  const close = (key: "alert" | "webResource") => set((d) => ({ ...d, [key]: null }));
+  return (
+    <>
+      {state.progress && (
+        <div className="overlay" role="status" aria-live="polite" data-testid="progress">
+          <div className="dialog">{state.progress}</div>
+        </div>
+      )}
+      {state.alert && (
+        <div className="overlay" role="alertdialog" aria-label={state.alert.title}>
+          <div className="dialog">
+            <h3>{state.alert.title}</h3>
+            <p className="pre">{state.alert.text}</p>
+            <button onClick={() => { state.alert!.done(); close("alert"); }}>OK</button>
+          </div>
+        </div>
+      )}
+      {state.webResource && (
+        <div className="overlay" role="dialog" aria-label={state.webResource.title}>
+          <div className="dialog frame">
+            <h3>{state.webResource.title}</h3>
+            <iframe
+              title={state.webResource.title}
+              src={state.webResource.src}
+              onLoad={(e) => {
+                // The dialog returns through window.returnValue + window.close(), as in Dataverse.
+                const win = (e.target as HTMLIFrameElement).contentWindow as (Window & { returnValue?: unknown }) | null;
+                if (!win) return;
+                const done = state.webResource!.done;
+                win.close = () => { done(win.returnValue); close("webResource"); };
+              }}
+            />
+          </div>
+        </div>
+      )}
+    </>
+  );
+}
+
+// ---------- the Opportunity form ----------
+interface FormProps {
+  api: Api;
+  ribbon: Ribbon;
+  control: (ControlPackage & { ctor: never }) | null;
+  recordId: string | null;
+  accounts: Row[];
+  contacts: Row[];
+  currencies: Row[];
+  onSaved(id: string): void;
+}
+
+function boundValues(record: Row): Record<string, BoundValue> {
+  const values: Record<string, BoundValue> = {};
+  for (const [prop, column] of Object.entries(OPPORTUNITY_COLUMNS)) {
+    let raw = record[column] ?? null;
+    if (prop === "lastSyncedOn" && typeof raw === "string") raw = new Date(raw);
+    values[prop] = { raw };
+  }
+  values.howCanMicrosoftHelp.options = HELP_TYPES.map((h) => ({ Value: h.value, Label: h.label }));
+  values.syncStatus.options = (Object.keys(SYNC_STATUS) as SyncStatusName[]).map((k) => ({ Value: SYNC_STATUS[k], Label: SYNC_STATUS_LABELS[k] }));
+  return values;
+}
+
+function OpportunityForm(props: FormProps) {
+  const { api, ribbon, recordId } = props;
+  const [record, setRecord] = React.useState<Row>({});
+  const [edits, setEdits] = React.useState<Row>({});
+  const [message, setMessage] = React.useState<string | null>(null);
+  const [enabled, setEnabled] = React.useState<Record<string, boolean>>({});
+  const panelRef = React.useRef<HTMLDivElement>(null);
+  const hostRef = React.useRef<PcfHost | null>(null);
+  const state = React.useRef({ record, edits });
+  state.current = { record, edits };
+
+  const load = React.useCallback(async () => {
+    if (!recordId) return;
+    const row = await api.dvGet<Row>(`opportunities(${recordId})`);
+    if (row["@odata.etag"] !== state.current.record["@odata.etag"]) setRecord(row);
+  }, [api, recordId]);
+
+  React.useEffect(() => {
+    setEdits({});
+    setMessage(null);
+    setRecord(recordId ? {} : { statecode: OPPORTUNITY_STATE.Open, [OPPORTUNITY_COLUMNS.syncWithPartnerCenter]: false });
+    void load().catch((e) => setMessage(errorText(e)));
+  }, [recordId, load]);
+  // Live: another side's change shows within a second, unless the seller is editing.
+  useInterval(() => {
+    if (Object.keys(state.current.edits).length === 0) void load().catch(() => undefined);
+  }, 1000);
+
+  const current: Row = { ...record, ...edits };
+  const readOnly = recordId !== null && record.statecode !== undefined && record.statecode !== OPPORTUNITY_STATE.Open;
+  const set = (column: string, value: unknown) => setEdits((e) => ({ ...e, [column]: value }));
+
+  const form: FormModel = {
+    entityName: "opportunity",
+    id: () => recordId,
+    isDirty: () => Object.keys(state.current.edits).length > 0,
+    value: (column) => ({ ...state.current.record, ...state.current.edits })[column],
+    save: async () => {
+      const changes = { ...state.current.edits };
+      const body: Row = {};
+      for (const [column, value] of Object.entries(changes)) {
+        const lookup = /^_(.+)_value$/.exec(column);
+        if (!lookup) body[column] = value;
+        else {
+          const nav = { customerid: "customerid_account", parentcontactid: "parentcontactid", transactioncurrencyid: "transactioncurrencyid" }[lookup[1]];
+          const set = { customerid: "accounts", parentcontactid: "contacts", transactioncurrencyid: "transactioncurrencies" }[lookup[1]];
+          if (nav && value) body[`${nav}@odata.bind`] = `/${set}(${value})`;
+        }
+      }
+      if (recordId) {
+        if (Object.keys(body).length > 0) await api.dvPatch(`opportunities(${recordId})`, body, String(state.current.record["@odata.etag"] ?? "*"));
+        setEdits({});
+        await load();
+      } else {
+        const created = await api.dvPost<Row>("opportunities", body, true);
+        setEdits({});
+        props.onSaved(String(created.opportunityid));
+      }
+    },
+    refresh: async () => {
+      setEdits({});
+      await load();
+    },
+  };
+  const formContext = formContextOf(form);
+
+  // Enable rules come from the real ribbon script, evaluated against the live form.
+  React.useEffect(() => {
+    let cancelled = false;
+    const rules = { syncNow: "canSyncNow", acceptReferral: "canRespond", declineReferral: "canRespond", openInPartnerCenter: "canOpenInPartnerCenter" };
+    void Promise.all(
+      Object.entries(rules).map(async ([command, rule]) => [command, Boolean(await ribbon[rule]?.(formContext))] as const),
+    ).then((pairs) => {
+      const next = Object.fromEntries(pairs);
+      // Only a real change re-renders: this effect runs after every render.
+      if (!cancelled) setEnabled((prev) => (JSON.stringify(prev) === JSON.stringify(next) ? prev : next));
+    });
+    return () => { cancelled = true; };
+  });
+
+  // The Co-sell panel, hosted like a model-driven form hosts it.
+  React.useEffect(() => {
+    if (!props.control || !panelRef.current) return;
+    const host = new PcfHost(props.control as never, {
+      api,
+      container: panelRef.current,
+      recordId,
+      languageId: 1033,
+      disabled: readOnly,
+      values: () => boundValues({ ...state.current.record, ...state.current.edits }),
+      onOutputs: (outputs) => {
+        for (const [prop, value] of Object.entries(outputs)) {
+          const column = OPPORTUNITY_COLUMNS[prop as keyof typeof OPPORTUNITY_COLUMNS];
+          if (column) set(column, value ?? null);
+        }
+      },
+    });
+    hostRef.current = host;
+    return () => { host.destroy(); hostRef.current = null; };
+  }, [props.control, recordId]);
+  React.useEffect(() => hostRef.current?.update({ disabled: readOnly, recordId }));
+
+  const run = (command: string) => async () => {
+    setMessage(null);
+    try {
+      await ribbon[command](formContext);
+    } catch (e) {
+      setMessage(errorText(e));
+    }
+  };
+  const saveClick = async () => {
+    setMessage(null);
+    try {
+      await form.save();
+    } catch (e) {
+      setMessage(`Not saved: ${errorText(e)}`);
+    }
+  };
+  const close = async (won: boolean, reason?: CloseReasonCode) => {
+    if (!recordId) return;
+    setMessage(null);
+    try {
+      if (!won && reason) await api.dvPatch(`opportunities(${recordId})`, { [OPPORTUNITY_COLUMNS.closeReason]: closeReasonValue(reason) });
+      await api.dvPost(won ? "WinOpportunity" : "LoseOpportunity", {
+        OpportunityClose: { subject: won ? "Won" : "Lost", "opportunityid@odata.bind": `/opportunities(${recordId})` },
+        Status: won ? OPPORTUNITY_STATUS.Won : OPPORTUNITY_STATUS.OutSold,
+      });
+      await load();
+    } catch (e) {
+      setMessage(errorText(e));
+    }
+  };
+  const [lostReason, setLostReason] = React.useState<CloseReasonCode>(3);
+  const stateLabel = ["Open", "Won", "Lost"][Number(current.statecode ?? 0)];
+
+  return (
+    <section className="form" aria-label="Opportunity form">
+      <div className="ribbon" role="toolbar" aria-label="Command bar">
+        <button onClick={saveClick} disabled={readOnly}>Save</button>
+        {enabled.syncNow && <button onClick={run("syncNow")}>Sync now</button>}
+        {enabled.openInPartnerCenter && <button onClick={run("openInPartnerCenter")}>Open in Partner Center</button>}
+        {enabled.acceptReferral && <button onClick={run("acceptReferral")}>Accept referral</button>}
+        {enabled.declineReferral && <button onClick={run("declineReferral")}>Decline referral</button>}
+        {recordId && !readOnly && <button onClick={() => close(true)}>Close as won</button>}
+        {recordId && !readOnly && (
+          <span className="lost">
+            <button onClick={() => close(false, lostReason)}>Close as lost</button>
+            <select aria-label="Lost reason" value={lostReason} onChange={(e) => setLostReason(Number(e.target.value) as CloseReasonCode)}>
+              {CLOSE_REASONS.map((r) => <option key={r.code} value={r.code}>{r.text}</option>)}
+            </select>
+          </span>
+        )}
+      </div>
+      {message && <div className="error" role="alert">{message}</div>}
+      <h2>{String(current.name ?? "New opportunity")} <small data-testid="opportunity-state">{stateLabel}</small></h2>
+      <div className="fields">
+        <label>Topic<input value={String(current.name ?? "")} disabled={readOnly} onChange={(e) => set("name", e.target.value)} /></label>
+        <label>Customer (account)
+          <select value={String(current._customerid_value ?? "")} disabled={readOnly} onChange={(e) => set("_customerid_value", e.target.value || null)}>
+            <option value="">—</option>
+            {props.accounts.map((a) => <option key={String(a.accountid)} value={String(a.accountid)}>{String(a.name)}</option>)}
+          </select>
+        </label>
+        <label>Contact
+          <select value={String(current._parentcontactid_value ?? "")} disabled={readOnly} onChange={(e) => set("_parentcontactid_value", e.target.value || null)}>
+            <option value="">—</option>
+            {props.contacts.map((c) => <option key={String(c.contactid)} value={String(c.contactid)}>{`${c.firstname ?? ""} ${c.lastname ?? ""}`}</option>)}
+          </select>
+        </label>
+        <label>Est. revenue
+          <input type="number" min="0" value={current.estimatedvalue == null ? "" : String(current.estimatedvalue)} disabled={readOnly}
+            onChange={(e) => set("estimatedvalue", e.target.value === "" ? null : Number(e.target.value))} />
+        </label>
+        <label>Currency
+          <select value={String(current._transactioncurrencyid_value ?? "")} disabled={readOnly} onChange={(e) => set("_transactioncurrencyid_value", e.target.value || null)}>
+            <option value="">—</option>
+            {props.currencies.map((c) => <option key={String(c.transactioncurrencyid)} value={String(c.transactioncurrencyid)}>{String(c.isocurrencycode)}</option>)}
+          </select>
+        </label>
+        <label>Est. close date
+          <input type="date" value={String(current.estimatedclosedate ?? "")} disabled={readOnly} onChange={(e) => set("estimatedclosedate", e.target.value || null)} />
+        </label>
+        <label className="wide">Description
+          <textarea value={String(current.description ?? "")} disabled={readOnly} onChange={(e) => set("description", e.target.value)} />
+        </label>
+      </div>
+      <h3>Microsoft Co-sell</h3>
+      <div ref={panelRef} className="panel-host" data-testid="cosell-panel" />
+      {!props.control && <p className="muted">The Co-sell panel bundle is not built: run <code>npm run build</code>.</p>}
+    </section>
+  );
+}
+
+// ---------- the Partner Center view (the Microsoft seller) ----------
+function PartnerCenterView({ api }: { api: Api }) {
+  const [referrals, setReferrals] = React.useState<Row[]>([]);
+  const [selected, setSelected] = React.useState<string | null>(null);
+  const [message, setMessage] = React.useState<string | null>(null);
+  const [draft, setDraft] = React.useState({ name: "Fabrikam cloud migration", customerName: "Fabrikam Inc", country: "US", city: "Redmond", postalCode: "98052", dealValue: 80000, currency: "USD", assistanceRequestCode: "ProofOfConceptOrDemo", solutionIds: "SOL-15974-MQF", contactFirst: "Dana", contactLast: "Lee", contactEmail: "dana.lee@fabrikam.example" });
+  const [change, setChange] = React.useState({ dealValue: "", notes: "" });
+
+  const load = React.useCallback(() => api.referrals().then(setReferrals).catch((e) => setMessage(errorText(e))), [api]);
+  React.useEffect(() => void load(), [load]);
+  useInterval(() => void load(), 1000);
+
+  const act = (fn: () => Promise<unknown>) => async () => {
+    setMessage(null);
+    try {
+      await fn();
+      await load();
+    } catch (e) {
+      setMessage(errorText(e));
+    }
+  };
+  const createIncoming = act(() =>
+    api.seller("POST", "referrals", {
+      name: draft.name, customerName: draft.customerName, country: draft.country, city: draft.city, postalCode: draft.postalCode,
+      dealValue: Number(draft.dealValue), currency: draft.currency, assistanceRequestCode: draft.assistanceRequestCode,
+      closingDateTime: new Date(Date.now() + 60 * 86400000).toISOString(),
+      solutionIds: draft.solutionIds.split(/[;,\s]+/).filter(Boolean),
+      customerContact: { firstName: draft.contactFirst, lastName: draft.contactLast, email: draft.contactEmail },
+    }),
+  );
+  const current = referrals.find((r) => r.id === selected);
+  const details = (r: Row) => (r.details ?? {}) as Row;
+
+  return (
+    <section className="pc" aria-label="Partner Center">
+      <h2>Partner Center <small>acting as the Microsoft seller</small></h2>
+      {message && <div className="error" role="alert">{message}</div>}
+      <table aria-label="Referrals">
+        <thead><tr><th>Referral</th><th>Customer</th><th>Direction</th><th>Status</th><th>Deal value</th></tr></thead>
+        <tbody>
+          {referrals.map((r) => (
+            <tr key={String(r.id)} className={r.id === selected ? "selected" : ""} onClick={() => setSelected(String(r.id))} data-referral-id={String(r.id)}>
+              <td>{String(r.name)}</td>
+              <td>{String((r.customerProfile as Row | undefined)?.name ?? "")}</td>
+              <td>{String(r.direction ?? "")}</td>
+              <td data-testid="referral-status">{`${r.status}/${r.substatus}`}</td>
+              <td>{details(r).dealValue == null ? "" : `${details(r).dealValue} ${details(r).currency ?? ""}`}</td>
+            </tr>
+          ))}
+          {referrals.length === 0 && <tr><td colSpan={5} className="muted">No referrals yet.</td></tr>}
+        </tbody>
+      </table>
+      {current && (
+        <div className="card" aria-label="Selected referral">
+          <h3>{String(current.name)}</h3>
+          <p className="muted">{String(current.id)} · notes: {String(details(current).notes ?? "—")} · closing {String(details(current).closingDateTime ?? "—").slice(0, 10)}</p>
+          <label>New deal value<input aria-label="New deal value" type="number" value={change.dealValue} onChange={(e) => setChange({ ...change, dealValue: e.target.value })} /></label>
+          <label>Notes<input aria-label="Microsoft notes" value={change.notes} onChange={(e) => setChange({ ...change, notes: e.target.value })} /></label>
+          <button onClick={act(() => api.seller("PATCH", `referrals/${current.id}`, {
+            ...(change.dealValue !== "" ? { dealValue: Number(change.dealValue) } : {}),
+            ...(change.notes !== "" ? { notes: change.notes } : {}),
+          }))}>Update referral</button>
+          <button onClick={act(() => api.seller("POST", `referrals/${current.id}/close`, { outcome: "Won" }))}>Close as Won</button>
+          <button onClick={act(() => api.seller("POST", `referrals/${current.id}/close`, { outcome: "Lost", reason: "Customer chose another vendor" }))}>Close as Lost</button>
+        </div>
+      )}
+      <details className="card">
+        <summary>New incoming co-sell referral</summary>
+        {(["name", "customerName", "country", "city", "postalCode", "dealValue", "currency", "solutionIds", "contactFirst", "contactLast", "contactEmail"] as const).map((k) => (
+          <label key={k}>{k}<input aria-label={`Incoming ${k}`} value={String(draft[k])} onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} /></label>
+        ))}
+        <label>How can the partner help?
+          <select value={draft.assistanceRequestCode} onChange={(e) => setDraft({ ...draft, assistanceRequestCode: e.target.value })}>
+            {ASSISTANCE_REQUEST_CODES.filter((c) => c !== "Unknown").map((c) => <option key={c}>{c}</option>)}
+          </select>
+        </label>
+        <button onClick={createIncoming}>Send referral to partner</button>
+      </details>
+    </section>
+  );
+}
+
+// ---------- the sync-health view ----------
+function HealthView({ api }: { api: Api }) {
+  const [health, setHealth] = React.useState<Row | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  useInterval(() => void api.health().then((h) => { setHealth(h); setError(null); }).catch((e) => setError(errorText(e))), 1000);
+  return (
+    <section className="health" aria-label="Sync health">
+      <h2>Sync health</h2>
+      {error && <div className="error">{error}</div>}
+      {health ? <pre data-testid="health">{JSON.stringify(health, null, 2)}</pre> : <p className="muted">Waiting for the service…</p>}
+    </section>
+  );
+}
+
+// ---------- the page ----------
+function App({ api, ribbon, control }: { api: Api; ribbon: Ribbon; control: FormProps["control"] }) {
+  const [opportunities, setOpportunities] = React.useState<Row[]>([]);
+  const [lookups, setLookups] = React.useState<{ accounts: Row[]; contacts: Row[]; currencies: Row[] }>({ accounts: [], contacts: [], currencies: [] });
+  const [recordId, setRecordId] = React.useState<string | null>(null);
+  const [creating, setCreating] = React.useState(false);
+
+  const load = React.useCallback(async () => {
+    const [o, a, c, cur] = await Promise.all([
+      api.dvGet<{ value: Row[] }>(OPPORTUNITY_QUERY),
+      api.dvGet<{ value: Row[] }>("accounts?$select=accountid,name&$orderby=name asc"),
+      api.dvGet<{ value: Row[] }>("contacts?$select=contactid,firstname,lastname&$orderby=lastname asc"),
+      api.dvGet<{ value: Row[] }>("transactioncurrencies?$select=transactioncurrencyid,isocurrencycode"),
+    ]);
+    setOpportunities(o.value);
+    setLookups({ accounts: a.value, contacts: c.value, currencies: cur.value });
+    setRecordId((id) => id ?? (creating ? null : (o.value[0]?.opportunityid as string | undefined) ?? null));
+  }, [api, creating]);
+  React.useEffect(() => void load().catch(() => undefined), [load]);
+  useInterval(() => void load().catch(() => undefined), 1000);
+
+  return (
+    <>
+      <header><h1>Co-sell Connector sandbox</h1><span className="muted">Dynamics 365 ⇄ companion service ⇄ Partner Center, all on this machine</span></header>
+      <main>
+        <nav aria-label="Opportunities">
+          <h2>Opportunities</h2>
+          <button onClick={() => { setCreating(true); setRecordId(null); }}>+ New opportunity</button>
+          <ul>
+            {opportunities.map((o) => {
+              const status = syncStatusName(o[OPPORTUNITY_COLUMNS.syncStatus] as number | null);
+              return (
+                <li key={String(o.opportunityid)}>
+                  <button className={o.opportunityid === recordId ? "selected" : ""} onClick={() => { setCreating(false); setRecordId(String(o.opportunityid)); }}>
+                    {String(o.name)}<br /><small>{status ? SYNC_STATUS_LABELS[status] : "Not synced"}</small>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+        <OpportunityForm api={api} ribbon={ribbon} control={control} recordId={recordId} {...lookups}
+          onSaved={(id) => { setCreating(false); setRecordId(id); void load(); }} />
+        <div className="side">
+          <PartnerCenterView api={api} />
+          <HealthView api={api} />
+        </div>
+      </main>
+      <Dialogs />
+    </>
+  );
+}
+
+async function boot() {
+  const config = (await (await fetch("/config.json")).json()) as SandboxConfig;
+  const api = createApi(config);
+  (window as unknown as { Xrm: unknown }).Xrm = createXrm(api, dialogUi);
+  await new Promise<void>((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = "/webresources/cosell_/ribbon.js";
+    s.onload = () => resolve();
+    s.onerror = () => reject(new Error("ribbon.js is not built: run npm run build"));
+    document.head.appendChild(s);
+  });
+  const ribbon = (window as unknown as { CoSell: { Ribbon: Ribbon } }).CoSell.Ribbon;
+  const control = await loadControl("/controls/CoSellPanel", 1033).catch((e) => {
+    console.error(e);
+    return null;
+  });
+  ReactDOM.render(<App api={api} ribbon={ribbon} control={control as FormProps["control"]} />, document.getElementById("root"));
+}
+
+void boot().catch((e) => {
+  document.getElementById("root")!.textContent = `The sandbox page could not start: ${errorText(e)}`;
+});

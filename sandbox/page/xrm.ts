@@ -1,0 +1,94 @@
+/**
+ * A small `Xrm` for the sandbox's Opportunity form, backed by the Dataverse emulator: what the
+ * real ribbon web resource calls (WebApi.online.execute, Navigation, Utility) and the form
+ * context it is handed as PrimaryControl.
+ */
+import type { Api } from "./web-api";
+import { HttpError } from "./web-api";
+
+export interface FormModel {
+  entityName: string;
+  /** Null until the record is saved. */
+  id(): string | null;
+  isDirty(): boolean;
+  value(column: string): unknown;
+  save(): Promise<void>;
+  refresh(): Promise<void>;
+}
+
+export interface DialogUi {
+  progress(message: string | null): void;
+  alert(title: string, text: string): Promise<void>;
+  /** Shows a web resource in a modal iframe; resolves with its `returnValue` when it closes. */
+  webResourceDialog(name: string, title: string): Promise<unknown>;
+}
+
+export function formContextOf(form: FormModel) {
+  return {
+    data: {
+      entity: {
+        getId: () => (form.id() ? `{${form.id()!.toUpperCase()}}` : ""),
+        getEntityName: () => form.entityName,
+        getIsDirty: () => form.isDirty(),
+        save: () => form.save(),
+      },
+      save: () => form.save(),
+      refresh: (save?: boolean) => (save ? form.save().then(() => form.refresh()) : form.refresh()),
+      getIsDirty: () => form.isDirty(),
+    },
+    getAttribute: (name: string) => ({ getValue: () => form.value(name) ?? null, getName: () => name }),
+    ui: { getFormType: () => (form.id() ? 2 : 1) },
+  };
+}
+
+interface ExecuteRequest {
+  entity?: { entityType: string; id: string };
+  getMetadata(): { boundParameter: string | null; operationName: string; operationType: number; parameterTypes: Record<string, unknown> };
+  [parameter: string]: unknown;
+}
+
+/** How Dataverse reports a failed Xrm.WebApi call: a positive decimal errorCode and a message. */
+function xrmError(e: unknown): { errorCode: number; message: string } {
+  if (e instanceof HttpError) {
+    const hex = /^0x[0-9a-f]+$/i.test(e.code) ? parseInt(e.code, 16) : 0x80040216;
+    return { errorCode: hex, message: e.message };
+  }
+  return { errorCode: 0x80040216, message: e instanceof Error ? e.message : String(e) };
+}
+
+export function createXrm(api: Api, ui: DialogUi) {
+  return {
+    WebApi: {
+      online: {
+        async execute(request: ExecuteRequest) {
+          const meta = request.getMetadata();
+          const params: Record<string, unknown> = {};
+          for (const key of Object.keys(request)) if (key !== "entity" && key !== "getMetadata") params[key] = request[key];
+          const path =
+            meta.boundParameter === "entity" && request.entity
+              ? `${request.entity.entityType === "opportunity" ? "opportunities" : request.entity.entityType}(${request.entity.id.replace(/[{}]/g, "")})/Microsoft.Dynamics.CRM.${meta.operationName}`
+              : meta.operationName;
+          try {
+            await api.dvPost(path, params);
+          } catch (e) {
+            throw xrmError(e);
+          }
+          return { ok: true, status: 204, statusText: "No Content", headers: {}, url: path, json: async () => ({}), text: async () => "" };
+        },
+      },
+    },
+    Navigation: {
+      openAlertDialog: (s: { title?: string; text: string }) => ui.alert(s.title ?? "", s.text),
+      openErrorDialog: (s: { message?: string; details?: string }) => ui.alert("Error", [s.message, s.details].filter(Boolean).join("\n\n")),
+      openUrl: (url: string) => void window.open(url, "_blank", "noopener,noreferrer"),
+      navigateTo: (page: { pageType: string; webresourceName?: string }, options?: { title?: string }) => {
+        if (page.pageType !== "webresource" || !page.webresourceName) return Promise.reject(new Error("The sandbox opens web resource pages only."));
+        return ui.webResourceDialog(page.webresourceName, options?.title ?? "");
+      },
+    },
+    Utility: {
+      showProgressIndicator: (message: string) => ui.progress(message),
+      closeProgressIndicator: () => ui.progress(null),
+    },
+  };
+}
