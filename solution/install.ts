@@ -1,0 +1,211 @@
+/**
+ * `tsx solution/install.ts --org https://contoso.crm.dynamics.com --service-url https://… --key …`
+ * Does after import what a solution zip cannot carry (solution-format.md §5, §9): points the webhook
+ * endpoint at the service with its header key, registers the steps, adds the co-sell section to the
+ * Opportunity main forms, and reports the alternate key. Running it again changes nothing.
+ * Auth: --tenant/--client-id/--client-secret (app registration, client credentials) or --token.
+ */
+import { ConfidentialClientApplication } from "@azure/msal-node";
+import { DynamicsWebApi } from "dynamics-web-api";
+import { resolve } from "node:path";
+import { ENVIRONMENT_VARIABLES, OPPORTUNITY_COLUMNS } from "../sync/engine/dynamics";
+import { loadDefinitions, type InstallDefinitions, type StepDefinition } from "./install/definitions";
+import { addSection } from "./install/form";
+
+export const KEY_HEADER = "x-cosell-key";
+const AUTH_HTTP_HEADER = 5;
+
+export interface InstallOptions {
+  /** Webhook URL of the co-sell service (https, port 443). */
+  serviceUrl?: string;
+  /** The shared secret the service expects in the x-cosell-key header. */
+  key?: string;
+  /** Write the key even when nothing else about the endpoint changed (the key cannot be read back). */
+  rotateKey?: boolean;
+  /** Opportunity main form ids; default every main form of opportunity. */
+  formIds?: string[];
+  skipForms?: boolean;
+}
+export interface InstallReport { changes: string[]; unchanged: string[]; warnings: string[] }
+
+type Row = Record<string, unknown>;
+const isNotFound = (e: unknown) => (e as { status?: number }).status === 404;
+
+/** Runs every install step against `api`; returns what changed. */
+export async function install(api: DynamicsWebApi, defs: InstallDefinitions, options: InstallOptions): Promise<InstallReport> {
+  const report: InstallReport = { changes: [], unchanged: [], warnings: [] };
+  await ensureEndpoint(api, defs, options, report);
+  for (const step of defs.steps) await ensureStep(api, defs, step, report);
+  if (!options.skipForms) await ensureForms(api, defs, options, report);
+  await reportAlternateKey(api, report);
+  return report;
+}
+
+async function ensureEndpoint(api: DynamicsWebApi, defs: InstallDefinitions, options: InstallOptions, report: InstallReport): Promise<void> {
+  const { endpoint } = defs;
+  const url = options.serviceUrl ?? (await environmentVariable(api, ENVIRONMENT_VARIABLES.serviceUrl));
+  if (!url) throw new Error(`no service URL: pass --service-url or set the environment variable ${ENVIRONMENT_VARIABLES.serviceUrl}`);
+  const u = new URL(url);
+  if (u.protocol !== "https:" || (u.port && u.port !== "443")) throw new Error(`--service-url ${url}: Dataverse calls webhooks over https on port 443 only`);
+  const authvalue = () => {
+    if (!options.key) throw new Error("--key is required to set the endpoint's x-cosell-key header (it is write-only and never read back)");
+    return `<settings><setting name="${KEY_HEADER}" value="${options.key.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;")}" /></settings>`;
+  };
+  const want = { name: endpoint.name, description: endpoint.description, contract: endpoint.contract, messageformat: endpoint.messageformat, connectionmode: endpoint.connectionmode, userclaim: endpoint.userclaim, url, authtype: AUTH_HTTP_HEADER };
+  let current: Row | null = null;
+  try {
+    current = await api.retrieve({ collection: "serviceendpoints", key: endpoint.id, select: Object.keys(want) });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  if (!current) {
+    await api.create({ collection: "serviceendpoints", data: { serviceendpointid: endpoint.id, ...want, authvalue: authvalue() } });
+    report.changes.push(`created webhook endpoint ${endpoint.name} → ${url}`);
+    return;
+  }
+  const diff = Object.fromEntries(Object.entries(want).filter(([k, v]) => current![k] !== v));
+  if (Object.keys(diff).length || options.rotateKey) {
+    await api.update({ collection: "serviceendpoints", key: endpoint.id, data: { ...diff, authvalue: authvalue() } });
+    report.changes.push(`updated webhook endpoint ${endpoint.name}: ${[...Object.keys(diff), "authvalue"].join(", ")}`);
+  } else {
+    report.unchanged.push(`webhook endpoint ${endpoint.name} (${url}); key not rewritten (pass --rotate-key to set it again)`);
+  }
+}
+
+async function environmentVariable(api: DynamicsWebApi, schemaName: string): Promise<string | undefined> {
+  try {
+    const defs = await api.retrieveMultiple<Row>({
+      collection: "environmentvariabledefinitions", select: ["defaultvalue"], filter: `schemaname eq '${schemaName}'`,
+      expand: [{ property: "environmentvariabledefinition_environmentvariablevalue", select: ["value"] }],
+    });
+    const d = defs.value[0];
+    if (!d) return undefined;
+    const values = (d.environmentvariabledefinition_environmentvariablevalue as Row[] | undefined) ?? [];
+    return (values[0]?.value as string | undefined) ?? (d.defaultvalue as string | undefined) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function ensureStep(api: DynamicsWebApi, defs: InstallDefinitions, step: StepDefinition, report: InstallReport): Promise<void> {
+  const messages = await api.retrieveMultiple<Row>({ collection: "sdkmessages", select: ["sdkmessageid", "name"], filter: `name eq '${step.message}'` });
+  const messageId = messages.value[0]?.sdkmessageid as string | undefined;
+  if (!messageId) throw new Error(`message ${step.message} not found in the org: import the CoSellConnector solution first`);
+  let filterId: string | undefined;
+  if (step.primaryEntity) {
+    const filters = await api.retrieveMultiple<Row>({ collection: "sdkmessagefilters", select: ["sdkmessagefilterid"], filter: `_sdkmessageid_value eq ${messageId} and primaryobjecttypecode eq '${step.primaryEntity}'` });
+    filterId = filters.value[0]?.sdkmessagefilterid as string | undefined;
+    if (!filterId) throw new Error(`no ${step.message} message filter for ${step.primaryEntity} in the org`);
+  }
+  const fields: Row = {
+    name: step.name, description: step.description, stage: step.stage, mode: step.mode, rank: step.rank,
+    supporteddeployment: step.supporteddeployment, asyncautodelete: step.asyncautodelete,
+    ...(step.filteringattributes !== undefined ? { filteringattributes: step.filteringattributes } : {}),
+  };
+  const binds: Row = {
+    "sdkmessageid@odata.bind": `/sdkmessages(${messageId})`,
+    "eventhandler_serviceendpoint@odata.bind": `/serviceendpoints(${defs.endpoint.id})`,
+    ...(filterId ? { "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${filterId})` } : {}),
+  };
+  let current: Row | null = null;
+  try {
+    current = await api.retrieve({ collection: "sdkmessageprocessingsteps", key: step.id, select: [...Object.keys(fields), "_sdkmessageid_value", "_eventhandler_value", "_sdkmessagefilterid_value"] });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  if (!current) {
+    await api.create({ collection: "sdkmessageprocessingsteps", data: { sdkmessageprocessingstepid: step.id, ...fields, ...binds } });
+    report.changes.push(`registered step "${step.name}"`);
+    return;
+  }
+  const diff: Row = Object.fromEntries(Object.entries(fields).filter(([k, v]) => (current![k] ?? "") !== v));
+  const sameRef = (a: unknown, b: string | undefined) => String(a ?? "").toLowerCase() === String(b ?? "").toLowerCase();
+  const relinked = !sameRef(current._sdkmessageid_value, messageId) || !sameRef(current._eventhandler_value, defs.endpoint.id) || (filterId !== undefined && !sameRef(current._sdkmessagefilterid_value, filterId));
+  if (!Object.keys(diff).length && !relinked) {
+    report.unchanged.push(`step "${step.name}"`);
+    return;
+  }
+  await api.update({ collection: "sdkmessageprocessingsteps", key: step.id, data: { ...diff, ...(relinked ? binds : {}) } });
+  report.changes.push(`updated step "${step.name}": ${[...Object.keys(diff), ...(relinked ? ["links"] : [])].join(", ")}`);
+}
+
+async function ensureForms(api: DynamicsWebApi, defs: InstallDefinitions, options: InstallOptions, report: InstallReport): Promise<void> {
+  let forms: Row[];
+  try {
+    const filter = options.formIds?.length
+      ? options.formIds.map((id) => `formid eq ${id}`).join(" or ")
+      : "objecttypecode eq 'opportunity' and type eq 2";
+    forms = (await api.retrieveMultiple<Row>({ collection: "systemforms", select: ["formid", "name", "formxml"], filter })).value;
+  } catch (e) {
+    report.warnings.push(`could not read the Opportunity forms (${(e as Error).message}): add the "Microsoft Co-sell" section by hand (solution/INSTALL.md)`);
+    return;
+  }
+  let changed = false;
+  for (const f of forms) {
+    const edit = addSection(String(f.formxml), defs.section, `form "${f.name}"`);
+    if (!edit.changed) {
+      report.unchanged.push(`form "${f.name}" already has the co-sell section`);
+      continue;
+    }
+    await api.update({ collection: "systemforms", key: String(f.formid), data: { formxml: edit.formxml } });
+    report.changes.push(`added the co-sell section to form "${f.name}"`);
+    changed = true;
+  }
+  if (changed) {
+    await api.callAction({ actionName: "PublishXml", action: { ParameterXml: "<importexportxml><entities><entity>opportunity</entity></entities></importexportxml>" } });
+    report.changes.push("published opportunity");
+  }
+}
+
+async function reportAlternateKey(api: DynamicsWebApi, report: InstallReport): Promise<void> {
+  try {
+    const keys = await api.retrieveMultiple<Row>({ collection: "EntityDefinitions(LogicalName='opportunity')/Keys", select: ["LogicalName", "EntityKeyIndexStatus", "KeyAttributes"] });
+    const key = keys.value.find((k) => (k.KeyAttributes as string[] | undefined)?.includes(OPPORTUNITY_COLUMNS.referralId));
+    if (!key) report.warnings.push(`alternate key on ${OPPORTUNITY_COLUMNS.referralId} not found: was the solution imported?`);
+    else if (key.EntityKeyIndexStatus === "Active") report.unchanged.push(`alternate key ${key.LogicalName} is Active`);
+    else report.warnings.push(`alternate key ${key.LogicalName} is ${key.EntityKeyIndexStatus}: ${key.EntityKeyIndexStatus === "Failed" ? "two opportunities share a referral identifier; clear the duplicate and reactivate the key" : "Dataverse is still building it; run again later"}`);
+  } catch (e) {
+    report.warnings.push(`could not read the alternate key status (${(e as Error).message})`);
+  }
+}
+
+/** Client for `orgUrl`: a static token (sandbox) or the app registration's client credentials. */
+export function connect(orgUrl: string, auth: { token?: string; tenant?: string; clientId?: string; clientSecret?: string }): DynamicsWebApi {
+  const base = orgUrl.replace(/\/$/, "");
+  if (auth.token) return new DynamicsWebApi({ serverUrl: base, dataApi: { version: "9.2" }, onTokenRefresh: async () => auth.token! });
+  if (!auth.tenant || !auth.clientId || !auth.clientSecret) throw new Error("give --token, or --tenant, --client-id and --client-secret (COSELL_TENANT_ID / COSELL_CLIENT_ID / COSELL_CLIENT_SECRET)");
+  const msal = new ConfidentialClientApplication({ auth: { clientId: auth.clientId, authority: `https://login.microsoftonline.com/${auth.tenant}`, clientSecret: auth.clientSecret } });
+  return new DynamicsWebApi({
+    serverUrl: base, dataApi: { version: "9.2" },
+    onTokenRefresh: async () => (await msal.acquireTokenByClientCredential({ scopes: [`${base}/.default`] }))?.accessToken ?? null,
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  const arg = (name: string, env?: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : env ? process.env[env] : undefined;
+  };
+  const org = arg("--org", "COSELL_DATAVERSE_URL");
+  if (!org) throw new Error("--org <https://yourorg.crm.dynamics.com> is required");
+  const api = connect(org, {
+    token: arg("--token", "COSELL_DATAVERSE_TOKEN"), tenant: arg("--tenant", "COSELL_TENANT_ID"),
+    clientId: arg("--client-id", "COSELL_CLIENT_ID"), clientSecret: arg("--client-secret", "COSELL_CLIENT_SECRET"),
+  });
+  const report = await install(api, loadDefinitions(resolve(__dirname, "..")), {
+    serviceUrl: arg("--service-url", "COSELL_SERVICE_URL"), key: arg("--key", "COSELL_WEBHOOK_KEY"),
+    rotateKey: argv.includes("--rotate-key"), skipForms: argv.includes("--skip-forms"),
+    formIds: arg("--forms")?.split(",").filter(Boolean),
+  });
+  for (const c of report.changes) console.log(`changed    ${c}`);
+  for (const u of report.unchanged) console.log(`unchanged  ${u}`);
+  for (const w of report.warnings) console.warn(`warning    ${w}`);
+  if (!report.changes.length) console.log("nothing to change");
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e) => {
+    console.error(`install failed: ${(e as Error).message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * The install command against the Dataverse emulator (sandbox/dataverse), mounted with msw: it
+ * points the endpoint at the service with its key, registers the four steps, and a second run
+ * changes nothing. The emulator has no forms or metadata API, so form editing is checked on its own.
+ */
+import { setupServer } from "msw/node";
+import { createDataverseEmulator, SEEDED } from "../../sandbox/dataverse";
+import { connect, install, KEY_HEADER } from "../../solution/install";
+import { loadDefinitions } from "../../solution/install/definitions";
+import { addSection } from "../../solution/install/form";
+import { filteringAttributes } from "../../solution/lib/steps";
+import { tableBySet } from "../../sandbox/dataverse/schema";
+import { ROOT } from "./build-output";
+
+const emulator = createDataverseEmulator();
+const server = setupServer(...emulator.handlers);
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => emulator.reset());
+afterAll(() => server.close());
+
+const defs = loadDefinitions(ROOT);
+const api = () => connect(emulator.orgUrl, { token: SEEDED.applicationUserId });
+const options = { serviceUrl: "https://cosell.example.com/api/dataverse/webhook", key: "s3cret", skipForms: true };
+async function rows(set: string): Promise<Array<Record<string, unknown>>> {
+  const r = await emulator.request("GET", set);
+  if (r.status !== 200) throw new Error(`GET ${set}: ${r.status} ${JSON.stringify(r.body)}`);
+  return (r.body as { value: Array<Record<string, unknown>> }).value;
+}
+
+describe("install command", () => {
+  it("creates the endpoint with its header key and the four steps, each on the right message", async () => {
+    const report = await install(api(), defs, options);
+    expect(report.changes).toHaveLength(5);
+    const [endpoint] = await rows("serviceendpoints");
+    expect(endpoint).toMatchObject({ serviceendpointid: defs.endpoint.id, url: options.serviceUrl, contract: 8, authtype: 5, messageformat: 2 });
+    expect(endpoint.authvalue).toBeUndefined(); // write-only
+    const steps = await rows("sdkmessageprocessingsteps");
+    const byMessage = Object.fromEntries(steps.map((s) => [Object.entries(SEEDED.messages).find(([, id]) => id === s._sdkmessageid_value)?.[0], s]));
+    expect(Object.keys(byMessage).sort()).toEqual(["Create", "Update", "cosell_RespondToReferral", "cosell_SyncOpportunity"]);
+    expect(byMessage.Update).toMatchObject({ mode: 1, stage: 40, filteringattributes: filteringAttributes(ROOT).join(","), _sdkmessagefilterid_value: SEEDED.messageFilters.opportunityUpdate });
+    expect(byMessage.cosell_SyncOpportunity).toMatchObject({ mode: 0, stage: 40 });
+    for (const s of steps) expect(s._eventhandler_value).toBe(defs.endpoint.id);
+  });
+
+  it("is idempotent: the second run changes nothing and keeps the key", async () => {
+    await install(api(), defs, options);
+    const before = JSON.stringify(emulator.snapshot());
+    const again = await install(api(), defs, options);
+    expect(again.changes).toEqual([]);
+    expect(again.unchanged.some((u) => u.includes("key not rewritten"))).toBe(true);
+    expect(JSON.stringify(emulator.snapshot())).toBe(before);
+  });
+
+  it("repairs what drifted: a changed URL and a step's filtering attributes", async () => {
+    await install(api(), defs, options);
+    const update = defs.steps.find((s) => s.message === "Update")!;
+    expect((await emulator.request("PATCH", `sdkmessageprocessingsteps(${update.id})`, { filteringattributes: "name" })).status).toBe(204);
+    const report = await install(api(), defs, { ...options, serviceUrl: "https://cosell2.example.com/hook" });
+    expect(report.changes).toEqual([
+      expect.stringMatching(/updated webhook endpoint .*url.*authvalue/),
+      expect.stringMatching(/updated step .*Update.*filteringattributes/),
+    ]);
+    const [endpoint] = await rows("serviceendpoints");
+    expect(endpoint.url).toBe("https://cosell2.example.com/hook");
+  });
+
+  it("refuses a non-https service URL and a missing key, saying what to pass", async () => {
+    await expect(install(api(), defs, { ...options, serviceUrl: "http://cosell.example.com/hook" })).rejects.toThrow(/https on port 443/);
+    await expect(install(api(), defs, { ...options, key: undefined })).rejects.toThrow(/--key is required/);
+    expect(await rows("serviceendpoints")).toEqual([]);
+  });
+
+  it("stores the key as the x-cosell-key HTTP header setting (what Dataverse sends with each call)", async () => {
+    await install(api(), defs, { ...options, key: 'a"b<c' });
+    const stored = emulator.store.get(tableBySet("serviceendpoints")!, defs.endpoint.id)!;
+    expect(stored.authvalue).toBe(`<settings><setting name="${KEY_HEADER}" value="a&quot;b&lt;c" /></settings>`);
+  });
+});
+
+describe("adding the section to an org's form", () => {
+  const form = `<form><tabs><tab name="Summary" id="{11111111-1111-1111-1111-111111111111}"><labels><label description="Summary" languagecode="1033" /></labels><columns><column width="100%"><sections><section name="summary" id="{22222222-2222-2222-2222-222222222222}"><labels><label description="Summary" languagecode="1033" /></labels><rows /></section></sections></column></columns></tab></tabs></form>`;
+
+  it("adds the section and its control description once", () => {
+    const first = addSection(form, defs.section, "test form");
+    expect(first.changed).toBe(true);
+    expect(first.formxml).toContain(`<section name="${defs.section.name}"`);
+    expect(first.formxml).toMatch(/<\/tabs><controlDescriptions><controlDescription forControl="\{da375a26/);
+    expect(first.formxml).toContain('name="cosell_CoSell.CoSellPanel"');
+    const second = addSection(first.formxml, defs.section, "test form");
+    expect(second).toEqual({ formxml: first.formxml, changed: false });
+  });
+
+  it("says what is missing on a form it cannot place the section in", () => {
+    expect(() => addSection("<form><tabs /></form>", defs.section, 'form "Odd"')).toThrow(/form "Odd": the form has no a <tab>|form "Odd": the form has no/);
+  });
+});
