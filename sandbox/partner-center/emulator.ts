@@ -1,0 +1,108 @@
+/**
+ * The Partner Center emulator: msw handlers with state for the Referrals API, the webhook
+ * registration API and the certificate download, plus the Microsoft seller's side. One handler set
+ * serves tests (`setupServer(...emulator.handlers)`) and real HTTP (`serveHandlers`).
+ */
+import { http, type HttpHandler } from "msw";
+import { WebhookDispatcher, type Sender } from "../kit/dispatcher";
+import { FaultController, faultHandler } from "../kit/faults";
+import { seededRandom } from "../kit/random";
+import { createSigningIdentity } from "./certificates";
+import { referralsHandlers } from "./referrals-api";
+import { createSeller, sellerHandlers, type MicrosoftSeller } from "./seller";
+import { PartnerCenterState } from "./state";
+import { createWebhookSide, type WebhookSide } from "./webhooks-api";
+
+export const DEFAULT_BASE_URL = "https://api.partner.microsoft.com/v1.0/engagements/referrals";
+export const DEFAULT_WEBHOOKS_BASE_URL = "https://api.partnercenter.microsoft.com/webhooks/v1/registration";
+/** A blob-storage host like the documented one, so allow-listing is exercised the same way. */
+export const DEFAULT_CERTIFICATE_BASE_URL = "https://pc-sandbox-certs.blob.core.windows.net";
+
+export interface PartnerCenterEmulatorOptions {
+  seed?: number;
+  now?: () => Date;
+  baseUrl?: string;
+  webhooksBaseUrl?: string;
+  certificateBaseUrl?: string;
+  partnerOrgId?: string;
+  partnerOrgName?: string;
+  /** How webhook deliveries are sent (default: global fetch). */
+  send?: Sender;
+}
+
+export interface PartnerCenterEmulator {
+  handlers: HttpHandler[];
+  state: PartnerCenterState;
+  seller: MicrosoftSeller;
+  webhooks: WebhookSide;
+  faults: FaultController;
+  dispatcher: WebhookDispatcher;
+  /** The sandbox CA (PEM): the verifier's trust root in sandbox mode only. */
+  trustRootPem: string;
+  /** Host of the certificate URL, for the verifier's allow-list. */
+  certificateHost: string;
+  certificateUrl: string;
+  /** Waits for every webhook delivery and test event in flight. */
+  settle(): Promise<void>;
+  reset(): void;
+}
+
+const trim = (url: string) => url.replace(/\/+$/, "");
+
+export function createPartnerCenterEmulator(options: PartnerCenterEmulatorOptions = {}): PartnerCenterEmulator {
+  const seed = options.seed ?? 1;
+  const now = options.now ?? (() => new Date());
+  const baseUrl = trim(options.baseUrl ?? DEFAULT_BASE_URL);
+  const webhooksBaseUrl = trim(options.webhooksBaseUrl ?? DEFAULT_WEBHOOKS_BASE_URL);
+  const certificateBaseUrl = trim(options.certificateBaseUrl ?? DEFAULT_CERTIFICATE_BASE_URL);
+  const random = seededRandom(seed);
+
+  const state = new PartnerCenterState({
+    random,
+    now,
+    referralsBaseUrl: baseUrl,
+    partnerOrgId: options.partnerOrgId ?? "4b6f3c1e-0000-4000-8000-00000000c05e",
+    partnerOrgName: options.partnerOrgName ?? "Contoso Partner",
+  });
+  const faults = new FaultController(seed);
+  const dispatcher = new WebhookDispatcher(options.send, seed, now);
+  const identity = createSigningIdentity({ now: now() });
+  const { side: webhooks, handlers: webhookHandlers } = createWebhookSide({ webhooksBaseUrl, certificateBaseUrl, state, random, dispatcher, identity });
+  const seller = createSeller(state);
+
+  const handlers: HttpHandler[] = [
+    // The kit's handler covers `${base}/*`; the bare collection URLs (list, registration) need their own.
+    http.all(baseUrl, ({ request }) => faults.decide(request)),
+    http.all(webhooksBaseUrl, ({ request }) => faults.decide(request)),
+    faultHandler(baseUrl, faults),
+    faultHandler(webhooksBaseUrl, faults),
+    // Seller routes first: `${baseUrl}/:id` must not see `_sandbox`.
+    ...sellerHandlers(baseUrl, seller, random),
+    ...referralsHandlers(baseUrl, state, random),
+    ...webhookHandlers,
+  ];
+
+  return {
+    handlers,
+    state,
+    seller,
+    webhooks,
+    faults,
+    dispatcher,
+    trustRootPem: identity.caPem,
+    certificateHost: new URL(certificateBaseUrl).host,
+    certificateUrl: webhooks.certificateUrl,
+    async settle() {
+      await webhooks.settle();
+      await dispatcher.drain();
+    },
+    reset() {
+      state.clear();
+      webhooks.reset();
+      faults.clear();
+      faults.reseed(seed);
+      dispatcher.reseed(seed);
+      dispatcher.log.length = 0;
+    },
+  };
+}

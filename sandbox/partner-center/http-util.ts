@@ -1,0 +1,51 @@
+/** Shared pieces of the emulated Partner Center HTTP surface: auth, error bodies, JSON bodies. */
+import { HttpResponse } from "msw";
+import type { Random } from "../kit/random";
+import { ODataError } from "./odata";
+import { ApiError } from "./rules";
+import { seededGuid, type PartnerCenterState } from "./state";
+
+/** Headers every answer carries (§1.3). */
+export function responseHeaders(request: Request, random: Random, extra: Record<string, string> = {}): Record<string, string> {
+  const headers: Record<string, string> = { "request-id": seededGuid(random), ...extra };
+  const clientId = request.headers.get("client-request-id");
+  if (clientId) headers["client-request-id"] = clientId;
+  return headers;
+}
+
+export function errorResponse(request: Request, random: Random, e: ApiError | ODataError): HttpResponse<string> {
+  const status = e instanceof ApiError ? e.status : 400;
+  const code = e instanceof ApiError ? e.code : "invalidRequest";
+  return HttpResponse.json({ error: { code, message: e.message, target: e.target } }, { status, headers: responseHeaders(request, random) }) as unknown as HttpResponse<string>;
+}
+
+/** Runs a resolver, turning the emulator's typed errors into the service's error answers. */
+export async function answer(request: Request, random: Random, run: () => Promise<Response> | Response): Promise<Response> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof ApiError || e instanceof ODataError) return errorResponse(request, random, e);
+    throw e;
+  }
+}
+
+/** Bearer token required; a token in `rejectedTokens` is refused like an expired one. */
+export function requireBearer(request: Request, state: PartnerCenterState): void {
+  const auth = request.headers.get("authorization") ?? "";
+  const m = /^Bearer\s+(\S+)$/i.exec(auth);
+  if (!m) throw new ApiError(401, "unauthenticated", "A bearer token is required (Authorization: Bearer …)", "Authorization");
+  if (state.rejectedTokens.has(m[1])) throw new ApiError(401, "unauthenticated", "The access token is expired or invalid", "Authorization");
+}
+
+export async function readJsonBody(request: Request, allowedTypes: string[] = ["application/json"]): Promise<unknown> {
+  const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (!allowedTypes.includes(type)) {
+    throw new ApiError(415, "invalidRequest", `Content-Type must be ${allowedTypes.join(" or ")} (got "${type || "none"}")`, "Content-Type");
+  }
+  const text = await request.text();
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ApiError(400, "invalidRequest", `The body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, "body");
+  }
+}

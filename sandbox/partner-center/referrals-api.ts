@@ -1,0 +1,152 @@
+/**
+ * The emulated Referrals API (partner-center.md §1): list with OData and `$skiptoken` paging,
+ * get, create (outgoing answered Active/Accepted, D.6), PUT (If-Match required, `links` ignored),
+ * PATCH (replace/add only; 204, or 200 + body with `Prefer: return=representation`).
+ */
+import { http, HttpResponse, type HttpHandler } from "msw";
+import type { Referral } from "../../sync/engine/referral";
+import type { Random } from "../kit/random";
+import { applyPatch, parsePatch, pointer } from "./json-patch";
+import { answer, readJsonBody, requireBearer, responseHeaders } from "./http-util";
+import { ODataError, parseFilter, parseOrderBy } from "./odata";
+import { ApiError, SERVER_FIELDS, missingIfMatchError } from "./rules";
+import type { PartnerCenterState } from "./state";
+
+/** Largest page the emulator hands out (D.2: clients ask for 100). */
+export const MAX_PAGE_SIZE = 100;
+const LIST_PARAMS = ["$filter", "$orderby", "$top", "$skip", "$count"];
+
+interface PageState {
+  filter?: string;
+  orderby?: string;
+  top: number;
+  skip: number;
+  count: boolean;
+}
+
+function encodeSkipToken(s: PageState): string {
+  return Buffer.from(JSON.stringify(s), "utf8").toString("base64url");
+}
+
+function decodeSkipToken(token: string): PageState {
+  try {
+    const s = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as PageState;
+    if (typeof s.top !== "number" || typeof s.skip !== "number") throw new Error("shape");
+    return s;
+  } catch {
+    throw new ODataError("$skiptoken is not valid", "$skiptoken");
+  }
+}
+
+function nonNegativeInt(value: string, name: string, min: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new ODataError(`${name} must be an integer ≥ ${min} (got "${value}")`, name);
+  return Number(value);
+}
+
+/** Reads the query: the documented options, or a `$skiptoken` alone (a nextLink is never mixed with others). */
+function pageState(url: URL): PageState {
+  const names = [...url.searchParams.keys()];
+  for (const n of names) {
+    if (n !== "$skiptoken" && !LIST_PARAMS.includes(n)) {
+      throw new ODataError(`query option "${n}" is not supported (use ${LIST_PARAMS.join(", ")})`, n);
+    }
+    if (url.searchParams.getAll(n).length > 1) throw new ODataError(`query option "${n}" is given twice`, n);
+  }
+  const token = url.searchParams.get("$skiptoken");
+  if (token !== null) {
+    if (names.length > 1) throw new ODataError("$skiptoken cannot be combined with other query options: follow @odata.nextLink as returned", "$skiptoken");
+    return decodeSkipToken(token);
+  }
+  const count = url.searchParams.get("$count");
+  if (count !== null && count !== "true" && count !== "false") throw new ODataError(`$count must be true or false (got "${count}")`, "$count");
+  const top = url.searchParams.get("$top");
+  const skip = url.searchParams.get("$skip");
+  return {
+    filter: url.searchParams.get("$filter") ?? undefined,
+    orderby: url.searchParams.get("$orderby") ?? undefined,
+    top: top === null ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, nonNegativeInt(top, "$top", 1)),
+    skip: skip === null ? 0 : nonNegativeInt(skip, "$skip", 0),
+    count: count === "true",
+  };
+}
+
+export function referralsHandlers(baseUrl: string, state: PartnerCenterState, random: Random): HttpHandler[] {
+  const withETag = (request: Request, r: Referral, status = 200, extra: Record<string, string> = {}) =>
+    HttpResponse.json(
+      { "@odata.context": `${baseUrl}/$metadata#referrals/$entity`, ...r },
+      { status, headers: responseHeaders(request, random, { ETag: r.eTag ?? "", ...extra }) },
+    );
+
+  return [
+    http.get(baseUrl, ({ request }) =>
+      answer(request, random, () => {
+        requireBearer(request, state);
+        const page = pageState(new URL(request.url));
+        const predicate = page.filter !== undefined ? parseFilter(page.filter) : () => true;
+        const sorter = parseOrderBy(page.orderby ?? "createdDateTime asc");
+        const matching = state.all().filter(predicate).sort(sorter);
+        const value = matching.slice(page.skip, page.skip + page.top);
+        const body: Record<string, unknown> = { "@odata.context": `${baseUrl}/$metadata#referrals` };
+        if (page.count) body["@odata.count"] = matching.length;
+        body.value = value;
+        if (page.skip + page.top < matching.length) {
+          body["@odata.nextLink"] = `${baseUrl}?$skiptoken=${encodeSkipToken({ ...page, skip: page.skip + page.top })}`;
+        }
+        return HttpResponse.json(body, { headers: responseHeaders(request, random) });
+      }),
+    ),
+
+    http.get(`${baseUrl}/:id`, ({ request, params }) =>
+      answer(request, random, () => {
+        requireBearer(request, state);
+        return withETag(request, state.get(String(params.id)));
+      }),
+    ),
+
+    http.post(baseUrl, ({ request }) =>
+      answer(request, random, async () => {
+        requireBearer(request, state);
+        const body = await readJsonBody(request);
+        if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalidRequest", "The body must be a referral object", "body");
+        const input = body as Record<string, unknown>;
+        if (input.status === "Closed") throw new ApiError(400, "invalidRequest", "A referral cannot be created Closed", "status");
+        // The service answers an outgoing create as Active/Accepted (§2.3, D.6) — after validating what was sent.
+        const created = state.insert(input, { direction: "Outgoing" }, (r) => ({ ...r, status: "Active", substatus: "Accepted" }));
+        return withETag(request, created, 201, { Location: `${baseUrl}/${created.id}` });
+      }),
+    ),
+
+    http.put(`${baseUrl}/:id`, ({ request, params }) =>
+      answer(request, random, async () => {
+        requireBearer(request, state);
+        const id = String(params.id);
+        state.get(id); // 404 before 412
+        const ifMatch = request.headers.get("if-match");
+        if (ifMatch === null) throw missingIfMatchError();
+        state.checkIfMatch(id, ifMatch);
+        const body = await readJsonBody(request);
+        if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalidRequest", "The body must be a referral object", "body");
+        if (typeof (body as Referral).id === "string" && (body as Referral).id !== id) throw new ApiError(400, "invalidRequest", "The body's id does not match the URL", "id");
+        return withETag(request, state.replace(id, body as Record<string, unknown>));
+      }),
+    ),
+
+    http.patch(`${baseUrl}/:id`, ({ request, params }) =>
+      answer(request, random, async () => {
+        requireBearer(request, state);
+        const id = String(params.id);
+        const before = state.get(id);
+        state.checkIfMatch(id, request.headers.get("if-match"));
+        const ops = parsePatch(await readJsonBody(request, ["application/json", "application/json-patch+json"]));
+        for (const op of ops) {
+          const field = pointer(op.path)[0];
+          if ((SERVER_FIELDS as readonly string[]).includes(field)) throw new ApiError(400, "invalidRequest", `${field} is read-only`, op.path);
+        }
+        const updated = state.replace(id, applyPatch(before, ops) as unknown as Record<string, unknown>);
+        const prefer = (request.headers.get("prefer") ?? "").toLowerCase();
+        if (prefer.split(/[;,]/).map((p) => p.trim()).includes("return=representation")) return withETag(request, updated);
+        return new HttpResponse(null, { status: 204, headers: responseHeaders(request, random, { ETag: updated.eTag ?? "" }) });
+      }),
+    ),
+  ];
+}

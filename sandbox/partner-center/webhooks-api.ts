@@ -1,0 +1,238 @@
+/**
+ * The emulated webhook side of Partner Center (partner-center.md §3): the registration API, test
+ * events (2 per minute), the signed event deliveries, and the certificate download they point at.
+ */
+import { http, HttpResponse, type HttpHandler } from "msw";
+import type { Referral } from "../../sync/engine/referral";
+import type { WebhookDispatcher } from "../kit/dispatcher";
+import type { Random } from "../kit/random";
+import type { SigningIdentity } from "./certificates";
+import { readJsonBody, requireBearer, responseHeaders } from "./http-util";
+import { ApiError } from "./rules";
+import type { PartnerCenterState, ReferralEventName } from "./state";
+
+/** Events a tenant can register for (the referral ones, the connector's related ones, the test event). */
+export const SUPPORTED_EVENTS = ["referral-created", "referral-updated", "related-referral-created", "related-referral-updated", "test-created"] as const;
+/** §3.2: event ResourceUris name the api.partnercenter host, not the REST API's. */
+export const RESOURCE_URI_BASE = "https://api.partnercenter.microsoft.com/engagements/v1/referrals";
+export const CERTIFICATE_PATH = "/cert/pcnotifications-dispatch.cer";
+const TEST_EVENTS_PER_MINUTE = 2;
+
+export interface Registration {
+  SubscriberId: string;
+  WebhookUrl: string;
+  WebhookEvents: string[];
+  SignatureTokenToMsSignatureHeader: boolean;
+  LastModifiedTimestamp: string;
+}
+
+export interface ValidationRecord {
+  correlationId: string;
+  status: "pending" | "completed" | "failed";
+  callbackUrl: string;
+  results: { responseCode: string; responseMessage: string; systemError: string | null; dateTimeUtc: string }[];
+}
+
+export interface WebhookSide {
+  registration: Registration | undefined;
+  validations: Map<string, ValidationRecord>;
+  certificateUrl: string;
+  /** Awaits test-event deliveries still in flight. */
+  settle(): Promise<void>;
+  reset(): void;
+}
+
+/** The webhook API on api.partnercenter answers CSP-style errors: `{code, description}` (§1.7). */
+function cspError(e: ApiError, request: Request, random: Random): Response {
+  return HttpResponse.json({ code: e.code, description: e.message, source: "PartnerCenterWebhooks" }, { status: e.status, headers: responseHeaders(request, random) });
+}
+
+async function cspAnswer(request: Request, random: Random, run: () => Promise<Response> | Response): Promise<Response> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof ApiError) return cspError(e, request, random);
+    throw e;
+  }
+}
+
+function registrationBody(body: unknown, supported: readonly string[]): { url: string; events: string[]; msSignatureHeader: boolean } {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalidRequest", "The body must be a registration object", "body");
+  const b = body as Record<string, unknown>;
+  const url = b.WebhookUrl ?? b.webhookUrl;
+  const events = b.WebhookEvents ?? b.webhookEvents;
+  const sig = b.SignatureTokenToMsSignatureHeader ?? b.signatureTokenToMsSignatureHeader ?? false;
+  if (typeof url !== "string") throw new ApiError(400, "invalidRequest", "WebhookUrl is required", "WebhookUrl");
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ApiError(400, "invalidRequest", `WebhookUrl "${url}" is not an absolute URL`, "WebhookUrl");
+  }
+  const loopback = parsed.hostname === "127.0.0.1" || parsed.hostname === "localhost";
+  if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) {
+    throw new ApiError(400, "invalidRequest", "WebhookUrl must be https", "WebhookUrl");
+  }
+  if (!Array.isArray(events) || events.length === 0) throw new ApiError(400, "invalidRequest", "WebhookEvents must list at least one event", "WebhookEvents");
+  for (const e of events) {
+    if (typeof e !== "string" || !supported.includes(e)) throw new ApiError(400, "invalidRequest", `"${String(e)}" is not a supported event (${supported.join(", ")})`, "WebhookEvents");
+  }
+  if (typeof sig !== "boolean") throw new ApiError(400, "invalidRequest", "SignatureTokenToMsSignatureHeader must be a boolean", "SignatureTokenToMsSignatureHeader");
+  return { url, events: [...new Set(events as string[])], msSignatureHeader: sig };
+}
+
+export function createWebhookSide(options: {
+  webhooksBaseUrl: string;
+  certificateBaseUrl: string;
+  state: PartnerCenterState;
+  random: Random;
+  dispatcher: WebhookDispatcher;
+  identity: SigningIdentity;
+}): { side: WebhookSide; handlers: HttpHandler[] } {
+  const { webhooksBaseUrl: base, state, random, dispatcher, identity } = options;
+  const certificateUrl = `${options.certificateBaseUrl}${CERTIFICATE_PATH}`;
+  const inFlight = new Set<Promise<void>>();
+  let testRequests: number[] = [];
+
+  const side: WebhookSide = {
+    registration: undefined,
+    validations: new Map(),
+    certificateUrl,
+    async settle() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    reset() {
+      side.registration = undefined;
+      side.validations.clear();
+      testRequests = [];
+    },
+  };
+
+  /** A signed delivery of one event body to the registered URL (§3.3 headers). */
+  const signed = (reg: Registration, body: string) => {
+    const signature = identity.sign(body);
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      "X-MS-Certificate-Url": certificateUrl,
+      "X-MS-Signature-Algorithm": "rsa-sha256",
+    };
+    if (reg.SignatureTokenToMsSignatureHeader) headers["x-ms-signature"] = signature;
+    else headers.Authorization = `Signature ${signature}`;
+    return { url: reg.WebhookUrl, headers, body };
+  };
+
+  const eventBody = (eventName: string, resourceUri: string, changed: string) =>
+    JSON.stringify({ EventName: eventName, ResourceUri: resourceUri, ResourceName: "referral", AuditUri: null, ResourceChangeUtcDate: changed });
+
+  state.onChange((event: ReferralEventName, referral: Referral) => {
+    const reg = side.registration;
+    if (!reg || !reg.WebhookEvents.includes(event)) return;
+    const body = eventBody(event, `${RESOURCE_URI_BASE}/${referral.id}`, referral.updatedDateTime ?? state.now.toISOString());
+    dispatcher.enqueue(signed(reg, body));
+  });
+
+  const requireRegistration = (): Registration => {
+    if (!side.registration) throw new ApiError(404, "itemNotFound", "No webhook registration exists for this tenant", "registration");
+    return side.registration;
+  };
+
+  const save = (url: string, events: string[], msSignatureHeader: boolean, subscriberId: string): Registration => {
+    side.registration = {
+      SubscriberId: subscriberId,
+      WebhookUrl: url,
+      WebhookEvents: events,
+      SignatureTokenToMsSignatureHeader: msSignatureHeader,
+      LastModifiedTimestamp: state.now.toISOString(),
+    };
+    return side.registration;
+  };
+
+  const handlers: HttpHandler[] = [
+    http.get(`${options.certificateBaseUrl}${CERTIFICATE_PATH}`, () =>
+      new HttpResponse(identity.leafDer, { headers: { "Content-Type": "application/pkix-cert" } }),
+    ),
+
+    http.get(`${base}/events`, ({ request }) =>
+      cspAnswer(request, random, () => {
+        requireBearer(request, state);
+        return HttpResponse.json([...SUPPORTED_EVENTS], { headers: responseHeaders(request, random) });
+      }),
+    ),
+
+    http.get(base, ({ request }) =>
+      cspAnswer(request, random, () => {
+        requireBearer(request, state);
+        return HttpResponse.json(requireRegistration(), { headers: responseHeaders(request, random) });
+      }),
+    ),
+
+    http.post(base, ({ request }) =>
+      cspAnswer(request, random, async () => {
+        requireBearer(request, state);
+        const b = registrationBody(await readJsonBody(request), SUPPORTED_EVENTS);
+        // One registration per tenant (§3.1): a second create must be an update.
+        if (side.registration) throw new ApiError(409, "conflict", "A webhook registration already exists for this tenant; update it with PUT", "registration");
+        return HttpResponse.json(save(b.url, b.events, b.msSignatureHeader, state.guid()), { status: 201, headers: responseHeaders(request, random) });
+      }),
+    ),
+
+    http.put(base, ({ request }) =>
+      cspAnswer(request, random, async () => {
+        requireBearer(request, state);
+        const current = requireRegistration();
+        const b = registrationBody(await readJsonBody(request), SUPPORTED_EVENTS);
+        return HttpResponse.json(save(b.url, b.events, b.msSignatureHeader, current.SubscriberId), { headers: responseHeaders(request, random) });
+      }),
+    ),
+
+    http.post(`${base}/validationEvents`, ({ request }) =>
+      cspAnswer(request, random, () => {
+        requireBearer(request, state);
+        const reg = requireRegistration();
+        if (!reg.WebhookEvents.includes("test-created")) {
+          throw new ApiError(400, "invalidRequest", "The registration must include test-created to send a test event", "WebhookEvents");
+        }
+        const nowMs = state.now.getTime();
+        testRequests = testRequests.filter((t) => nowMs - t < 60_000);
+        if (testRequests.length >= TEST_EVENTS_PER_MINUTE) {
+          const retryAfter = Math.max(1, Math.ceil((testRequests[0] + 60_000 - nowMs) / 1000));
+          return HttpResponse.json(
+            { code: "tooManyRequests", description: `At most ${TEST_EVENTS_PER_MINUTE} test events per minute`, source: "PartnerCenterWebhooks" },
+            { status: 429, headers: responseHeaders(request, random, { "Retry-After": String(retryAfter) }) },
+          );
+        }
+        testRequests.push(nowMs);
+        const correlationId = state.guid();
+        const record: ValidationRecord = { correlationId, status: "pending", callbackUrl: reg.WebhookUrl, results: [] };
+        side.validations.set(correlationId, record);
+        const delivery = signed(reg, JSON.stringify({
+          EventName: "test-created",
+          ResourceUri: `https://api.partnercenter.microsoft.com/webhooks/v1/test/${correlationId}`,
+          ResourceName: "test",
+          AuditUri: null,
+          ResourceChangeUtcDate: state.now.toISOString(),
+        }));
+        const p: Promise<void> = dispatcher
+          .deliverNow(delivery)
+          .then((r) => {
+            record.status = r.outcome === "delivered" ? "completed" : "failed";
+            record.results.push({ responseCode: String(r.status ?? ""), responseMessage: r.outcome, systemError: r.error ?? null, dateTimeUtc: r.at });
+          })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        return HttpResponse.json({ correlationId }, { headers: responseHeaders(request, random) });
+      }),
+    ),
+
+    http.get(`${base}/validationEvents/:correlationId`, ({ request, params }) =>
+      cspAnswer(request, random, () => {
+        requireBearer(request, state);
+        const record = side.validations.get(String(params.correlationId));
+        if (!record) throw new ApiError(404, "itemNotFound", `No test event ${String(params.correlationId)}`, "correlationId");
+        return HttpResponse.json({ status: record.status, callbackUrl: record.callbackUrl, results: record.results }, { headers: responseHeaders(request, random) });
+      }),
+    ),
+  ];
+  return { side, handlers };
+}
+

@@ -1,0 +1,15 @@
+export { ReferralsClient, DEFAULT_REFERRALS_BASE_URL, DEFAULT_PAGE_SIZE, odataString, updatedSinceQuery } from "./referrals-client";
+export type { ReferralQuery, ReferralPage, ReferralWithETag, PatchOperation, ReferralsClientOptions } from "./referrals-client";
+export { WebhooksClient, RegistrationConflictError, DEFAULT_WEBHOOKS_BASE_URL, TEST_EVENT } from "./webhooks-client";
+export type { WebhookRegistration, ValidationResult, RegisterOutcome } from "./webhooks-client";
+export { PartnerCenterError, SignInExpiredError, SIGN_IN_EXPIRED_MESSAGE, classifyFailure } from "./errors";
+export type { PartnerCenterErrorKind } from "./errors";
+export { REFERRALS_SCOPE, WEBHOOKS_SCOPE, staticTokenProvider } from "./auth-types";
+export type { TokenProvider } from "./auth-types";
+export { PartnerCenterAuth } from "./auth";
+export { EncryptedFileCachePlugin, parseCacheKey, TOKEN_CACHE_KEY_ENV } from "./token-cache";
+export { verifyPartnerCenterWebhook, DEFAULT_CERTIFICATE_HOSTS } from "./webhook-verify";
+export type { VerifyOptions, VerifyResult } from "./webhook-verify";
+export { parsePartnerCenterEvent, REFERRAL_EVENTS, RELATED_REFERRAL_EVENTS } from "./events";
+export type { PartnerCenterEvent } from "./events";
+export { authFromEnv, tokenProvidersFromEnv, ENV as PARTNER_CENTER_ENV } from "./config";
