@@ -1,0 +1,405 @@
+/**
+ * The Dataverse Web API client the sync service uses. Built on dynamics-web-api; every call goes
+ * through one gate: a concurrency cap, then withRetry (429 Retry-After always; 5xx/timeouts only
+ * for calls that are safe to repeat), then a typed DataverseError.
+ */
+import { DynamicsWebApi, type Expand } from "dynamics-web-api";
+import {
+  OPPORTUNITY_COLUMNS,
+  SETTING_COLUMNS,
+  SETTING_TABLE,
+  SYNC_EVENT_COLUMNS as EV,
+  SYNC_EVENT_TABLE,
+  LEAD_COLUMNS,
+  syncDirectionValue,
+  syncResultValue,
+  syncTriggerValue,
+  type AccountRecord,
+  type ContactRecord,
+  type CurrencyRecord,
+  type DynamicsDeal,
+  type OpportunityRecord,
+  type SyncDirection,
+  type SyncResult,
+  type SyncTrigger,
+} from "../engine/dynamics";
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryEnv, type RetryPolicy, type RetryVerdict } from "../shared/retry";
+import { ConcurrencyError, DataverseError, toDataverseError } from "./errors";
+import { Semaphore } from "./semaphore";
+import type { TokenProvider } from "./token";
+
+export const OPPORTUNITY_SELECT = [
+  "opportunityid", "name", "description", "estimatedvalue", "estimatedclosedate", "statecode", "statuscode",
+  "modifiedon", "createdon", "_customerid_value", "_parentcontactid_value", "_transactioncurrencyid_value",
+  ...Object.values(OPPORTUNITY_COLUMNS),
+];
+export const ACCOUNT_SELECT = [
+  "accountid", "name", "address1_line1", "address1_line2", "address1_city", "address1_stateorprovince",
+  "address1_postalcode", "address1_country", "numberofemployees",
+];
+export const CONTACT_SELECT = ["contactid", "firstname", "lastname", "emailaddress1", "telephone1"];
+const DEAL_EXPAND: Expand[] = [
+  { property: "customerid_account", select: ACCOUNT_SELECT },
+  { property: "parentcontactid", select: CONTACT_SELECT },
+  { property: "transactioncurrencyid", select: ["transactioncurrencyid", "isocurrencycode"] },
+];
+const SYNC_EVENT_SELECT = [...Object.values(EV).filter((c) => c !== EV.opportunity), `_${EV.opportunity}_value`, "createdon"];
+/** The sync event's lookup navigation property is the column's SchemaName. */
+const SYNC_EVENT_OPPORTUNITY_NAV = "cosell_Opportunity";
+
+export interface DataverseClientOptions {
+  /** e.g. https://contoso.crm.dynamics.com or http://127.0.0.1:5555/some/prefix */
+  orgUrl: string;
+  tokens: TokenProvider;
+  /** Requests in flight at once; default 8 (Dataverse refuses 52+ per user). */
+  maxConcurrency?: number;
+  retry?: Partial<RetryPolicy>;
+  retryEnv?: RetryEnv;
+  /** Act as this systemuser (MSCRMCallerID). */
+  impersonateUserId?: string;
+}
+
+export interface CloseOptions {
+  /** Status reason within the Won/Lost state (OPPORTUNITY_STATUS). */
+  statuscode: number;
+  subject?: string;
+  description?: string;
+  /** Date only, YYYY-MM-DD. */
+  actualEnd?: string;
+  actualRevenue?: number;
+}
+
+export interface SyncEventInput {
+  name: string;
+  opportunityId?: string | null;
+  /** ISO date-time. */
+  occurredOn: string;
+  direction: SyncDirection;
+  trigger: SyncTrigger;
+  result: SyncResult;
+  initiatedBy?: string | null;
+  changes?: string | null;
+  conflicts?: string | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  referralId?: string | null;
+  operationId?: string | null;
+  correlationId?: string | null;
+}
+
+export type SyncEventRecord = Record<string, unknown> & { cosell_synceventid: string };
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `next` for the following page; absent on the last one. */
+  next?: string;
+}
+
+export type BatchOperation =
+  | { kind: "create"; entitySet: string; data: Record<string, unknown>; contentId?: string }
+  | { kind: "update"; entitySet: string; id: string; data: Record<string, unknown>; etag?: string }
+  | { kind: "delete"; entitySet: string; id: string; etag?: string };
+
+const guidOf = (id: string) => id.replace(/^\{|\}$/g, "").toLowerCase();
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** dynamics-web-api revives dates into Date objects and adds `oData…` keys; give back the wire shape. */
+function clean<T extends Record<string, unknown>>(record: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (k.startsWith("oData") || k === "@odata.context") continue;
+    out[k] = v instanceof Date ? v.toISOString().replace(/\.000Z$/, "Z") : v;
+  }
+  return out as T;
+}
+
+export class DataverseClient {
+  private readonly api: DynamicsWebApi;
+  private readonly gate: Semaphore;
+  private readonly policy: RetryPolicy;
+
+  constructor(private readonly options: DataverseClientOptions) {
+    let serverUrl: string;
+    try {
+      serverUrl = new URL(options.orgUrl).toString();
+    } catch {
+      throw new Error(`DataverseClient: orgUrl '${options.orgUrl}' is not an absolute URL`);
+    }
+    // dynamics-web-api resolves "api/data/v9.2" against serverUrl: a path prefix survives only with a trailing slash.
+    if (!serverUrl.endsWith("/")) serverUrl += "/";
+    this.api = new DynamicsWebApi({
+      serverUrl,
+      dataApi: { version: "9.2" },
+      propagateErrors: true,
+      impersonate: options.impersonateUserId ?? null,
+      onTokenRefresh: async () => {
+        let token: string;
+        try {
+          token = await options.tokens.getToken();
+        } catch (e) {
+          throw new DataverseError(`Dataverse sign-in failed: ${e instanceof Error ? e.message : String(e)}`, "credential");
+        }
+        if (!token) throw new DataverseError("Dataverse sign-in failed: the token provider returned an empty token", "credential");
+        return token;
+      },
+    });
+    this.gate = new Semaphore(options.maxConcurrency ?? 8);
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  }
+
+  /** Requests in flight right now (for health views and tests). */
+  get inFlight(): number {
+    return this.gate.inFlight;
+  }
+
+  /**
+   * One logical call. `repeatable`: whether a 5xx/timeout may be retried (a POST that creates
+   * a row is not: the first attempt may have committed).
+   */
+  private call<T>(what: string, repeatable: boolean, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const classify = ({ error }: { error?: unknown }): RetryVerdict => {
+      if (error === undefined) return { retry: false };
+      const e = toDataverseError(error, what);
+      if (e.kind === "throttled") return { retry: true, retryAfterMs: e.retryAfterMs, reason: e.message };
+      if (e.kind === "transient" && repeatable) return { retry: true, retryAfterMs: e.retryAfterMs, reason: e.message };
+      return { retry: false };
+    };
+    return this.gate
+      .run(() => withRetry((signal) => run(signal), classify, this.policy, this.options.retryEnv))
+      .catch((e: unknown) => {
+        throw toDataverseError(e, what);
+      });
+  }
+
+  // ---------- opportunities ----------
+
+  async getDeal(opportunityId: string): Promise<{ deal: DynamicsDeal; etag: string }> {
+    const id = guidOf(opportunityId);
+    const row = await this.call(`getDeal(${id})`, true, (signal) =>
+      this.api.retrieve<Record<string, unknown>>({ collection: "opportunities", key: id, select: OPPORTUNITY_SELECT, expand: DEAL_EXPAND, signal }),
+    );
+    const { customerid_account, parentcontactid, transactioncurrencyid, ...opportunity } = clean(row);
+    const related = (v: unknown) => {
+      if (!v || typeof v !== "object") return null;
+      const { "@odata.etag": _etag, ...rest } = clean(v as Record<string, unknown>);
+      return rest;
+    };
+    const account = related(customerid_account) as AccountRecord | null;
+    const contact = related(parentcontactid) as ContactRecord | null;
+    const currency = related(transactioncurrencyid) as CurrencyRecord | null;
+    return {
+      deal: { opportunity: opportunity as OpportunityRecord, account, contact, currency },
+      etag: String(opportunity["@odata.etag"]),
+    };
+  }
+
+  /** PATCH with If-Match; a changed row throws ConcurrencyError. Returns the new ETag. */
+  async updateOpportunity(opportunityId: string, changes: Record<string, unknown>, etag: string): Promise<{ etag: string }> {
+    const id = guidOf(opportunityId);
+    if (!etag) throw new Error(`updateOpportunity(${id}): an ETag is required (use "*" to update whatever the version)`);
+    const row = await this.call(`updateOpportunity(${id})`, true, (signal) =>
+      this.api.update<Record<string, unknown>, Record<string, unknown>>({
+        collection: "opportunities", key: id, data: changes, ifmatch: etag, returnRepresentation: true, select: ["opportunityid"], signal,
+      }),
+    );
+    return { etag: String(row["@odata.etag"]) };
+  }
+
+  async findOpportunityByReferralId(referralId: string): Promise<OpportunityRecord | null> {
+    try {
+      const row = await this.call(`findOpportunityByReferralId(${referralId})`, true, (signal) =>
+        this.api.retrieve<Record<string, unknown>>({
+          collection: "opportunities", key: `${OPPORTUNITY_COLUMNS.referralId}=${quote(referralId)}`, select: OPPORTUNITY_SELECT, signal,
+        }),
+      );
+      return clean(row) as OpportunityRecord;
+    } catch (e) {
+      if (e instanceof DataverseError && e.kind === "notFound") return null;
+      throw e;
+    }
+  }
+
+  /** Co-sell opportunities modified at or after `watermark`, oldest first, every page followed. */
+  async listOpportunitiesChangedSince(watermark: string | Date, pageSize = 500): Promise<OpportunityRecord[]> {
+    const since = (watermark instanceof Date ? watermark : new Date(watermark)).toISOString().replace(/\.000Z$/, "Z");
+    if (since.startsWith("Invalid")) throw new Error(`listOpportunitiesChangedSince: '${String(watermark)}' is not a date`);
+    const out: OpportunityRecord[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.page<OpportunityRecord>("listOpportunitiesChangedSince", {
+        collection: "opportunities",
+        select: OPPORTUNITY_SELECT,
+        filter: `${OPPORTUNITY_COLUMNS.syncWithPartnerCenter} eq true and modifiedon ge ${since}`,
+        orderBy: ["modifiedon asc", "opportunityid asc"],
+        maxPageSize: pageSize,
+      }, next);
+      out.push(...page.items);
+      next = page.next;
+    } while (next);
+    return out;
+  }
+
+  async winOpportunity(opportunityId: string, o: CloseOptions): Promise<void> {
+    await this.close("WinOpportunity", opportunityId, o);
+  }
+
+  async loseOpportunity(opportunityId: string, o: CloseOptions): Promise<void> {
+    await this.close("LoseOpportunity", opportunityId, o);
+  }
+
+  private async close(action: "WinOpportunity" | "LoseOpportunity", opportunityId: string, o: CloseOptions): Promise<void> {
+    const id = guidOf(opportunityId);
+    const close: Record<string, unknown> = {
+      subject: o.subject ?? (action === "WinOpportunity" ? "Won" : "Lost"),
+      "opportunityid@odata.bind": `/opportunities(${id})`,
+    };
+    if (o.description !== undefined) close.description = o.description;
+    if (o.actualEnd !== undefined) close.actualend = o.actualEnd;
+    if (o.actualRevenue !== undefined) close.actualrevenue = o.actualRevenue;
+    // Closing twice is refused by Dataverse, so a retry after a lost answer fails loudly rather than silently.
+    await this.call(`${action}(${id})`, false, (signal) =>
+      this.api.callAction({ actionName: action, action: { OpportunityClose: close, Status: o.statuscode }, signal }),
+    );
+  }
+
+  /** Calls a bound co-sell Custom API (as the ribbon does) — used by the sandbox and tests. */
+  async callBoundAction(opportunityId: string, uniqueName: string, parameters: Record<string, unknown> = {}): Promise<void> {
+    const id = guidOf(opportunityId);
+    await this.call(`${uniqueName}(${id})`, false, (signal) =>
+      this.api.callAction({ collection: "opportunities", key: id, actionName: `Microsoft.Dynamics.CRM.${uniqueName}`, action: parameters, signal }),
+    );
+  }
+
+  // ---------- creates (inbound referrals) ----------
+
+  private async create(entitySet: string, data: Record<string, unknown>): Promise<string> {
+    const id = await this.call(`create ${entitySet}`, false, (signal) => this.api.create<Record<string, unknown>, string>({ collection: entitySet, data, signal }));
+    if (typeof id !== "string") throw new DataverseError(`create ${entitySet}: no OData-EntityId in the answer`, "unknown");
+    return id;
+  }
+
+  createOpportunity(data: Partial<OpportunityRecord> & Record<string, unknown>): Promise<string> {
+    return this.create("opportunities", data);
+  }
+  createAccount(data: Partial<AccountRecord> & Record<string, unknown>): Promise<string> {
+    return this.create("accounts", data);
+  }
+  createContact(data: Partial<ContactRecord> & Record<string, unknown>): Promise<string> {
+    return this.create("contacts", data);
+  }
+  createLead(data: Record<string, unknown>): Promise<string> {
+    return this.create("leads", data);
+  }
+
+  private async first<T>(what: string, collection: string, filter: string, select?: string[]): Promise<T | null> {
+    const page = await this.page<T>(what, { collection, filter, select, top: 1 });
+    return page.items[0] ?? null;
+  }
+
+  findAccountByNameAndPostalCode(name: string, postalCode: string | null): Promise<AccountRecord | null> {
+    const postal = postalCode == null ? "address1_postalcode eq null" : `address1_postalcode eq ${quote(postalCode)}`;
+    return this.first("findAccountByNameAndPostalCode", "accounts", `name eq ${quote(name)} and ${postal}`, ACCOUNT_SELECT);
+  }
+
+  findLeadByReferralId(referralId: string): Promise<Record<string, unknown> | null> {
+    return this.first("findLeadByReferralId", "leads", `${LEAD_COLUMNS.referralId} eq ${quote(referralId)}`);
+  }
+
+  retrieveCurrencyByIsoCode(code: string): Promise<CurrencyRecord | null> {
+    return this.first("retrieveCurrencyByIsoCode", "transactioncurrencies", `isocurrencycode eq ${quote(code.toUpperCase())}`, [
+      "transactioncurrencyid", "isocurrencycode",
+    ]);
+  }
+
+  async whoAmI(): Promise<{ UserId: string; BusinessUnitId: string; OrganizationId: string }> {
+    // callFunction copies its request and loses the AbortSignal; withRetry's timeout still bounds it.
+    return this.call("WhoAmI", true, () => this.api.callFunction({ name: "WhoAmI" }));
+  }
+
+  // ---------- sync events ----------
+
+  createSyncEvent(e: SyncEventInput): Promise<string> {
+    const data: Record<string, unknown> = {
+      [EV.name]: e.name,
+      [EV.occurredOn]: e.occurredOn,
+      [EV.direction]: syncDirectionValue(e.direction),
+      [EV.trigger]: syncTriggerValue(e.trigger),
+      [EV.result]: syncResultValue(e.result),
+    };
+    const optional: Array<[string, string | null | undefined]> = [
+      [EV.initiatedBy, e.initiatedBy], [EV.changes, e.changes], [EV.conflicts, e.conflicts], [EV.errorCode, e.errorCode],
+      [EV.errorMessage, e.errorMessage], [EV.referralId, e.referralId], [EV.operationId, e.operationId], [EV.correlationId, e.correlationId],
+    ];
+    for (const [column, value] of optional) if (value !== undefined) data[column] = value;
+    if (e.opportunityId) data[`${SYNC_EVENT_OPPORTUNITY_NAV}@odata.bind`] = `/opportunities(${guidOf(e.opportunityId)})`;
+    return this.create(SYNC_EVENT_TABLE.entitySet, data);
+  }
+
+  findSyncEventByOperationId(operationId: string): Promise<SyncEventRecord | null> {
+    return this.first("findSyncEventByOperationId", SYNC_EVENT_TABLE.entitySet, `${EV.operationId} eq ${quote(operationId)}`, SYNC_EVENT_SELECT);
+  }
+
+  /** Newest first. `next` comes from the previous page. */
+  listSyncEvents(opportunityId: string, o: { top?: number; next?: string } = {}): Promise<Page<SyncEventRecord>> {
+    return this.page<SyncEventRecord>("listSyncEvents", {
+      collection: SYNC_EVENT_TABLE.entitySet,
+      select: SYNC_EVENT_SELECT,
+      filter: `_${EV.opportunity}_value eq ${guidOf(opportunityId)}`,
+      orderBy: [`${EV.occurredOn} desc`, "createdon desc"],
+      maxPageSize: o.top ?? 50,
+    }, o.next);
+  }
+
+  private async page<T>(what: string, request: Parameters<DynamicsWebApi["retrieveMultiple"]>[0], next?: string): Promise<Page<T>> {
+    const res = await this.call(what, true, (signal) => this.api.retrieveMultiple<Record<string, unknown>>({ ...request, signal }, next));
+    return { items: res.value.map((r) => clean(r) as T), next: res.oDataNextLink ?? undefined };
+  }
+
+  // ---------- settings ----------
+
+  async getSetting(name: string): Promise<string | null> {
+    const row = await this.first<Record<string, unknown>>("getSetting", SETTING_TABLE.entitySet, `${SETTING_COLUMNS.name} eq ${quote(name)}`, [
+      SETTING_COLUMNS.name, SETTING_COLUMNS.value,
+    ]);
+    return row ? ((row[SETTING_COLUMNS.value] as string | null) ?? null) : null;
+  }
+
+  /** Upsert through the `cosell_name` alternate key: safe to repeat. */
+  async setSetting(name: string, value: string): Promise<void> {
+    await this.call(`setSetting(${name})`, true, (signal) =>
+      this.api.upsert({ collection: SETTING_TABLE.entitySet, key: `${SETTING_COLUMNS.name}=${quote(name)}`, data: { [SETTING_COLUMNS.value]: value }, signal }),
+    );
+  }
+
+  // ---------- batch ----------
+
+  /**
+   * Runs the operations in one change set: all succeed or none is applied. Returns, per
+   * operation, the created id (creates) or undefined.
+   */
+  async executeBatch(ops: BatchOperation[]): Promise<Array<string | undefined>> {
+    if (ops.length === 0) return [];
+    if (ops.length > 1000) throw new Error(`executeBatch: at most 1000 operations, got ${ops.length}`);
+    const results = await this.call(`executeBatch(${ops.length} operations)`, false, async (signal) => {
+      // A fresh instance per batch: startBatch on the shared one would swallow concurrent calls.
+      const batch = this.api.initializeInstance();
+      batch.startBatch();
+      for (const op of ops) {
+        if (op.kind === "create") void batch.create({ collection: op.entitySet, data: op.data, contentId: op.contentId, inChangeSet: true });
+        else if (op.kind === "update") void batch.update({ collection: op.entitySet, key: guidOf(op.id), data: op.data, ifmatch: op.etag, inChangeSet: true });
+        else void batch.deleteRecord({ collection: op.entitySet, key: guidOf(op.id), ifmatch: op.etag, inChangeSet: true });
+      }
+      try {
+        return await batch.executeBatch({ signal });
+      } catch (e) {
+        // A failed batch rejects with the parsed parts; the first error is the one to report.
+        throw Array.isArray(e) ? (e.find((x) => x instanceof Error) ?? e[0]) : e;
+      }
+    });
+    const failed = results.find((r) => r instanceof Error);
+    if (failed) throw toDataverseError(failed, `executeBatch(${ops.length} operations)`);
+    return results.map((r) => (typeof r === "string" ? r : undefined));
+  }
+}
+
+export { ConcurrencyError, DataverseError };
