@@ -1,7 +1,7 @@
 /**
  * Registers the service's webhook steps in the Dataverse emulator through its Web API — the
  * steps the solution and the install command set up in a real org: synchronous on both Custom APIs,
- * asynchronous on opportunity Create/Update with the solution's filtering attributes.
+ * asynchronous on opportunity Create/Update (with the solution's filtering attributes) and Win/Lose.
  */
 import { resolve } from "node:path";
 import { CUSTOM_APIS } from "../sync/engine/dynamics";
@@ -24,4 +24,6 @@ export async function registerSandboxSteps(dv: DataverseEmulator, serviceUrl: st
     mode: 1,
     filteringattributes: filteringAttributes(resolve(__dirname, "..")),
   });
+  await dv.registerWebhookStep({ ...common, name: "Co-sell: opportunity won", message: "Win", stage: 40, mode: 1 });
+  await dv.registerWebhookStep({ ...common, name: "Co-sell: opportunity lost", message: "Lose", stage: 40, mode: 1 });
 }

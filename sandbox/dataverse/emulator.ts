@@ -35,10 +35,14 @@ export const SEEDED = {
     Update: "5a1b0c3d-0000-4000-8000-0000000e0002",
     cosell_SyncOpportunity: "5a1b0c3d-0000-4000-8000-0000000e0003",
     cosell_RespondToReferral: "5a1b0c3d-0000-4000-8000-0000000e0004",
+    Win: "5a1b0c3d-0000-4000-8000-0000000e0005",
+    Lose: "5a1b0c3d-0000-4000-8000-0000000e0006",
   },
   messageFilters: {
     opportunityCreate: "5a1b0c3d-0000-4000-8000-0000000f0001",
     opportunityUpdate: "5a1b0c3d-0000-4000-8000-0000000f0002",
+    opportunityWin: "5a1b0c3d-0000-4000-8000-0000000f0003",
+    opportunityLose: "5a1b0c3d-0000-4000-8000-0000000f0004",
   },
 } as const;
 
@@ -69,7 +73,7 @@ export interface WebhookStepOptions {
   authtype?: 4 | 5 | 6;
   headers?: Record<string, string>;
   key?: string;
-  message: "Create" | "Update" | "cosell_SyncOpportunity" | "cosell_RespondToReferral";
+  message: keyof typeof SEEDED.messages;
   stage?: 10 | 20 | 40;
   mode?: 0 | 1;
   filteringattributes?: string[];
@@ -145,6 +149,8 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
       sdkmessagefilters: [
         { sdkmessagefilterid: SEEDED.messageFilters.opportunityCreate, _sdkmessageid_value: SEEDED.messages.Create, primaryobjecttypecode: "opportunity", iscustomprocessingstepallowed: true },
         { sdkmessagefilterid: SEEDED.messageFilters.opportunityUpdate, _sdkmessageid_value: SEEDED.messages.Update, primaryobjecttypecode: "opportunity", iscustomprocessingstepallowed: true },
+        { sdkmessagefilterid: SEEDED.messageFilters.opportunityWin, _sdkmessageid_value: SEEDED.messages.Win, primaryobjecttypecode: "opportunity", iscustomprocessingstepallowed: true },
+        { sdkmessagefilterid: SEEDED.messageFilters.opportunityLose, _sdkmessageid_value: SEEDED.messages.Lose, primaryobjecttypecode: "opportunity", iscustomprocessingstepallowed: true },
       ],
     });
   }
@@ -180,8 +186,13 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
       authvalue,
       messageformat: SERVICE_ENDPOINT.formatJson,
     });
-    const filter =
-      o.message === "Create" ? SEEDED.messageFilters.opportunityCreate : o.message === "Update" ? SEEDED.messageFilters.opportunityUpdate : undefined;
+    const filters: Partial<Record<WebhookStepOptions["message"], string>> = {
+      Create: SEEDED.messageFilters.opportunityCreate,
+      Update: SEEDED.messageFilters.opportunityUpdate,
+      Win: SEEDED.messageFilters.opportunityWin,
+      Lose: SEEDED.messageFilters.opportunityLose,
+    };
+    const filter = filters[o.message];
     const stepId = await created("sdkmessageprocessingsteps", {
       name,
       stage: o.stage ?? 40,

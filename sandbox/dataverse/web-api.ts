@@ -12,7 +12,8 @@ import { filterAndSort, parseQuery, project } from "./odata-query";
 import { normalizeDate } from "./odata-filter";
 import { isGuid, parseEntityReference, toColumnValues } from "./payload";
 import { tableBySet, type TableDef } from "./schema";
-import { StepRunner, STAGES, type MessageEvent, type Organization } from "./steps";
+import { StepRunner, STAGES, toWireAttributes, type MessageEvent, type Organization } from "./steps";
+import { wireValue } from "../../sync/dataverse/remote-execution-context";
 import { etagOf, type DataverseStore, type Row } from "./store";
 
 export const API_PATH = "/api/data/v9.2/";
@@ -129,7 +130,7 @@ export class DataverseWebApi {
     }
     if (path === "WinOpportunity" || path === "LoseOpportunity") {
       if (req.method !== "POST") throw faults.methodNotAllowed(req.method, path);
-      return this.closeOpportunity(path === "WinOpportunity", req.body);
+      return this.closeOpportunity(path === "WinOpportunity", req.body, scope);
     }
     const m = /^([A-Za-z_]+)(?:\((.+?)\))?(?:\/Microsoft\.Dynamics\.CRM\.([A-Za-z_]+))?$/.exec(path);
     const t = m ? tableBySet(m[1]) : undefined;
@@ -307,7 +308,8 @@ export class DataverseWebApi {
     return json as Record<string, unknown>;
   }
 
-  private closeOpportunity(win: boolean, body: string): ApiResponse {
+  /** The actions raise the Win / Lose messages (not Update), with the OpportunityClose and Status parameters. */
+  private async closeOpportunity(win: boolean, body: string, scope: RequestScope): Promise<ApiResponse> {
     const action = win ? "WinOpportunity" : "LoseOpportunity";
     const json = this.parseJsonObject(body, action);
     for (const k of Object.keys(json)) {
@@ -329,13 +331,19 @@ export class DataverseWebApi {
     if (opportunity.statecode !== OPPORTUNITY_STATE.Open) {
       throw faults.invalidArgument(`The opportunity is already closed (statecode ${String(opportunity.statecode)}); it cannot be closed again.`);
     }
-    const values = toColumnValues(closeTable, close, this.store);
-    const closeRow = this.store.insert(closeTable, { ...values, statecode: 1, statuscode: 2 });
-    this.store.update(opportunities, ref.id, {
-      statecode: win ? OPPORTUNITY_STATE.Won : OPPORTUNITY_STATE.Lost,
-      statuscode: status,
-      actualclosedate: (closeRow.actualend as string | undefined) ?? normalizeDate(this.store.timestamp(), "date"),
-      ...(win && typeof closeRow.actualrevenue === "number" ? { actualvalue: closeRow.actualrevenue } : {}),
+    const values = { ...toColumnValues(closeTable, close, this.store), [closeTable.primaryKey]: this.store.newId() };
+    const parameters = {
+      OpportunityClose: wireValue.entity({ Id: String(values[closeTable.primaryKey]), LogicalName: closeTable.logicalName, Attributes: toWireAttributes(closeTable, values) }),
+      Status: wireValue.optionSet(status),
+    };
+    await this.withSteps(this.event(win ? "Win" : "Lose", opportunities, ref.id, scope, { parameters }), scope, () => {
+      const closeRow = this.store.insert(closeTable, { ...values, statecode: 1, statuscode: 2 });
+      this.store.update(opportunities, ref.id, {
+        statecode: win ? OPPORTUNITY_STATE.Won : OPPORTUNITY_STATE.Lost,
+        statuscode: status,
+        actualclosedate: (closeRow.actualend as string | undefined) ?? normalizeDate(this.store.timestamp(), "date"),
+        ...(win && typeof closeRow.actualrevenue === "number" ? { actualvalue: closeRow.actualrevenue } : {}),
+      });
     });
     return { status: 204, headers: {} };
   }

@@ -140,3 +140,32 @@ describe("webhook steps registered through the Web API", () => {
     expect(received[0].headers.get("x-cosell-key")).toBe("k");
   });
 });
+
+describe("closing an opportunity raises Win / Lose, not Update", () => {
+  test("WinOpportunity runs a step registered on Win with the OpportunityClose and Status parameters; the Update step stays silent", async () => {
+    await registerUpdateStep(0);
+    await emulator.registerWebhookStep({ url: SERVICE, message: "Win", mode: 0, headers: { "x-cosell-key": "s3cret" } });
+    const res = await api("WinOpportunity", {
+      method: "POST",
+      body: JSON.stringify({ OpportunityClose: { subject: "Won", "opportunityid@odata.bind": `/opportunities(${OPPORTUNITY})` }, Status: 3 }),
+    });
+    expect(res.status).toBe(204);
+    expect(received.map((r) => r.headers.get("x-ms-dynamics-request-name"))).toEqual(["Win"]);
+    const ctx = parseRemoteExecutionContext(received[0].body);
+    expect(ctx).toMatchObject({ MessageName: "Win", PrimaryEntityName: "opportunity", PrimaryEntityId: OPPORTUNITY });
+    expect(ctx.InputParameters.Status).toBe(3);
+    expect(ctx.InputParameters.OpportunityClose).toMatchObject({ LogicalName: "opportunityclose", Attributes: { subject: "Won" } });
+  });
+
+  test("a sync Lose step that fails rolls the close back", async () => {
+    await emulator.registerWebhookStep({ url: SERVICE, message: "Lose", mode: 0, headers: { "x-cosell-key": "s3cret" } });
+    answer = 500;
+    const res = await api("LoseOpportunity", {
+      method: "POST",
+      body: JSON.stringify({ OpportunityClose: { subject: "Lost", "opportunityid@odata.bind": `/opportunities(${OPPORTUNITY})` }, Status: 4 }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    const row = (await (await api(`opportunities(${OPPORTUNITY})?$select=statecode`)).json()) as { statecode: number };
+    expect(row.statecode).toBe(0);
+  });
+});

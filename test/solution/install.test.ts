@@ -1,6 +1,6 @@
 /**
  * The install command against the Dataverse emulator (sandbox/dataverse), mounted with msw: it
- * points the endpoint at the service with its key, registers the four steps, and a second run
+ * points the endpoint at the service with its key, registers the six steps, and a second run
  * changes nothing. The emulator has no forms or metadata API, so form editing is checked on its own.
  */
 import { setupServer } from "msw/node";
@@ -28,17 +28,20 @@ async function rows(set: string): Promise<Array<Record<string, unknown>>> {
 }
 
 describe("install command", () => {
-  it("creates the endpoint with its header key and the four steps, each on the right message", async () => {
+  it("creates the endpoint with its header key and the six steps, each on the right message", async () => {
     const report = await install(api(), defs, options);
-    expect(report.changes).toHaveLength(5);
+    expect(report.changes).toHaveLength(7);
     const [endpoint] = await rows("serviceendpoints");
     expect(endpoint).toMatchObject({ serviceendpointid: defs.endpoint.id, url: options.serviceUrl, contract: 8, authtype: 5, messageformat: 2 });
     expect(endpoint.authvalue).toBeUndefined(); // write-only
     const steps = await rows("sdkmessageprocessingsteps");
     const byMessage = Object.fromEntries(steps.map((s) => [Object.entries(SEEDED.messages).find(([, id]) => id === s._sdkmessageid_value)?.[0], s]));
-    expect(Object.keys(byMessage).sort()).toEqual(["Create", "Update", "cosell_RespondToReferral", "cosell_SyncOpportunity"]);
+    expect(Object.keys(byMessage).sort()).toEqual(["Create", "Lose", "Update", "Win", "cosell_RespondToReferral", "cosell_SyncOpportunity"]);
     expect(byMessage.Update).toMatchObject({ mode: 1, stage: 40, filteringattributes: filteringAttributes(ROOT).join(","), _sdkmessagefilterid_value: SEEDED.messageFilters.opportunityUpdate });
     expect(byMessage.cosell_SyncOpportunity).toMatchObject({ mode: 0, stage: 40 });
+    // WinOpportunity / LoseOpportunity raise Win / Lose, not Update: their own async steps carry closes.
+    expect(byMessage.Win).toMatchObject({ mode: 1, stage: 40, _sdkmessagefilterid_value: SEEDED.messageFilters.opportunityWin });
+    expect(byMessage.Lose).toMatchObject({ mode: 1, stage: 40, _sdkmessagefilterid_value: SEEDED.messageFilters.opportunityLose });
     for (const s of steps) expect(s._eventhandler_value).toBe(defs.endpoint.id);
   });
 
