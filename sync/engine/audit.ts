@@ -1,0 +1,40 @@
+/** Audit entries → `cosell_syncevent` rows (SYNC_EVENT_COLUMNS). */
+import { SYNC_EVENT_COLUMNS as E, syncDirectionValue, syncResultValue, syncTriggerValue } from "./dynamics";
+import type { AuditEntry } from "./plan";
+
+export interface SyncEventExtra {
+  referralId?: string | null;
+  operationId?: string | null;
+  correlationId?: string | null;
+  initiatedBy?: string | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+}
+
+/** The event's primary name column holds a short title; the full text goes to the message column. */
+const NAME_LENGTH = 100;
+
+export function auditToSyncEventRow(entry: AuditEntry, opportunityId: string, extra: SyncEventExtra = {}): Record<string, unknown> {
+  const row: Record<string, unknown> = {
+    [E.name]: entry.message.length > NAME_LENGTH ? `${entry.message.slice(0, NAME_LENGTH - 1)}…` : entry.message,
+    // The lookup's navigation property is its schema name (cosell_Opportunity).
+    "cosell_Opportunity@odata.bind": `/opportunities(${opportunityId})`,
+    [E.occurredOn]: entry.at,
+    [E.direction]: syncDirectionValue(entry.direction),
+    [E.trigger]: syncTriggerValue(entry.trigger),
+    [E.result]: syncResultValue(entry.result),
+    [E.changes]: JSON.stringify(entry.fields),
+    [E.conflicts]: JSON.stringify(entry.conflicts),
+  };
+  const errorMessage = extra.errorMessage ?? (entry.level === "info" ? null : entry.message);
+  const optional: Array<[string, string | null | undefined]> = [
+    [E.referralId, extra.referralId],
+    [E.operationId, extra.operationId],
+    [E.correlationId, extra.correlationId],
+    [E.initiatedBy, extra.initiatedBy],
+    [E.errorCode, extra.errorCode],
+    [E.errorMessage, errorMessage],
+  ];
+  for (const [column, value] of optional) if (value) row[column] = value;
+  return row;
+}

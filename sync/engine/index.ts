@@ -1,0 +1,36 @@
+/**
+ * The sync engine's public API. Pure: no I/O, no clock reads (time is an input), no Node-only
+ * imports (it is bundled into the panel too).
+ *
+ * Planning     plan(input: PlanInput): Plan — three-way merge, status rules (D.6), validation, audit
+ *              applyPlanToDeal(deal, plan), applyDataverseChanges(deal, changes, statusActions?), applyPatch(referral, ops)
+ * Snapshot     serializeSnapshot(s), parseSnapshot(text) → SyncSnapshot | null (never throws), emptySnapshot()
+ * Mapping      loadMapping(doc) → Mapping (throws MappingError{problems}), defaultMapping(), defaultMappingDocument(),
+ *              REFERRAL_FIELDS, TRANSFORMS
+ * Conversions  referralFromDeal(deal, mapping) → NewReferral, dealFromReferral(referral, mapping) → {opportunity, account, contact},
+ *              classifyReferral(referral) → "marketplaceLead" | "qualifiedLead" | "coSellOpportunity"
+ * Status       isLegalTransition(from, to, substatus), isAwaitingResponse(referral), syncStatusFor(referral), STATUS_TRANSITIONS
+ * Validation   validateForPartnerCenter(deal, now, {isNew?}) → ValidationProblem[], parseSolutionIds, countryToIso2,
+ *              isIsoCurrency, LENGTH_LIMITS
+ * Audit        auditToSyncEventRow(entry, opportunityId, extra?) → cosell_syncevent columns
+ * Also re-exports the referral (referral.ts) and Dataverse (dynamics.ts) types and constants.
+ */
+export * from "./referral";
+export * from "./dynamics";
+export { plan, applyPlanToDeal, type Plan, type PlanInput, type AuditEntry, type Conflict, type FieldChange, type StatusAction, type Side } from "./plan";
+export { serializeSnapshot, parseSnapshot, emptySnapshot, type SyncSnapshot, type FieldSnapshot } from "./snapshot";
+export {
+  loadMapping, defaultMapping, defaultMappingDocument, MappingError, REFERRAL_FIELDS, DIRECTIONS, CONFLICT_POLICIES,
+  type Mapping, type MappedField, type MappingProblem, type FieldDirection, type ConflictPolicy,
+} from "./mapping";
+export { TRANSFORMS, canonicalEqual, type Canonical, type FieldKind, type BoundTransform } from "./transforms";
+export {
+  referralFromDeal, dealFromReferral, applyDataverseChanges, classifyReferral,
+  type DataverseChanges, type DynamicsStatusAction, type ReferralClass,
+} from "./convert";
+export { applyPatch, PatchError, type JsonPatchOp } from "./patch";
+export { isLegalTransition, isAwaitingResponse, syncStatusFor, STATUS_TRANSITIONS, ALLOWED_SUBSTATUS, CLOSED_NOT_SENT } from "./status";
+export { validateForPartnerCenter, parseSolutionIds, isValidSolutionId, LENGTH_LIMITS, type ValidationProblem } from "./validation";
+export { countryToIso2, ISO_COUNTRIES } from "./countries";
+export { isIsoCurrency, ISO_CURRENCIES } from "./currencies";
+export { auditToSyncEventRow, type SyncEventExtra } from "./audit";

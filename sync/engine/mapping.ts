@@ -1,0 +1,272 @@
+/**
+ * The field mapping is data: a JSON document listing each Dataverse column ↔ referral field, its
+ * direction, transform and conflict policy. `loadMapping` checks it against a JSON Schema and then
+ * against what the engine knows, and reports every problem at once.
+ */
+import Ajv, { type ErrorObject } from "ajv";
+import defaultDocument from "./default-mapping.json";
+import {
+  parseColumnPath, parseReferralPath, pathPattern, toPointer, type ColumnRef, type PathSegment,
+} from "./paths";
+import { TRANSFORMS, type BoundTransform, type FieldKind } from "./transforms";
+
+export const DIRECTIONS = ["both", "toPartnerCenter", "toDynamics"] as const;
+export type FieldDirection = (typeof DIRECTIONS)[number];
+export const CONFLICT_POLICIES = ["dynamicsWins", "partnerCenterWins", "newestWins"] as const;
+export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
+
+/** Referral fields a mapping may name (indexes written as `[]`), with what they hold. */
+export const REFERRAL_FIELDS: Readonly<Record<string, FieldKind>> = {
+  name: "text",
+  status: "status",
+  campaignId: "text",
+  favorite: "boolean",
+  salesStage: "salesStage",
+  partnerRole: "text",
+  solutionArea: "text",
+  solutionPlay: "text",
+  "details.notes": "text",
+  "details.dealValue": "decimal",
+  "details.currency": "currency",
+  "details.closingDateTime": "dateTime",
+  "details.requirements.solutions": "solutions",
+  "details.customerAction": "text",
+  "details.customerRequestedContact": "boolean",
+  "customerProfile.name": "text",
+  "customerProfile.size": "customerSize",
+  "customerProfile.address.addressLine1": "text",
+  "customerProfile.address.addressLine2": "text",
+  "customerProfile.address.city": "text",
+  "customerProfile.address.state": "text",
+  "customerProfile.address.postalCode": "text",
+  "customerProfile.address.region": "text",
+  "customerProfile.address.country": "country",
+  "customerProfile.team[].firstName": "text",
+  "customerProfile.team[].lastName": "text",
+  "customerProfile.team[].email": "text",
+  "customerProfile.team[].phoneNumber": "text",
+  "team[].firstName": "text",
+  "team[].lastName": "text",
+  "team[].email": "text",
+  "team[].phoneNumber": "text",
+  "inviteContext.notes": "text",
+  "inviteContext.assistanceRequestCode": "assistanceRequestCode",
+  "consent.consentToToShareInfoWithOthers": "boolean",
+  "consent.consentToContact": "boolean",
+  "consent.ConsentToMicrosoftToContactSpecificPartners": "boolean",
+  "consent.consentToShareReferralWithMicrosoftSellers": "boolean",
+};
+
+/** Partner Center allows at most 50 team members per deal (partner-center.md §2.2). */
+const MAX_TEAM_INDEX = 49;
+
+export interface MappedField {
+  name: string;
+  /** As written: `account.address1_country`. */
+  column: string;
+  columnRef: ColumnRef;
+  /** As written: `customerProfile.team[0].email`. */
+  referralPath: string;
+  segments: PathSegment[];
+  /** JSON pointer of the referral field, for JSON Patch. */
+  pointer: string;
+  kind: FieldKind;
+  direction: FieldDirection;
+  policy: ConflictPolicy;
+  transform: BoundTransform;
+}
+
+export interface Mapping {
+  version: 1;
+  /** In document order, status field excluded. */
+  fields: MappedField[];
+  /** The `dealStatus` field when status sync is on. */
+  status: MappedField | null;
+  /** Field names in the order snapshots store them. */
+  snapshotOrder: string[];
+}
+
+export interface MappingProblem {
+  /** Where in the document: `$.fields[3].transform`. */
+  path: string;
+  message: string;
+}
+
+export class MappingError extends Error {
+  readonly problems: MappingProblem[];
+  constructor(problems: MappingProblem[]) {
+    super(
+      `The field mapping has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n` +
+        problems.map((p) => `  ${p.path}: ${p.message}`).join("\n"),
+    );
+    this.name = "MappingError";
+    this.problems = problems;
+  }
+}
+
+const SCHEMA = {
+  type: "object",
+  required: ["version", "fields"],
+  additionalProperties: false,
+  properties: {
+    $schema: { type: "string" },
+    version: { const: 1 },
+    description: { type: "string" },
+    fields: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        required: ["name", "column", "referralPath", "direction", "transform", "policy"],
+        additionalProperties: false,
+        properties: {
+          name: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9_.-]*$", maxLength: 100 },
+          description: { type: "string" },
+          column: { type: "string", minLength: 1 },
+          referralPath: { type: "string", minLength: 1 },
+          direction: { enum: [...DIRECTIONS] },
+          policy: { enum: [...CONFLICT_POLICIES] },
+          transform: {
+            oneOf: [
+              { type: "string", minLength: 1 },
+              { type: "object", required: ["type"], properties: { type: { type: "string", minLength: 1 } } },
+            ],
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+let validateSchema: ReturnType<Ajv["compile"]> | undefined;
+
+/** `/fields/3/transform` → `$.fields[3].transform`. */
+function pointerToPath(pointer: string): string {
+  return "$" + pointer.split("/").slice(1).map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s.replace(/~1/g, "/").replace(/~0/g, "~")}`)).join("");
+}
+
+function schemaProblems(errors: ErrorObject[]): MappingProblem[] {
+  const problems: MappingProblem[] = [];
+  for (const e of errors) {
+    // oneOf reports each branch and then itself; the summary line is enough.
+    if (e.instancePath.endsWith("/transform") && e.keyword !== "oneOf") continue;
+    let message: string;
+    let path = e.instancePath;
+    switch (e.keyword) {
+      case "required":
+        path += `/${(e.params as { missingProperty: string }).missingProperty}`;
+        message = "is required.";
+        break;
+      case "additionalProperties":
+        path += `/${(e.params as { additionalProperty: string }).additionalProperty}`;
+        message = "is not a known property.";
+        break;
+      case "enum": message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(", ")}.`; break;
+      case "oneOf": message = "transform must be a transform name or an object with a type."; break;
+      case "const": message = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}.`; break;
+      default: message = `${e.message ?? "is not valid"}.`;
+    }
+    problems.push({ path: pointerToPath(path), message });
+  }
+  return problems;
+}
+
+interface RawField {
+  name: string;
+  column: string;
+  referralPath: string;
+  direction: FieldDirection;
+  policy: ConflictPolicy;
+  transform: string | ({ type: string } & Record<string, unknown>);
+}
+
+/** Reads and checks a mapping document; throws MappingError listing every problem. */
+export function loadMapping(doc: unknown): Mapping {
+  validateSchema ??= new Ajv({ allErrors: true, strict: true }).compile(SCHEMA);
+  if (!validateSchema(doc)) throw new MappingError(schemaProblems(validateSchema.errors ?? []));
+
+  const problems: MappingProblem[] = [];
+  const fields: MappedField[] = [];
+  let status: MappedField | null = null;
+  const names = new Map<string, number>();
+  const paths = new Map<string, number>();
+  const writtenColumns = new Map<string, number>();
+
+  (doc as { fields: RawField[] }).fields.forEach((raw, i) => {
+    const at = (prop: string): string => `$.fields[${i}].${prop}`;
+    const problem = (prop: string, message: string): void => {
+      problems.push({ path: at(prop), message });
+    };
+    const before = problems.length;
+
+    if (names.has(raw.name)) problem("name", `"${raw.name}" is already the name of field ${names.get(raw.name)}.`);
+    names.set(raw.name, i);
+
+    const columnRef = parseColumnPath(raw.column);
+    if ("error" in columnRef) problem("column", columnRef.error);
+
+    const segments = parseReferralPath(raw.referralPath);
+    const kind = segments ? REFERRAL_FIELDS[pathPattern(raw.referralPath)] : undefined;
+    if (!segments || !kind) {
+      problem("referralPath", `"${raw.referralPath}" is not a referral field the engine knows (for example details.dealValue or customerProfile.team[0].email).`);
+    } else if (segments.some((s) => typeof s === "number" && s > MAX_TEAM_INDEX)) {
+      problem("referralPath", `"${raw.referralPath}" points past the ${MAX_TEAM_INDEX + 1} team members Partner Center allows.`);
+    } else if (paths.has(raw.referralPath)) {
+      problem("referralPath", `"${raw.referralPath}" is already mapped by field ${paths.get(raw.referralPath)}.`);
+    } else {
+      paths.set(raw.referralPath, i);
+    }
+
+    const { type, ...params } = typeof raw.transform === "string" ? { type: raw.transform } : raw.transform;
+    const definition = TRANSFORMS.get(type);
+    if (!definition) {
+      problem("transform", `"${type}" is not a known transform (${[...TRANSFORMS.keys()].join(", ")}).`);
+    } else if (kind) {
+      if (!definition.kinds.includes(kind)) {
+        problem("transform", `"${type}" cannot map ${raw.referralPath} (a ${kind} field); use ${[...TRANSFORMS.values()].filter((t) => t.kinds.includes(kind)).map((t) => t.type).join(" or ")}.`);
+      } else {
+        for (const message of definition.checkParams?.(params, kind) ?? []) problem("transform", message);
+      }
+    }
+
+    if (!("error" in columnRef) && definition) {
+      const bound = problems.length === before ? definition.bind(params, kind!) : undefined;
+      const writesDynamics = raw.direction !== "toPartnerCenter";
+      if (writesDynamics && bound && !bound.toDynamics) {
+        problem("direction", `the "${type}" transform only works towards Partner Center; set direction to toPartnerCenter.`);
+      } else if (writesDynamics && columnRef.table === "currency") {
+        problem("direction", "currency columns are read-only to the sync; set direction to toPartnerCenter.");
+      }
+      if (type === "dealStatus" && raw.column !== "opportunity.statecode") {
+        problem("column", "the dealStatus transform maps opportunity.statecode.");
+      }
+      if (writesDynamics) {
+        if (writtenColumns.has(raw.column)) problem("column", `${raw.column} is already written by field ${writtenColumns.get(raw.column)}.`);
+        writtenColumns.set(raw.column, i);
+      }
+      if (problems.length === before && bound) {
+        const field: MappedField = {
+          name: raw.name, column: raw.column, columnRef, referralPath: raw.referralPath,
+          segments: segments!, pointer: toPointer(segments!), kind: kind!,
+          direction: raw.direction, policy: raw.policy, transform: bound,
+        };
+        if (type === "dealStatus") status = field;
+        else fields.push(field);
+      }
+    }
+  });
+
+  if (problems.length > 0) throw new MappingError(problems);
+  return { version: 1, fields, status, snapshotOrder: fields.map((f) => f.name).sort() };
+}
+
+let cachedDefault: Mapping | undefined;
+/** The shipped mapping (default-mapping.json). */
+export function defaultMapping(): Mapping {
+  return (cachedDefault ??= loadMapping(defaultDocument));
+}
+
+/** The shipped document itself, e.g. for an admin to copy and edit. */
+export function defaultMappingDocument(): unknown {
+  return JSON.parse(JSON.stringify(defaultDocument));
+}

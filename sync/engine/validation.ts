@@ -1,0 +1,200 @@
+/**
+ * What Partner Center needs before a deal can be shared (partner-center.md §2, §4.5, D.4, D.5).
+ * Every problem is reported at once, each naming the Dataverse column a seller has to fix.
+ */
+import { HELP_TYPES, type DynamicsDeal } from "./dynamics";
+import { MAX_SOLUTIONS, SOLUTION_ID_PATTERN } from "./referral";
+import { countryToIso2 } from "./countries";
+import { isIsoCurrency } from "./currencies";
+
+export interface ValidationProblem {
+  /** Stable identifier, e.g. `solutions.missing`; callers may branch on it. */
+  code: string;
+  /** `table.column` of the Dataverse column to fix, e.g. `opportunity.cosell_solutionids`. */
+  column: string;
+  /** One sentence a seller understands. */
+  message: string;
+}
+
+/**
+ * Longest text Partner Center or the Dataverse column takes; one table so a limit changes in one place.
+ * (Dataverse's own column limits for names/contact fields; 250 / 2000 for the referral's free text.)
+ */
+export const LENGTH_LIMITS: ReadonlyArray<{ column: string; label: string; max: number }> = [
+  { column: "opportunity.name", label: "The opportunity topic", max: 250 },
+  { column: "opportunity.description", label: "The description (notes to Microsoft)", max: 2000 },
+  { column: "account.name", label: "The customer's account name", max: 160 },
+  { column: "account.address1_line1", label: "The customer's street address", max: 250 },
+  { column: "account.address1_line2", label: "The customer's second address line", max: 250 },
+  { column: "account.address1_city", label: "The customer's city", max: 80 },
+  { column: "account.address1_stateorprovince", label: "The customer's state or province", max: 50 },
+  { column: "account.address1_postalcode", label: "The customer's postal code", max: 20 },
+  { column: "contact.firstname", label: "The contact's first name", max: 50 },
+  { column: "contact.lastname", label: "The contact's last name", max: 50 },
+  { column: "contact.emailaddress1", label: "The contact's email", max: 100 },
+  { column: "contact.telephone1", label: "The contact's phone number", max: 50 },
+];
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const EXAMPLE_SOLUTION = "SOL-15974-MQF";
+
+/** The raw entries of a solution-ID list: `;` separated, commas, newlines and spaces tolerated. */
+function splitSolutionIds(text: string | null | undefined): string[] {
+  if (!text) return [];
+  return text.split(/[;,\s]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+/** Solution IDs in the order written, duplicates (any case) dropped. Invalid entries are kept; validation names them. */
+export function parseSolutionIds(text: string | null | undefined): string[] {
+  const seen = new Set<string>();
+  const ids: string[] = [];
+  for (const id of splitSolutionIds(text)) {
+    const key = id.toUpperCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    ids.push(id);
+  }
+  return ids;
+}
+
+export function isValidSolutionId(id: string): boolean {
+  return SOLUTION_ID_PATTERN.test(id);
+}
+
+/** `YYYY-MM-DD` as a real calendar date, or undefined. */
+export function parseDateOnly(text: string | null | undefined): { y: number; m: number; d: number } | undefined {
+  const match = typeof text === "string" ? DATE_ONLY.exec(text.slice(0, 10)) : null;
+  if (!match) return undefined;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return undefined;
+  return { y, m, d };
+}
+
+const quoteList = (items: string[]): string => items.map((s) => `"${s}"`).join(", ");
+const blank = (v: unknown): boolean => v == null || (typeof v === "string" && v.trim() === "");
+
+export function validateForPartnerCenter(
+  deal: DynamicsDeal,
+  now: Date,
+  options: { isNew?: boolean } = {},
+): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  const add = (code: string, column: string, message: string): void => {
+    problems.push({ code, column, message });
+  };
+  const { opportunity, account, contact, currency } = deal;
+
+  if (blank(opportunity.name)) add("name.missing", "opportunity.name", "Give the opportunity a topic; Partner Center uses it as the deal name.");
+
+  // Customer and address.
+  if (!account) {
+    add("customer.missing", "opportunity.customerid", "Choose the customer account for this opportunity.");
+  } else {
+    if (blank(account.name)) add("customer.nameMissing", "account.name", "Give the customer account a name.");
+    const country = account.address1_country;
+    if (blank(country)) {
+      add("country.missing", "account.address1_country", "Add the country to the customer's address (for example Germany or DE).");
+    } else if (!countryToIso2(country as string)) {
+      add(
+        "country.unknown",
+        "account.address1_country",
+        `The customer's country "${String(country).trim()}" is not a country name or two-letter code Partner Center knows; use, for example, Germany or DE.`,
+      );
+    }
+  }
+
+  // Solutions (D.5).
+  const entries = splitSolutionIds(opportunity.cosell_solutionids);
+  if (entries.length === 0) {
+    add("solutions.missing", "opportunity.cosell_solutionids", `Add at least one solution ID (for example ${EXAMPLE_SOLUTION}).`);
+  } else {
+    const invalid = entries.filter((id) => !isValidSolutionId(id));
+    if (invalid.length > 0) {
+      add(
+        "solutions.invalid",
+        "opportunity.cosell_solutionids",
+        `These solution IDs are not in the form SOL-…: ${quoteList(invalid)}; fix them (for example ${EXAMPLE_SOLUTION}).`,
+      );
+    }
+    const seen = new Set<string>();
+    const duplicates = new Set<string>();
+    for (const id of entries) {
+      const key = id.toUpperCase();
+      if (seen.has(key)) duplicates.add(id);
+      seen.add(key);
+    }
+    if (duplicates.size > 0) {
+      add("solutions.duplicate", "opportunity.cosell_solutionids", `Remove the repeated solution IDs: ${quoteList([...duplicates])}.`);
+    }
+    if (seen.size > MAX_SOLUTIONS) {
+      add("solutions.tooMany", "opportunity.cosell_solutionids", `Partner Center takes at most ${MAX_SOLUTIONS} solution IDs; this opportunity has ${seen.size}.`);
+    }
+  }
+
+  // Deal value and currency.
+  const value = opportunity.estimatedvalue;
+  if (value == null) {
+    add("dealValue.missing", "opportunity.estimatedvalue", "Enter the estimated revenue (0 or more).");
+  } else if (typeof value !== "number" || !Number.isFinite(value)) {
+    add("dealValue.invalid", "opportunity.estimatedvalue", "The estimated revenue must be a number (0 or more).");
+  } else if (value < 0) {
+    add("dealValue.negative", "opportunity.estimatedvalue", "The estimated revenue cannot be negative.");
+  }
+  if (!currency || blank(currency.isocurrencycode)) {
+    add("currency.missing", "opportunity.transactioncurrencyid", "Choose the currency of the opportunity.");
+  } else if (!isIsoCurrency(currency.isocurrencycode)) {
+    add(
+      "currency.unknown",
+      "currency.isocurrencycode",
+      `The currency code "${currency.isocurrencycode}" is not an ISO 4217 code (for example USD or EUR); fix the currency record.`,
+    );
+  }
+
+  // Closing date.
+  const closeDate = opportunity.estimatedclosedate;
+  if (blank(closeDate)) {
+    add("closeDate.missing", "opportunity.estimatedclosedate", "Enter the estimated close date.");
+  } else {
+    const parsed = parseDateOnly(closeDate);
+    if (!parsed) {
+      add("closeDate.invalid", "opportunity.estimatedclosedate", `The estimated close date "${closeDate}" is not a date.`);
+    } else if (options.isNew) {
+      const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+      if (Date.UTC(parsed.y, parsed.m - 1, parsed.d) < today) {
+        add("closeDate.past", "opportunity.estimatedclosedate", "The estimated close date is in the past; choose today or a later date.");
+      }
+    }
+  }
+
+  // Co-sell help needs a customer contact (D.4).
+  const help = opportunity.cosell_howcanmicrosofthelp;
+  if (help != null) {
+    if (!HELP_TYPES.some((h) => h.value === help)) {
+      add("helpType.unknown", "opportunity.cosell_howcanmicrosofthelp", "Choose one of the listed answers to \"How can Microsoft help?\".");
+    }
+    if (!contact) {
+      add("contact.missing", "opportunity.parentcontactid", "Choose a customer contact: Microsoft needs one when you ask for its help.");
+    } else {
+      if (blank(contact.firstname)) add("contact.firstNameMissing", "contact.firstname", "Add the customer contact's first name.");
+      if (blank(contact.lastname)) add("contact.lastNameMissing", "contact.lastname", "Add the customer contact's last name.");
+      if (blank(contact.emailaddress1) && blank(contact.telephone1)) {
+        add("contact.reachMissing", "contact.emailaddress1", "Add the customer contact's email or phone number.");
+      }
+    }
+  }
+  if (contact && !blank(contact.emailaddress1) && !EMAIL_PATTERN.test(String(contact.emailaddress1).trim())) {
+    add("contact.emailInvalid", "contact.emailaddress1", `The customer contact's email "${contact.emailaddress1}" is not an email address.`);
+  }
+
+  // Lengths.
+  for (const limit of LENGTH_LIMITS) {
+    const [table, column] = limit.column.split(".") as ["opportunity" | "account" | "contact", string];
+    const text = deal[table]?.[column];
+    if (typeof text === "string" && text.length > limit.max) {
+      add("text.tooLong", limit.column, `${limit.label} is ${text.length} characters long; Partner Center takes at most ${limit.max}.`);
+    }
+  }
+  return problems;
+}

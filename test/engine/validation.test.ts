@@ -1,0 +1,157 @@
+import { validateForPartnerCenter, parseSolutionIds, LENGTH_LIMITS } from "../../sync/engine/validation";
+import { countryToIso2 } from "../../sync/engine/countries";
+import { NOW, validDeal } from "./fixtures";
+import type { DynamicsDeal } from "../../sync/engine/dynamics";
+
+const codes = (deal: DynamicsDeal, isNew = false): string[] =>
+  validateForPartnerCenter(deal, NOW, { isNew }).map((p) => `${p.code}@${p.column}`);
+
+describe("validateForPartnerCenter", () => {
+  it("accepts a complete deal", () => {
+    expect(validateForPartnerCenter(validDeal(), NOW, { isNew: true })).toEqual([]);
+  });
+
+  it("reports every problem at once, each naming the column to fix", () => {
+    const deal = validDeal();
+    deal.account = null;
+    deal.currency = null;
+    deal.opportunity.cosell_solutionids = "";
+    deal.opportunity.estimatedvalue = -5;
+    deal.opportunity.estimatedclosedate = null;
+    deal.contact = null;
+    expect(codes(deal)).toEqual([
+      "customer.missing@opportunity.customerid",
+      "solutions.missing@opportunity.cosell_solutionids",
+      "dealValue.negative@opportunity.estimatedvalue",
+      "currency.missing@opportunity.transactioncurrencyid",
+      "closeDate.missing@opportunity.estimatedclosedate",
+      "contact.missing@opportunity.parentcontactid",
+    ]);
+  });
+
+  it("asks for a solution ID with an example", () => {
+    const deal = validDeal();
+    deal.opportunity.cosell_solutionids = null;
+    expect(validateForPartnerCenter(deal, NOW)).toEqual([
+      { code: "solutions.missing", column: "opportunity.cosell_solutionids", message: "Add at least one solution ID (for example SOL-15974-MQF)." },
+    ]);
+  });
+
+  it("names malformed and repeated solution IDs", () => {
+    const deal = validDeal();
+    deal.opportunity.cosell_solutionids = "SOL-1, abc\nSOL-1 SOL-2;;sol-2";
+    const problems = validateForPartnerCenter(deal, NOW);
+    expect(problems.map((p) => p.code)).toEqual(["solutions.invalid", "solutions.duplicate"]);
+    expect(problems[0].message).toContain('"abc"');
+    expect(problems[0].message).toContain('"sol-2"');
+    expect(problems[1].message).toContain('"SOL-1"');
+  });
+
+  it("limits solution IDs to 50", () => {
+    const deal = validDeal();
+    deal.opportunity.cosell_solutionids = Array.from({ length: 51 }, (_, i) => `SOL-${i}`).join(";");
+    expect(codes(deal)).toEqual(["solutions.tooMany@opportunity.cosell_solutionids"]);
+  });
+
+  it("understands country names and codes, and says which one it could not read", () => {
+    const deal = validDeal();
+    deal.account!.address1_country = "Narnia";
+    const [problem] = validateForPartnerCenter(deal, NOW);
+    expect(problem.code).toBe("country.unknown");
+    expect(problem.column).toBe("account.address1_country");
+    expect(problem.message).toContain('"Narnia"');
+    deal.account!.address1_country = "  ";
+    expect(codes(deal)).toEqual(["country.missing@account.address1_country"]);
+    deal.account!.address1_country = "de";
+    expect(codes(deal)).toEqual([]);
+  });
+
+  it("needs a named customer account", () => {
+    const deal = validDeal();
+    deal.account!.name = "";
+    expect(codes(deal)).toEqual(["customer.nameMissing@account.name"]);
+  });
+
+  it("needs an ISO 4217 currency", () => {
+    const deal = validDeal();
+    deal.currency = { isocurrencycode: "EURO" };
+    expect(codes(deal)).toEqual(["currency.unknown@currency.isocurrencycode"]);
+  });
+
+  it("needs a deal value that is a number of 0 or more", () => {
+    const deal = validDeal();
+    deal.opportunity.estimatedvalue = null;
+    expect(codes(deal)).toEqual(["dealValue.missing@opportunity.estimatedvalue"]);
+    deal.opportunity.estimatedvalue = 0;
+    expect(codes(deal)).toEqual([]);
+    deal.opportunity.estimatedvalue = Number.NaN;
+    expect(codes(deal)).toEqual(["dealValue.invalid@opportunity.estimatedvalue"]);
+  });
+
+  it("rejects a close date in the past only for a new referral", () => {
+    const deal = validDeal();
+    deal.opportunity.estimatedclosedate = "2025-06-14";
+    expect(codes(deal, true)).toEqual(["closeDate.past@opportunity.estimatedclosedate"]);
+    expect(codes(deal, false)).toEqual([]);
+    deal.opportunity.estimatedclosedate = "2025-06-15"; // today is fine
+    expect(codes(deal, true)).toEqual([]);
+    deal.opportunity.estimatedclosedate = "2025-02-30";
+    expect(codes(deal, true)).toEqual(["closeDate.invalid@opportunity.estimatedclosedate"]);
+  });
+
+  it("needs a reachable, named contact only when Microsoft's help is asked for", () => {
+    const deal = validDeal();
+    deal.contact = { contactid: "c", firstname: " ", lastname: null, emailaddress1: null, telephone1: null };
+    expect(codes(deal)).toEqual([
+      "contact.firstNameMissing@contact.firstname",
+      "contact.lastNameMissing@contact.lastname",
+      "contact.reachMissing@contact.emailaddress1",
+    ]);
+    deal.contact.telephone1 = "+49 30 1234";
+    deal.contact.firstname = "Ada";
+    deal.contact.lastname = "L";
+    expect(codes(deal)).toEqual([]);
+    deal.opportunity.cosell_howcanmicrosofthelp = null;
+    deal.contact = null;
+    expect(codes(deal)).toEqual([]);
+  });
+
+  it("rejects an unknown help choice and a malformed email", () => {
+    const deal = validDeal();
+    deal.opportunity.cosell_howcanmicrosofthelp = 42;
+    deal.contact!.emailaddress1 = "ada at contoso";
+    expect(codes(deal)).toEqual([
+      "helpType.unknown@opportunity.cosell_howcanmicrosofthelp",
+      "contact.emailInvalid@contact.emailaddress1",
+    ]);
+  });
+
+  it.each(LENGTH_LIMITS.map((l) => [l.column, l.max] as const))("limits %s to %i characters", (column, max) => {
+    const deal = validDeal();
+    const [table, name] = column.split(".") as ["opportunity" | "account" | "contact", string];
+    const text = name === "emailaddress1" ? `${"a".repeat(max)}@x.io` : "x".repeat(max + 1);
+    (deal[table] as Record<string, unknown>)[name] = text;
+    const problems = validateForPartnerCenter(deal, NOW).filter((p) => p.code === "text.tooLong");
+    expect(problems).toEqual([expect.objectContaining({ column, message: expect.stringContaining(`at most ${max}`) })]);
+  });
+});
+
+describe("parseSolutionIds", () => {
+  it("splits on semicolons, commas, newlines and spaces and drops repeats", () => {
+    expect(parseSolutionIds(" SOL-1;SOL-2,\nSOL-3  sol-1;; ")).toEqual(["SOL-1", "SOL-2", "SOL-3"]);
+    expect(parseSolutionIds(null)).toEqual([]);
+  });
+});
+
+describe("countryToIso2", () => {
+  it.each([
+    ["Germany", "DE"], ["de", "DE"], ["Côte d’Ivoire", "CI"], ["Ivory Coast", "CI"], ["United States of America", "US"],
+    ["USA", "US"], ["UK", "GB"], ["The Netherlands", "NL"], ["Holland", "NL"], ["Bosnia & Herzegovina", "BA"],
+    ["Türkiye", "TR"], ["Turkey", "TR"], ["south korea", "KR"], ["St. Helena", "SH"],
+  ])("reads %s as %s", (input, code) => {
+    expect(countryToIso2(input)).toBe(code);
+  });
+  it.each(["Narnia", "XX", "", "  ", "Germany!!x"])("does not guess %p", (input) => {
+    expect(countryToIso2(input)).toBeUndefined();
+  });
+});
