@@ -1,0 +1,95 @@
+/**
+ * The Microsoft Co-sell panel. Knows nothing of PCF: bound values come in as props, edits go out
+ * through onChange, and everything else is read through the injected CoSellData.
+ */
+import * as React from "react";
+import { Toggle } from "@fluentui/react/lib/Toggle";
+import { parseSolutionIds, validateForPartnerCenter, type ValidationProblem } from "../../../sync/engine/validation";
+import type { CoSellData } from "../data/CoSellData";
+import { joinSolutionIds } from "../model/solutionIds";
+import { withPanelValues, type PanelEdit, type PanelValues } from "../model/panelValues";
+import type { PanelStrings } from "../strings";
+import { AuditTimeline } from "./AuditTimeline";
+import { HelpTypeField } from "./HelpTypeField";
+import { ReferralLinkField } from "./ReferralLinkField";
+import { SolutionIdChips } from "./SolutionIdChips";
+import { SyncStatusBanner } from "./SyncStatusBanner";
+import { ValidationList } from "./ValidationList";
+import { useDeal, useSyncEvents, type Loadable } from "./useCoSellData";
+import { classes, NARROW_WIDTH } from "./styles";
+
+export interface CoSellPanelViewProps {
+  values: PanelValues;
+  onChange(edit: PanelEdit): void;
+  /** The saved opportunity's id; null on a new, unsaved record. */
+  recordId: string | null;
+  /** Null where there is no Web API (the PCF test harness): the panel then shows what it can. */
+  data: CoSellData | null;
+  strings: PanelStrings;
+  /** The control is disabled or the form is read-only. */
+  disabled: boolean;
+  /** The width the form gives the panel (px); unknown when absent or negative. */
+  width?: number;
+  locale?: string;
+  now?: () => Date;
+}
+
+export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
+  values, onChange, recordId, data, strings, disabled, width, locale = "en-US", now = () => new Date(),
+}) => {
+  // The service's last write changes these columns; then the deal and the history are re-read.
+  const revision = `${values.syncStatus}|${values.lastSyncedOn?.getTime()}|${values.syncError}`;
+  const deal = useDeal(data, recordId, revision);
+  const timeline = useSyncEvents(data, recordId, revision);
+  const ids = React.useMemo(() => parseSolutionIds(values.solutionIds), [values.solutionIds]);
+  const narrow = width !== undefined && width > 0 && width < NARROW_WIDTH;
+  const current = now();
+
+  const check: Loadable<ValidationProblem[]> = React.useMemo(() => {
+    if (deal.state !== "loaded") return deal;
+    if (!deal.value) return { state: "unavailable" };
+    const problems = validateForPartnerCenter(withPanelValues(deal.value, values), current, { isNew: !values.referralId });
+    return { state: "loaded", value: problems };
+    // `current` is left out on purpose: it changes every render, the problems only when the inputs do.
+  }, [deal, values]);
+
+  return (
+    <div className={classes.root} data-narrow={narrow || undefined} aria-label={strings.Panel_Title} role="group">
+      {disabled && <p className={classes.hint}>{strings.Panel_ReadOnly}</p>}
+      <SyncStatusBanner
+        syncStatus={values.syncStatus}
+        syncError={values.syncError}
+        lastSyncedOn={values.lastSyncedOn}
+        strings={strings}
+        locale={locale}
+        now={current}
+      />
+      <div className={classes.section}>
+        <Toggle
+          label={strings.Sync_Label}
+          onText={strings.Sync_On}
+          offText={strings.Sync_Off}
+          checked={values.syncWithPartnerCenter}
+          disabled={disabled}
+          onChange={(_e, checked) => onChange({ syncWithPartnerCenter: Boolean(checked) })}
+        />
+        {values.syncWithPartnerCenter && <ValidationList check={check} strings={strings} />}
+      </div>
+      <HelpTypeField
+        value={values.howCanMicrosoftHelp}
+        disabled={disabled}
+        strings={strings}
+        onChange={(howCanMicrosoftHelp) => onChange({ howCanMicrosoftHelp })}
+      />
+      <SolutionIdChips
+        ids={ids}
+        disabled={disabled}
+        narrow={narrow}
+        strings={strings}
+        onChange={(next) => onChange({ solutionIds: joinSolutionIds(next) })}
+      />
+      <ReferralLinkField referralId={values.referralId} link={values.referralLink} strings={strings} />
+      <AuditTimeline timeline={timeline} strings={strings} locale={locale} />
+    </div>
+  );
+};

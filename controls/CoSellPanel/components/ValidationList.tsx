@@ -1,0 +1,37 @@
+import * as React from "react";
+import type { ValidationProblem } from "../../../sync/engine/validation";
+import { format, type PanelStrings } from "../strings";
+import type { Loadable } from "./useCoSellData";
+import { classes } from "./styles";
+
+export interface ValidationListProps {
+  /** Problems for the deal as it would be saved, or why they cannot be computed. */
+  check: Loadable<ValidationProblem[]>;
+  strings: PanelStrings;
+}
+
+/** What Partner Center would refuse, shown as soon as sync is turned on: before the seller saves. */
+export const ValidationList: React.FC<ValidationListProps> = ({ check, strings }) => {
+  switch (check.state) {
+    case "unavailable":
+      return <p className={classes.hint}>{strings.Validation_NeedsRecord}</p>;
+    case "loading":
+      return <p className={classes.hint} aria-busy="true">{strings.Validation_Loading}</p>;
+    case "failed":
+      return <p className={classes.unsafe} role="alert">{format(strings.Validation_LoadFailed, check.message)}</p>;
+    case "loaded":
+      if (check.value.length === 0) return <p className={classes.hint}>{strings.Validation_Ready}</p>;
+      return (
+        <div role="alert" className={[classes.status, classes.statusWarn].join(" ")}>
+          <div className={classes.statusBody}>
+            <strong id="cosell-validation-heading">{strings.Validation_Heading}</strong>
+            <ul className={classes.list} aria-labelledby="cosell-validation-heading">
+              {check.value.map((p) => (
+                <li key={`${p.code}:${p.column}`} data-code={p.code} data-column={p.column}>{p.message}</li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      );
+  }
+};

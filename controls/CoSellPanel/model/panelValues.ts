@@ -1,0 +1,42 @@
+import type { DynamicsDeal } from "../../../sync/engine/dynamics";
+
+/** The co-sell columns bound to the panel, as plain values (no PCF types). */
+export interface PanelValues {
+  syncWithPartnerCenter: boolean;
+  howCanMicrosoftHelp: number | null;
+  /** `;`-separated solution IDs, exactly as stored. */
+  solutionIds: string | null;
+  referralId: string | null;
+  referralLink: string | null;
+  syncStatus: number | null;
+  syncError: string | null;
+  lastSyncedOn: Date | null;
+}
+
+/** The columns a seller edits in the panel; the others are written by the co-sell service. */
+export type EditableField = "syncWithPartnerCenter" | "howCanMicrosoftHelp" | "solutionIds";
+export type PanelEdit = Partial<Pick<PanelValues, EditableField>>;
+
+export const EMPTY_PANEL_VALUES: PanelValues = {
+  syncWithPartnerCenter: false,
+  howCanMicrosoftHelp: null,
+  solutionIds: null,
+  referralId: null,
+  referralLink: null,
+  syncStatus: null,
+  syncError: null,
+  lastSyncedOn: null,
+};
+
+/** The loaded deal as it will be once the panel's unsaved values are saved: what validation must judge. */
+export function withPanelValues(deal: DynamicsDeal, values: PanelValues): DynamicsDeal {
+  return {
+    ...deal,
+    opportunity: {
+      ...deal.opportunity,
+      cosell_syncwithpartnercenter: values.syncWithPartnerCenter,
+      cosell_howcanmicrosofthelp: values.howCanMicrosoftHelp,
+      cosell_solutionids: values.solutionIds,
+    },
+  };
+}

@@ -1,0 +1,299 @@
+/** @jest-environment jsdom */
+import * as React from "react";
+import { render, screen, within, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { setIconOptions } from "@fluentui/react/lib/Styling";
+import { CoSellPanelView, type CoSellPanelViewProps } from "../../controls/CoSellPanel/components/CoSellPanelView";
+import { EMPTY_PANEL_VALUES, type PanelEdit, type PanelValues } from "../../controls/CoSellPanel/model/panelValues";
+import { HELP_TYPES, SYNC_STATUS, syncResultValue, type SyncStatusName } from "../../sync/engine/dynamics";
+import type { CoSellData } from "../../controls/CoSellPanel/data/CoSellData";
+import { panelStrings } from "./resx";
+import { eventRow, fakeData, readyDeal } from "./fakeData";
+
+// The model-driven host registers Fluent's icons; the test page does not.
+setIconOptions({ disableWarnings: true });
+
+const strings = panelStrings(1033);
+const NOW = new Date("2025-03-01T10:00:00Z");
+const RECORD = "6f1c2f4e-8a55-4c1e-9d1b-1f0a3c2b9e77";
+
+/** Plays the form: keeps the bound values and applies the panel's edits, as the host does after getOutputs. */
+function Form(props: { initial?: Partial<PanelValues>; edits?: PanelEdit[] } & Partial<CoSellPanelViewProps>): React.ReactElement {
+  const [values, setValues] = React.useState<PanelValues>({ ...EMPTY_PANEL_VALUES, ...props.initial });
+  return (
+    <CoSellPanelView
+      values={values}
+      onChange={(edit) => {
+        props.edits?.push(edit);
+        setValues((v) => ({ ...v, ...edit }));
+      }}
+      recordId={props.recordId === undefined ? RECORD : props.recordId}
+      data={props.data ?? null}
+      strings={strings}
+      disabled={props.disabled ?? false}
+      width={props.width}
+      now={() => NOW}
+    />
+  );
+}
+
+const statusOf = (container: HTMLElement): HTMLElement => container.querySelector("[data-status]") as HTMLElement;
+
+describe("sync status", () => {
+  const cases: Array<[SyncStatusName, RegExp]> = [
+    ["Pending", /Pending/],
+    ["NotSynced", /Not synced.*Turn on Sync with Partner Center/],
+    ["AwaitingResponse", /Awaiting your response.*Accept or decline/],
+    ["ClosedInPartnerCenter", /Closed in Partner Center.*no longer sent/],
+    ["ExpiredInPartnerCenter", /Expired in Partner Center.*no longer sent/],
+    ["SignInExpired", /Sign-in expired.*Ask your admin/],
+  ];
+  it.each(cases)("shows %s in words", (name, text) => {
+    const { container } = render(<Form initial={{ syncStatus: SYNC_STATUS[name] }} recordId={null} />);
+    expect(statusOf(container).getAttribute("data-status")).toBe(name);
+    expect(statusOf(container).textContent).toMatch(text);
+  });
+
+  it("shows Synced with how long ago, and the exact time on hover", () => {
+    const { container } = render(<Form initial={{ syncStatus: SYNC_STATUS.Synced, lastSyncedOn: new Date(NOW.getTime() - 3 * 60_000) }} recordId={null} />);
+    expect(statusOf(container).textContent).toContain("✔");
+    expect(screen.getByText("last synced 3 min. ago")).toHaveProperty("title", expect.stringContaining("2025"));
+  });
+
+  it("shows the error and each field to fix", () => {
+    const { container } = render(
+      <Form
+        initial={{ syncStatus: SYNC_STATUS.Error, syncError: "Partner Center refused the deal.\nAdd the country to the customer's address.\nAdd at least one solution ID." }}
+        recordId={null}
+      />,
+    );
+    const box = statusOf(container);
+    expect(box.textContent).toContain("Partner Center refused the deal.");
+    expect(within(box).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "Add the country to the customer's address.",
+      "Add at least one solution ID.",
+    ]);
+  });
+
+  it("treats a record the service never touched as not synced", () => {
+    const { container } = render(<Form recordId={null} />);
+    expect(statusOf(container).getAttribute("data-status")).toBe("NotSynced");
+  });
+});
+
+describe("sync toggle and validation before save", () => {
+  it("lists every problem Partner Center would raise as soon as sync is turned on", async () => {
+    const edits: PanelEdit[] = [];
+    const deal = readyDeal({ cosell_solutionids: null });
+    deal.contact = null;
+    render(<Form data={fakeData(deal)} edits={edits} initial={{ howCanMicrosoftHelp: HELP_TYPES[0].value }} />);
+    expect(screen.queryByText(/will refuse this deal/)).toBeNull();
+
+    await userEvent.click(screen.getByRole("switch", { name: "Sync with Partner Center" }));
+    expect(edits).toContainEqual({ syncWithPartnerCenter: true });
+    const alert = await screen.findByRole("alert");
+    const problems = within(alert).getAllByRole("listitem");
+    expect(problems.map((p) => p.getAttribute("data-column"))).toEqual(
+      expect.arrayContaining(["opportunity.cosell_solutionids", "opportunity.parentcontactid"]),
+    );
+    expect(alert.textContent).toMatch(/Add at least one solution ID/);
+
+    // Fixing a field in the panel re-checks at once, still before saving.
+    await userEvent.type(screen.getByRole("textbox", { name: "Add a solution ID" }), "SOL-15974-MQF{Enter}");
+    await waitFor(() => expect(screen.getByRole("alert").textContent).not.toMatch(/solution ID/));
+    await userEvent.click(screen.getByRole("combobox", { name: /How can Microsoft help/ }));
+    await userEvent.click(screen.getByRole("option", { name: "(None: not co-sell)" }));
+    expect(await screen.findByText("Ready to share with Partner Center.")).toBeTruthy();
+  });
+
+  it("asks for a saved record when there is nothing to validate against (the test harness)", async () => {
+    render(<Form recordId={null} />);
+    await userEvent.click(screen.getByRole("switch", { name: "Sync with Partner Center" }));
+    expect(screen.getByText(/Save the record to check it/)).toBeTruthy();
+  });
+
+  it("says so when the deal cannot be loaded", async () => {
+    const failing: CoSellData = { loadDeal: () => Promise.reject(new Error("HTTP 500")), loadSyncEvents: () => Promise.resolve({ events: [], more: false }) };
+    render(<Form data={failing} initial={{ syncWithPartnerCenter: true }} />);
+    expect((await screen.findByRole("alert")).textContent).toContain("Could not load the deal to check it: HTTP 500");
+  });
+});
+
+describe("How can Microsoft help?", () => {
+  it("offers the six answers plus none, and stores the choice value", async () => {
+    const edits: PanelEdit[] = [];
+    render(<Form recordId={null} edits={edits} />);
+    await userEvent.click(screen.getByRole("combobox", { name: /How can Microsoft help/ }));
+    const options = screen.getAllByRole("option").map((o) => o.textContent);
+    expect(options).toEqual(["(None: not co-sell)", ...HELP_TYPES.map((h) => h.label)]);
+    await userEvent.click(screen.getByRole("option", { name: "Proof of concept / Demo" }));
+    expect(edits).toEqual([{ howCanMicrosoftHelp: HELP_TYPES[2].value }]);
+  });
+});
+
+describe("solution ID chips", () => {
+  const input = (): HTMLElement => screen.getByRole("textbox", { name: "Add a solution ID" });
+  const chips = (): string[] => screen.queryAllByRole("listitem").map((li) => li.textContent!.replace("×", ""));
+
+  it("adds a well-formed ID with Enter or the button and stores the list ;-separated", async () => {
+    const edits: PanelEdit[] = [];
+    render(<Form recordId={null} edits={edits} initial={{ solutionIds: "SOL-1" }} />);
+    await userEvent.type(input(), "  SOL-15974-MQF {Enter}");
+    await userEvent.type(input(), "SOL-2-AB");
+    await userEvent.click(screen.getByRole("button", { name: "Add" }));
+    expect(chips()).toEqual(["SOL-1", "SOL-15974-MQF", "SOL-2-AB"]);
+    expect(edits.at(-1)).toEqual({ solutionIds: "SOL-1;SOL-15974-MQF;SOL-2-AB" });
+    expect((input() as HTMLInputElement).value).toBe("");
+  });
+
+  it("refuses a malformed ID, keeps the text, and says why", async () => {
+    const edits: PanelEdit[] = [];
+    render(<Form recordId={null} edits={edits} />);
+    await userEvent.type(input(), "15974-MQF{Enter}");
+    expect(screen.getByRole("alert").textContent).toContain('"15974-MQF" is not a solution ID');
+    expect((input() as HTMLInputElement).value).toBe("15974-MQF");
+    expect(edits).toEqual([]);
+  });
+
+  it("refuses a duplicate whatever its case", async () => {
+    render(<Form recordId={null} initial={{ solutionIds: "SOL-15974-MQF" }} />);
+    await userEvent.type(input(), "SOL-15974-mqf{Enter}");
+    expect(screen.getByRole("alert").textContent).toContain("already in the list");
+    expect(chips()).toEqual(["SOL-15974-MQF"]);
+  });
+
+  it("refuses a 51st ID", async () => {
+    const fifty = Array.from({ length: 50 }, (_, i) => `SOL-${i}`).join(";");
+    render(<Form recordId={null} initial={{ solutionIds: fifty }} />);
+    expect(screen.getByText("50 of 50")).toBeTruthy();
+    await userEvent.type(input(), "SOL-NEW{Enter}");
+    expect(screen.getByRole("alert").textContent).toContain("at most 50 solutions");
+  });
+
+  it("removes a chip by click and by keyboard", async () => {
+    const edits: PanelEdit[] = [];
+    render(<Form recordId={null} edits={edits} initial={{ solutionIds: "SOL-A;SOL-B;SOL-C" }} />);
+    await userEvent.click(screen.getByRole("button", { name: "Remove SOL-B" }));
+    expect(chips()).toEqual(["SOL-A", "SOL-C"]);
+    screen.getByRole("button", { name: "Remove SOL-A" }).focus();
+    await userEvent.keyboard("{Delete}");
+    expect(chips()).toEqual(["SOL-C"]);
+    await userEvent.tab({ shift: true });
+    await userEvent.click(screen.getByRole("button", { name: "Remove SOL-C" }));
+    expect(edits.at(-1)).toEqual({ solutionIds: null });
+    expect(screen.getByText("No solutions yet.")).toBeTruthy();
+  });
+});
+
+describe("referral link", () => {
+  it("opens a Partner Center link in a new tab without an opener", () => {
+    render(<Form recordId={null} initial={{ referralId: "ref-1", referralLink: "https://partner.microsoft.com/dashboard/referrals/v2/ref-1" }} />);
+    const link = screen.getByRole("link", { name: /Open in Partner Center/ });
+    expect(link.getAttribute("href")).toBe("https://partner.microsoft.com/dashboard/referrals/v2/ref-1");
+    expect(link.getAttribute("target")).toBe("_blank");
+    expect(link.getAttribute("rel")).toBe("noopener noreferrer");
+    expect(screen.getByText("Referral ID ref-1")).toBeTruthy();
+  });
+
+  it.each([
+    "javascript:alert(document.cookie)",
+    "https://partner.microsoft.com.evil.example/referrals/1",
+    "http://partner.microsoft.com/dashboard/referrals/v2/1",
+    "https://example.com/",
+  ])("never makes %s a link, and flags it", (url) => {
+    const { container } = render(<Form recordId={null} initial={{ referralLink: url }} />);
+    expect(screen.queryByRole("link")).toBeNull();
+    expect(container.querySelector("a")).toBeNull();
+    expect(screen.getByRole("note").textContent).toContain("does not point to Partner Center");
+    expect(screen.getByText(url)).toBeTruthy();
+  });
+});
+
+describe("audit history", () => {
+  it("reads 20 events at a time, newest first, until there are no more", async () => {
+    const rows = Array.from({ length: 45 }, (_, i) => eventRow(i));
+    const data = fakeData(readyDeal(), rows);
+    render(<Form data={data} />);
+    const timeline = (): HTMLElement => screen.getByRole("list", { name: "Audit history" });
+    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Succeeded/)).toHaveLength(20));
+    await userEvent.click(screen.getByRole("button", { name: "Show more" }));
+    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Succeeded/)).toHaveLength(40));
+    await userEvent.click(screen.getByRole("button", { name: "Show more" }));
+    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Succeeded/)).toHaveLength(45));
+    expect(screen.queryByRole("button", { name: "Show more" })).toBeNull();
+    expect(data.calls.filter((c) => c.kind === "events").map((c) => c.page)).toEqual([0, 1, 2]);
+    const times = Array.from(timeline().querySelectorAll("time")).map((t) => t.getAttribute("datetime")!);
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it("shows who, direction, each field before → after, conflicts and errors", async () => {
+    const rows = [
+      eventRow(1, {
+        cosell_result: syncResultValue("validationFailed"),
+        cosell_conflicts: JSON.stringify([
+          { field: "Deal value", column: "opportunity.estimatedvalue", referralPath: "details.dealValue", dynamicsValue: 100, partnerCenterValue: 120, policy: "dynamicsWins", winner: "dynamics" },
+        ]),
+        cosell_errorcode: "solutions.missing",
+        cosell_errormessage: "Add at least one solution ID.",
+        cosell_changes: JSON.stringify([{ field: "Close date", before: null, after: "2025-06-30", side: "dynamics" }]),
+      }),
+    ];
+    render(<Form data={fakeData(readyDeal(), rows)} />);
+    const item = await screen.findByText(/Validation failed/);
+    const event = item.closest("li")!;
+    expect(event.textContent).toContain("by Megan Bowen");
+    expect(event.textContent).toContain("Dynamics 365 → Partner Center");
+    expect(within(event).getByRole("list", { name: "Changes" }).textContent).toBe("Close date (in Dynamics 365): (empty) → 2025-06-30");
+    expect(within(event).getByRole("list", { name: "Conflicts" }).textContent).toBe(
+      "Deal value: Dynamics 365 had 100, Partner Center had 120. Resolved: the Dynamics 365 value was kept (dynamicsWins)",
+    );
+    expect(event.textContent).toContain("Error solutions.missing: Add at least one solution ID.");
+  });
+
+  it("shows what it can of a malformed event and names the unreadable column", async () => {
+    render(<Form data={fakeData(readyDeal(), [eventRow(1, { cosell_changes: "{not json" })])} />);
+    expect((await screen.findByText(/could not be read/)).textContent).toContain("cosell_changes");
+    expect(screen.getByText(/by Megan Bowen/)).toBeTruthy();
+  });
+
+  it("offers a retry when the history cannot be read", async () => {
+    let fail = true;
+    const data: CoSellData = {
+      loadDeal: async () => readyDeal(),
+      loadSyncEvents: async () => {
+        if (fail) throw new Error("The network connection was lost.");
+        return { events: [], more: false };
+      },
+    };
+    render(<Form data={data} />);
+    expect((await screen.findByText(/Could not load the history/)).textContent).toContain("network connection was lost");
+    fail = false;
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByText("No sync events yet.")).toBeTruthy();
+  });
+
+  it("shows a clean empty state without data access (the PCF test harness)", () => {
+    render(<Form recordId={null} />);
+    expect(screen.getByText("The history appears once the record is saved.")).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("read-only form", () => {
+  it("lets nothing be edited", () => {
+    render(<Form recordId={null} disabled initial={{ solutionIds: "SOL-A" }} />);
+    expect(screen.getByRole("switch", { name: "Sync with Partner Center" })).toHaveProperty("disabled", true);
+    expect(screen.queryByRole("textbox", { name: "Add a solution ID" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Remove SOL-A" })).toHaveProperty("disabled", true);
+    expect(screen.getByText(/Read-only/)).toBeTruthy();
+  });
+});
+
+describe("narrow columns", () => {
+  it("switches to the one-column layout below 360 px", () => {
+    const { container, rerender } = render(<Form recordId={null} width={300} />);
+    expect(container.querySelector("[data-narrow]")).not.toBeNull();
+    rerender(<Form recordId={null} width={600} />);
+    expect(container.querySelector("[data-narrow]")).toBeNull();
+  });
+});

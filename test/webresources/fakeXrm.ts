@@ -1,0 +1,71 @@
+/** A fake form and host for the ribbon commands: records what the commands do, in order. */
+import type { FormContext } from "../../webresources/ribbon/commands";
+import type { RibbonHost } from "../../webresources/ribbon/host";
+import type { CustomApiRequest } from "../../webresources/ribbon/requests";
+
+export interface FakeForm {
+  form: FormContext;
+  log: string[];
+}
+
+export function fakeForm(options: { id?: string; dirty?: boolean; formType?: number; values?: Record<string, unknown>; saveError?: unknown } = {}): FakeForm {
+  const log: string[] = [];
+  const values = { ...options.values };
+  let dirty = options.dirty ?? false;
+  const form = {
+    data: {
+      entity: { getId: () => options.id ?? "{6F1C2F4E-8A55-4C1E-9D1B-1F0A3C2B9E77}", getIsDirty: () => dirty },
+      save: async () => {
+        log.push("save");
+        if (options.saveError) throw options.saveError;
+        dirty = false;
+      },
+      refresh: async (save: boolean) => {
+        log.push(`refresh(${save})`);
+      },
+    },
+    ui: { getFormType: () => options.formType ?? 2 },
+    getAttribute: (name: string) => (name in values ? { getValue: () => values[name] } : null),
+  };
+  return { form: form as unknown as FormContext, log };
+}
+
+export interface FakeHost extends RibbonHost {
+  requests: CustomApiRequest[];
+  errors: Array<{ message: string; details: string }>;
+  alerts: string[];
+  opened: string[];
+}
+
+export function fakeHost(log: string[], behaviour: { execute?: () => Promise<{ ok: boolean; status: number }>; dialog?: () => Promise<unknown> } = {}): FakeHost {
+  const host: FakeHost = {
+    requests: [],
+    errors: [],
+    alerts: [],
+    opened: [],
+    execute: async (request) => {
+      log.push(`execute(${request.getMetadata().operationName})`);
+      host.requests.push(request);
+      return behaviour.execute ? behaviour.execute() : { ok: true, status: 204 };
+    },
+    openDeclineDialog: async () => {
+      log.push("dialog");
+      return behaviour.dialog ? behaviour.dialog() : undefined;
+    },
+    showProgress: (m) => log.push(`progress(${m})`),
+    hideProgress: () => log.push("hideProgress"),
+    showError: async (message, details) => {
+      log.push("error");
+      host.errors.push({ message, details });
+    },
+    showAlert: async (title, message) => {
+      log.push("alert");
+      host.alerts.push(`${title}: ${message}`);
+    },
+    openUrl: (url) => {
+      log.push("openUrl");
+      host.opened.push(url);
+    },
+  };
+  return host;
+}

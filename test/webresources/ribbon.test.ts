@@ -1,0 +1,132 @@
+import { createRibbonCommands, declineReasonFrom } from "../../webresources/ribbon/commands";
+import { FAILURE_MESSAGES } from "../../webresources/ribbon/failures";
+import { SYNC_STATUS } from "../../sync/engine/dynamics";
+import { fakeForm, fakeHost } from "./fakeXrm";
+
+const ID = "6f1c2f4e-8a55-4c1e-9d1b-1f0a3c2b9e77";
+const LINK = "https://partner.microsoft.com/dashboard/referrals/v2/abc";
+
+function setup(form: Parameters<typeof fakeForm>[0] = {}, behaviour: Parameters<typeof fakeHost>[1] = {}) {
+  const f = fakeForm(form);
+  const host = fakeHost(f.log, behaviour);
+  return { ...f, host, ribbon: createRibbonCommands(host) };
+}
+
+describe("Sync now", () => {
+  it("saves a dirty form, calls cosell_SyncOpportunity bound to the opportunity, then refreshes", async () => {
+    const { form, log, host, ribbon } = setup({ dirty: true });
+    await ribbon.syncNow(form);
+    expect(log).toEqual(["save", "progress(Syncing with Partner Center…)", "execute(cosell_SyncOpportunity)", "hideProgress", "refresh(false)"]);
+    const request = host.requests[0];
+    expect(request.entity).toEqual({ entityType: "opportunity", id: ID });
+    expect(request.getMetadata()).toEqual({
+      boundParameter: "entity",
+      operationName: "cosell_SyncOpportunity",
+      operationType: 0,
+      parameterTypes: { entity: { typeName: "mscrm.opportunity", structuralProperty: 5 } },
+    });
+    expect(host.errors).toEqual([]);
+  });
+
+  it("does not save a clean form", async () => {
+    const { form, log, ribbon } = setup();
+    await ribbon.syncNow(form);
+    expect(log).not.toContain("save");
+  });
+
+  it("sends nothing when the save fails, and says so", async () => {
+    const { form, log, host, ribbon } = setup({ dirty: true, saveError: { errorCode: 0x80040203, message: "Topic is required" } });
+    await ribbon.syncNow(form);
+    expect(host.requests).toEqual([]);
+    expect(log).toEqual(["save", "error"]);
+    expect(host.errors[0]).toEqual({ message: FAILURE_MESSAGES.saveFailed, details: "0x80040203: Topic is required" });
+  });
+
+  it.each([
+    ["the service did not answer", { errorCode: 0x80040265, message: "Webhook call failed with 503\n   at Stack.Trace()" }, FAILURE_MESSAGES.serviceUnreachable, "0x80040265: Webhook call failed with 503"],
+    ["no permission", { errorCode: 0x80042f09, message: "Principal user is missing prvReadcosell_SyncEvent" }, FAILURE_MESSAGES.noPermission, "0x80042f09: Principal user is missing prvReadcosell_SyncEvent"],
+    ["record changed", { errorCode: 0x80060882, message: "The version of the existing record doesn't match" }, FAILURE_MESSAGES.recordChanged, "0x80060882: The version of the existing record doesn't match"],
+    ["offline", new TypeError("Failed to fetch"), FAILURE_MESSAGES.offline, "Failed to fetch"],
+  ])("explains a failed call (%s) in plain words after refreshing", async (_case, error, message, details) => {
+    const { form, log, host, ribbon } = setup({}, { execute: () => Promise.reject(error) });
+    await ribbon.syncNow(form);
+    expect(log.slice(-3)).toEqual(["hideProgress", "refresh(false)", "error"]);
+    expect(host.errors).toEqual([{ message, details }]);
+    expect(details).not.toMatch(/at Stack/);
+  });
+
+  it("treats a non-2xx response as a failure", async () => {
+    const { form, host, ribbon } = setup({}, { execute: async () => ({ ok: false, status: 403 }) });
+    await ribbon.syncNow(form);
+    expect(host.errors).toEqual([{ message: FAILURE_MESSAGES.noPermission, details: "HTTP 403" }]);
+  });
+
+  it("is enabled only on a saved record with Sync = Yes", () => {
+    const on = { cosell_syncwithpartnercenter: true };
+    expect(setup({ values: on }).ribbon.canSyncNow(fakeForm({ values: on }).form)).toBe(true);
+    const { ribbon } = setup();
+    expect(ribbon.canSyncNow(fakeForm({ values: { cosell_syncwithpartnercenter: false } }).form)).toBe(false);
+    expect(ribbon.canSyncNow(fakeForm({ values: on, id: "", formType: 1 }).form)).toBe(false);
+  });
+});
+
+describe("Accept / Decline", () => {
+  it("accepts through cosell_RespondToReferral with Decision accept", async () => {
+    const { form, host, ribbon } = setup();
+    await ribbon.acceptReferral(form);
+    const request = host.requests[0];
+    expect(request).toMatchObject({ entity: { entityType: "opportunity", id: ID }, Decision: "accept", Reason: "" });
+    expect(request.getMetadata()).toEqual({
+      boundParameter: "entity",
+      operationName: "cosell_RespondToReferral",
+      operationType: 0,
+      parameterTypes: {
+        entity: { typeName: "mscrm.opportunity", structuralProperty: 5 },
+        Decision: { typeName: "Edm.String", structuralProperty: 1 },
+        Reason: { typeName: "Edm.String", structuralProperty: 1 },
+      },
+    });
+  });
+
+  it("declines with the text of the reason chosen in the dialog", async () => {
+    const { form, log, host, ribbon } = setup({}, { dialog: async () => ({ returnValue: { reasonCode: 3 } }) });
+    await ribbon.declineReferral(form);
+    expect(log[0]).toBe("dialog");
+    expect(host.requests[0]).toMatchObject({ Decision: "decline", Reason: "Customer chose another vendor" });
+    expect(log).toContain("refresh(false)");
+  });
+
+  it("sends nothing when the dialog is cancelled or returns nonsense", async () => {
+    for (const answer of [undefined, { returnValue: undefined }, { returnValue: { reasonCode: 99 } }]) {
+      const { form, log, host, ribbon } = setup({}, { dialog: async () => answer });
+      await ribbon.declineReferral(form);
+      expect(host.requests).toEqual([]);
+      expect(log).toEqual(["dialog"]);
+    }
+    expect(declineReasonFrom({ returnValue: { reasonCode: 8 } })).toBe("Others");
+  });
+
+  it("is enabled only while the referral awaits a response", () => {
+    const { ribbon } = setup();
+    expect(ribbon.canRespond(fakeForm({ values: { cosell_syncstatus: SYNC_STATUS.AwaitingResponse } }).form)).toBe(true);
+    expect(ribbon.canRespond(fakeForm({ values: { cosell_syncstatus: SYNC_STATUS.Synced } }).form)).toBe(false);
+    expect(ribbon.canRespond(fakeForm({ values: {} }).form)).toBe(false);
+  });
+});
+
+describe("Open in Partner Center", () => {
+  it("opens only a Partner Center link", async () => {
+    const good = setup({ values: { cosell_referrallink: LINK } });
+    expect(good.ribbon.canOpenInPartnerCenter(good.form)).toBe(true);
+    await good.ribbon.openInPartnerCenter(good.form);
+    expect(good.host.opened).toEqual([LINK]);
+
+    for (const link of ["javascript:alert(1)", "https://evil.example/", null]) {
+      const bad = setup({ values: { cosell_referrallink: link } });
+      expect(bad.ribbon.canOpenInPartnerCenter(bad.form)).toBe(false);
+      await bad.ribbon.openInPartnerCenter(bad.form);
+      expect(bad.host.opened).toEqual([]);
+      expect(bad.host.alerts[0]).toMatch(/no valid Partner Center link/);
+    }
+  });
+});

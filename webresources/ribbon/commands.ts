@@ -1,0 +1,127 @@
+/**
+ * The Opportunity form's co-sell commands and their enable rules. Each command saves a dirty form
+ * first, shows progress while the Custom API runs, then refreshes the form so the panel shows the
+ * outcome the co-sell service recorded. A failed call always ends in a dialog that says what happened.
+ */
+import { OPPORTUNITY_COLUMNS, SYNC_STATUS, type ReferralDecision } from "../../sync/engine/dynamics";
+import { CLOSE_REASONS, isPartnerCenterLink } from "../../sync/engine/referral";
+import { describeFailure, FAILURE_MESSAGES } from "./failures";
+import type { RibbonHost } from "./host";
+import { respondToReferralRequest, syncOpportunityRequest, type CustomApiRequest } from "./requests";
+
+/** The slice of Xrm.FormContext the commands touch. */
+export type FormContext = Pick<Xrm.FormContext, "data" | "getAttribute" | "ui">;
+
+const FORM_TYPE_CREATE = 1;
+
+function attributeValue(form: FormContext, column: string): unknown {
+  return form.getAttribute(column)?.getValue() ?? null;
+}
+
+/** The record id without braces, or null while the record has never been saved. */
+export function savedRecordId(form: FormContext): string | null {
+  const id = form.data.entity.getId().replace(/[{}]/g, "").trim();
+  return id === "" ? null : id.toLowerCase();
+}
+
+/** The decline dialog answers `{ reasonCode }`; anything else (closed, cancelled) means no decision. */
+export function declineReasonFrom(dialogResult: unknown): string | null {
+  const value = (dialogResult as { returnValue?: { reasonCode?: unknown } } | undefined)?.returnValue;
+  const reason = CLOSE_REASONS.find((r) => r.code === value?.reasonCode);
+  return reason ? reason.text : null;
+}
+
+export interface RibbonCommands {
+  syncNow(form: FormContext): Promise<void>;
+  acceptReferral(form: FormContext): Promise<void>;
+  declineReferral(form: FormContext): Promise<void>;
+  openInPartnerCenter(form: FormContext): Promise<void>;
+  canSyncNow(form: FormContext): boolean;
+  canRespond(form: FormContext): boolean;
+  canOpenInPartnerCenter(form: FormContext): boolean;
+}
+
+export function createRibbonCommands(host: RibbonHost): RibbonCommands {
+  /** Saves if needed, then runs one Custom API call. Resolves in every case; failures end in a dialog. */
+  async function run(form: FormContext, progress: string, request: (id: string) => CustomApiRequest): Promise<void> {
+    try {
+      if (form.data.entity.getIsDirty()) await form.data.save();
+    } catch (error) {
+      await host.showError(FAILURE_MESSAGES.saveFailed, describeFailure(error).details);
+      return;
+    }
+    const id = savedRecordId(form);
+    if (!id) {
+      await host.showAlert("Save the opportunity first", "The opportunity has to be saved before it can be shared with Partner Center.");
+      return;
+    }
+    let failure: unknown;
+    let failed = false;
+    host.showProgress(progress);
+    try {
+      const response = await host.execute(request(id));
+      if (!response.ok) {
+        failed = true;
+        failure = response;
+      }
+    } catch (error) {
+      failed = true;
+      failure = error;
+    } finally {
+      host.hideProgress();
+    }
+    // Refresh either way: the service may have recorded an outcome (status, error, history) before failing.
+    try {
+      await form.data.refresh(false);
+    } catch {
+      // A failed refresh leaves the old values on screen; the dialog below still tells what happened.
+    }
+    if (failed) {
+      const { message, details } = describeFailure(failure);
+      await host.showError(message, details);
+    }
+  }
+
+  const syncOn = (form: FormContext): boolean => attributeValue(form, OPPORTUNITY_COLUMNS.syncWithPartnerCenter) === true;
+  const link = (form: FormContext): unknown => attributeValue(form, OPPORTUNITY_COLUMNS.referralLink);
+  const isSaved = (form: FormContext): boolean => savedRecordId(form) !== null && form.ui.getFormType() !== FORM_TYPE_CREATE;
+
+  const respond = (form: FormContext, decision: ReferralDecision, reason: string): Promise<void> =>
+    run(form, decision === "accept" ? "Accepting the referral…" : "Declining the referral…", (id) =>
+      respondToReferralRequest(id, decision, reason),
+    );
+
+  return {
+    syncNow: (form) => run(form, "Syncing with Partner Center…", syncOpportunityRequest),
+
+    acceptReferral: (form) => respond(form, "accept", ""),
+
+    async declineReferral(form) {
+      let reason: string | null;
+      try {
+        reason = declineReasonFrom(await host.openDeclineDialog());
+      } catch (error) {
+        await host.showError("The decline dialog could not be opened.", describeFailure(error).details);
+        return;
+      }
+      if (reason === null) return; // Cancelled: nothing is sent.
+      await respond(form, "decline", reason);
+    },
+
+    async openInPartnerCenter(form) {
+      const url = link(form);
+      if (typeof url === "string" && isPartnerCenterLink(url)) {
+        host.openUrl(url);
+        return;
+      }
+      await host.showAlert("No Partner Center link", "This opportunity has no valid Partner Center link yet. Share it with Partner Center first.");
+    },
+
+    canSyncNow: (form) => isSaved(form) && syncOn(form),
+    canRespond: (form) => isSaved(form) && attributeValue(form, OPPORTUNITY_COLUMNS.syncStatus) === SYNC_STATUS.AwaitingResponse,
+    canOpenInPartnerCenter: (form) => {
+      const url = link(form);
+      return typeof url === "string" && isPartnerCenterLink(url);
+    },
+  };
+}

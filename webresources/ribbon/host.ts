@@ -1,0 +1,41 @@
+/**
+ * The parts of the model-driven client the commands use, behind one interface so tests can fake
+ * them. `xrmHost()` is the real one, over the page's global `Xrm`.
+ */
+import type { CustomApiRequest } from "./requests";
+
+export interface RibbonHost {
+  execute(request: CustomApiRequest): Promise<{ ok: boolean; status: number; statusText?: string }>;
+  /** Opens the decline dialog; resolves with whatever the dialog returned (nothing when cancelled). */
+  openDeclineDialog(): Promise<unknown>;
+  showProgress(message: string): void;
+  hideProgress(): void;
+  showError(message: string, details: string): Promise<unknown>;
+  showAlert(title: string, message: string): Promise<unknown>;
+  openUrl(url: string): void;
+}
+
+export const DECLINE_DIALOG = "cosell_/declinedialog.html";
+
+/** Xrm's thenables are its own type, not the standard PromiseLike; this makes a real Promise of one. */
+function promise<T>(thenable: { then(ok: (value: T) => void, fail: (error: unknown) => void): unknown }): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    thenable.then(resolve, reject);
+  });
+}
+
+export function xrmHost(xrm: Xrm.XrmStatic = Xrm): RibbonHost {
+  return {
+    execute: (request) => promise(xrm.WebApi.online.execute(request)),
+    openDeclineDialog: () =>
+      promise<unknown>(xrm.Navigation.navigateTo(
+        { pageType: "webresource", webresourceName: DECLINE_DIALOG },
+        { target: 2, position: 1, width: { value: 460, unit: "px" }, height: { value: 560, unit: "px" }, title: "Decline referral" },
+      )),
+    showProgress: (message) => xrm.Utility.showProgressIndicator(message),
+    hideProgress: () => xrm.Utility.closeProgressIndicator(),
+    showError: (message, details) => promise(xrm.Navigation.openErrorDialog({ message, details })),
+    showAlert: (title, text) => promise(xrm.Navigation.openAlertDialog({ title, text })),
+    openUrl: (url) => xrm.Navigation.openUrl(url),
+  };
+}
