@@ -25,6 +25,8 @@ export interface InstallOptions {
   /** Opportunity main form ids; default every main form of opportunity. */
   formIds?: string[];
   skipForms?: boolean;
+  /** Sandbox only: accept an http:// service URL on 127.0.0.1 / localhost (the emulated org calls it locally). */
+  allowLoopbackHttp?: boolean;
 }
 export interface InstallReport { changes: string[]; unchanged: string[]; warnings: string[] }
 
@@ -46,7 +48,8 @@ async function ensureEndpoint(api: DynamicsWebApi, defs: InstallDefinitions, opt
   const url = options.serviceUrl ?? (await environmentVariable(api, ENVIRONMENT_VARIABLES.serviceUrl));
   if (!url) throw new Error(`no service URL: pass --service-url or set the environment variable ${ENVIRONMENT_VARIABLES.serviceUrl}`);
   const u = new URL(url);
-  if (u.protocol !== "https:" || (u.port && u.port !== "443")) throw new Error(`--service-url ${url}: Dataverse calls webhooks over https on port 443 only`);
+  const loopback = options.allowLoopbackHttp && u.protocol === "http:" && ["127.0.0.1", "localhost"].includes(u.hostname);
+  if (!loopback && (u.protocol !== "https:" || (u.port && u.port !== "443"))) throw new Error(`--service-url ${url}: Dataverse calls webhooks over https on port 443 only`);
   const authvalue = () => {
     if (!options.key) throw new Error("--key is required to set the endpoint's x-cosell-key header (it is write-only and never read back)");
     return `<settings><setting name="${KEY_HEADER}" value="${options.key.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;")}" /></settings>`;
@@ -172,11 +175,13 @@ async function reportAlternateKey(api: DynamicsWebApi, report: InstallReport): P
 /** Client for `orgUrl`: a static token (sandbox) or the app registration's client credentials. */
 export function connect(orgUrl: string, auth: { token?: string; tenant?: string; clientId?: string; clientSecret?: string }): DynamicsWebApi {
   const base = orgUrl.replace(/\/$/, "");
-  if (auth.token) return new DynamicsWebApi({ serverUrl: base, dataApi: { version: "9.2" }, onTokenRefresh: async () => auth.token! });
+  // dynamics-web-api resolves "api/data/v9.2" against serverUrl: a path prefix survives only with a trailing slash.
+  const serverUrl = `${base}/`;
+  if (auth.token) return new DynamicsWebApi({ serverUrl, dataApi: { version: "9.2" }, onTokenRefresh: async () => auth.token! });
   if (!auth.tenant || !auth.clientId || !auth.clientSecret) throw new Error("give --token, or --tenant, --client-id and --client-secret (COSELL_TENANT_ID / COSELL_CLIENT_ID / COSELL_CLIENT_SECRET)");
   const msal = new ConfidentialClientApplication({ auth: { clientId: auth.clientId, authority: `https://login.microsoftonline.com/${auth.tenant}`, clientSecret: auth.clientSecret } });
   return new DynamicsWebApi({
-    serverUrl: base, dataApi: { version: "9.2" },
+    serverUrl, dataApi: { version: "9.2" },
     onTokenRefresh: async () => (await msal.acquireTokenByClientCredential({ scopes: [`${base}/.default`] }))?.accessToken ?? null,
   });
 }

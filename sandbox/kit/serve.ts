@@ -73,7 +73,11 @@ export function serveHandlers(
       resolve({
         server,
         url: `http://${host}:${port}`,
-        close: () => new Promise<void>((r) => server.close(() => r())),
+        close: () =>
+          new Promise<void>((r) => {
+            server.close(() => r());
+            server.closeAllConnections(); // keep-alive sockets would hold close() open
+          }),
       });
     });
   });

@@ -83,7 +83,8 @@ export function createXrm(api: Api, ui: DialogUi) {
       openUrl: (url: string) => void window.open(url, "_blank", "noopener,noreferrer"),
       navigateTo: (page: { pageType: string; webresourceName?: string }, options?: { title?: string }) => {
         if (page.pageType !== "webresource" || !page.webresourceName) return Promise.reject(new Error("The sandbox opens web resource pages only."));
-        return ui.webResourceDialog(page.webresourceName, options?.title ?? "");
+        // Like Dataverse, the promise resolves with { returnValue } set by the dialog page.
+        return ui.webResourceDialog(page.webresourceName, options?.title ?? "").then((returnValue) => ({ returnValue }));
       },
     },
     Utility: {

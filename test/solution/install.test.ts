@@ -73,6 +73,14 @@ describe("install command", () => {
     expect(await rows("serviceendpoints")).toEqual([]);
   });
 
+  it("accepts http only on loopback and only when the sandbox asks for it", async () => {
+    const sandbox = { ...options, allowLoopbackHttp: true };
+    await expect(install(api(), defs, { ...sandbox, serviceUrl: "http://cosell.example.com/hook" })).rejects.toThrow(/https on port 443/);
+    await expect(install(api(), defs, { ...options, serviceUrl: "http://127.0.0.1:4870/service/api/dataverse" })).rejects.toThrow(/https on port 443/);
+    await install(api(), defs, { ...sandbox, serviceUrl: "http://127.0.0.1:4870/service/api/dataverse" });
+    expect((await rows("serviceendpoints"))[0].url).toBe("http://127.0.0.1:4870/service/api/dataverse");
+  });
+
   it("stores the key as the x-cosell-key HTTP header setting (what Dataverse sends with each call)", async () => {
     await install(api(), defs, { ...options, key: 'a"b<c' });
     const stored = emulator.store.get(tableBySet("serviceendpoints")!, defs.endpoint.id)!;

@@ -1,0 +1,137 @@
+/**
+ * The sandbox in Debian Chromium: both scenarios of the product, clicked through the page as a
+ * seller and a Microsoft seller would, against the emulators and the real service, panel bundle
+ * and ribbon web resource. Screenshots are kept in test-results/.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
+import { startSandbox, type Sandbox } from "../../sandbox/server";
+import { launchChromium, missingPrerequisite, ROOT } from "./panel-harness";
+
+const ribbonBuilt = existsSync(join(ROOT, "out/webresources/cosell_/ribbon.js"));
+const skip = missingPrerequisite() ?? (ribbonBuilt ? null : "out/webresources/cosell_/ribbon.js is not built: run npm run build");
+if (skip) console.warn(`Skipping the sandbox browser test: ${skip}`);
+const maybe = skip ? describe.skip : describe;
+
+const ARTIFACTS = join(ROOT, "test-results");
+const LIVE = { timeout: 8_000 };
+
+maybe("sandbox in Chromium", () => {
+  let sandbox: Sandbox;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    sandbox = await startSandbox({ port: 0, dataDir: null, reconcileIntervalMs: 60_000 });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
+    await page.goto(`${sandbox.url}/`);
+    await page.getByRole("navigation", { name: "Opportunities" }).waitFor();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+
+  const form = () => page.getByRole("region", { name: "Opportunity form" });
+  const panel = () => page.getByTestId("cosell-panel");
+  const referralRow = (name: string): Locator => page.getByRole("table", { name: "Referrals" }).getByRole("row").filter({ hasText: name });
+  const openOpportunity = (name: string) => page.getByRole("navigation", { name: "Opportunities" }).getByRole("button", { name: new RegExp(name) }).click();
+  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `sandbox-${name}.png`), fullPage: true });
+  /** Waits for text to appear (the page polls both sides once a second); on a miss, keeps a screenshot. */
+  const expectText = async (locator: Locator, text: string): Promise<void> => {
+    try {
+      await locator.filter({ hasText: text }).first().waitFor(LIVE);
+    } catch (e) {
+      await shot(`failed-${text.replace(/\W+/g, "-")}`);
+      throw e;
+    }
+  };
+
+  test("scenario 1: create → share → edit deal value → won", async () => {
+    await page.getByRole("button", { name: "+ New opportunity" }).click();
+    await form().getByLabel("Topic").fill("Woodgrove bank AI assistant");
+    await form().getByLabel("Customer (account)").selectOption({ label: "Contoso Pharmaceuticals" });
+    await form().getByLabel("Contact").selectOption({ label: "Avery Howard" });
+    await form().getByLabel("Est. revenue").fill("120000");
+    await form().getByLabel("Currency").selectOption({ label: "USD" });
+    const close = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+    await form().getByLabel("Est. close date").fill(close);
+    await form().getByRole("button", { name: "Save", exact: true }).click();
+    await expectText(form().getByRole("heading", { level: 2 }), "Woodgrove bank AI assistant");
+
+    // Share: turn on sync in the panel, add a solution, save.
+    await panel().getByRole("switch", { name: /Sync with Partner Center/ }).click();
+    const solution = panel().getByRole("textbox").last();
+    await solution.fill("SOL-15974-MQF");
+    await solution.press("Enter");
+    await form().getByRole("button", { name: "Save", exact: true }).click();
+
+    await expectText(panel(), "Synced");
+    const link = panel().getByRole("link", { name: /Open in Partner Center/ });
+    await link.waitFor(LIVE);
+    expect(await link.getAttribute("href")).toMatch(/^https:\/\/partner\.microsoft\.com\//);
+    await expectText(referralRow("Woodgrove bank AI assistant"), "Active/Accepted");
+    await expectText(referralRow("Woodgrove bank AI assistant"), "120000 USD");
+    await shot("1-shared");
+
+    // Edit the deal value: it reaches Partner Center.
+    await form().getByLabel("Est. revenue").fill("150000");
+    await form().getByRole("button", { name: "Save", exact: true }).click();
+    await expectText(referralRow("Woodgrove bank AI assistant"), "150000 USD");
+
+    // Won in Dynamics closes the referral as Won.
+    await form().getByRole("button", { name: "Close as won" }).click();
+    await expectText(page.getByTestId("opportunity-state"), "Won");
+    await expectText(referralRow("Woodgrove bank AI assistant"), "Closed/Won");
+    await expectText(panel(), "Record saved");
+    await shot("1-won");
+  }, 90_000);
+
+  test("scenario 2: incoming referral → accept → Microsoft updates → decline another", async () => {
+    const pc = page.getByRole("region", { name: "Partner Center" });
+    const sendIncoming = async (name: string) => {
+      const details = pc.locator("details");
+      if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await details.locator("summary").click();
+      await pc.getByLabel("Incoming name").fill(name);
+      await pc.getByRole("button", { name: "Send referral to partner" }).click();
+    };
+
+    await sendIncoming("Fabrikam cloud migration");
+    const nav = page.getByRole("navigation", { name: "Opportunities" });
+    await expectText(nav.getByRole("button", { name: /Fabrikam cloud migration/ }), "Awaiting your response");
+    await openOpportunity("Fabrikam cloud migration");
+    await expectText(panel(), "Awaiting your response");
+    await shot("2-incoming");
+
+    await form().getByRole("button", { name: "Accept referral" }).click();
+    await expectText(referralRow("Fabrikam cloud migration"), "Active/Accepted");
+    await expectText(panel(), "Synced");
+
+    // Microsoft's seller changes the deal value: the opportunity shows it without a reload.
+    await referralRow("Fabrikam cloud migration").click();
+    await pc.getByLabel("New deal value").fill("95000");
+    await pc.getByRole("button", { name: "Update referral" }).click();
+    await page.waitForFunction(() => {
+      const input = [...document.querySelectorAll("label")].find((l) => l.textContent?.startsWith("Est. revenue"))?.querySelector("input");
+      return input?.value === "95000";
+    }, undefined, LIVE);
+    await shot("2-accepted-updated");
+
+    // Another referral, declined with a reason from the dialog web resource.
+    await sendIncoming("Fabrikam security review");
+    await expectText(nav.getByRole("button", { name: /Fabrikam security review/ }), "Awaiting your response");
+    await openOpportunity("Fabrikam security review");
+    await form().getByRole("button", { name: "Decline referral" }).click();
+    const dialog = page.frameLocator('iframe[title="Decline referral"]');
+    await dialog.getByLabel("Customer chose another vendor").check();
+    await dialog.getByRole("button", { name: "Decline referral" }).click();
+    await expectText(referralRow("Fabrikam security review"), "Closed/Declined");
+    await expectText(page.getByTestId("opportunity-state"), "Lost");
+    await shot("2-declined");
+  }, 90_000);
+});
