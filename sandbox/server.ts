@@ -26,6 +26,8 @@ import { registerSandboxSteps } from "./wiring";
 import type { SandboxConfig } from "./page/web-api";
 
 const ROOT = resolve(__dirname, "..");
+/** The bearer token of the sandbox's Partner Center service account. */
+export const SANDBOX_SERVICE_TOKEN = "sandbox-service-account";
 
 export interface SandboxOptions {
   port?: number;
@@ -103,13 +105,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   const webhookKey = randomBytes(24).toString("base64url");
+  const referrals = new ReferralsClient({ tokenProvider: staticTokenProvider(SANDBOX_SERVICE_TOKEN), baseUrl: `${origin}/pc/v1.0/engagements/referrals` });
   const service = createCoSellService({
-    partnerCenter: partnerCenterPort(new ReferralsClient({ tokenProvider: staticTokenProvider("sandbox-service-account"), baseUrl: `${origin}/pc/v1.0/engagements/referrals` })),
+    partnerCenter: partnerCenterPort(referrals),
     dataverse: dataversePort(new DataverseClient({ orgUrl: `${origin}/dataverse`, tokens: staticTokenProvider(SEEDED.applicationUserId) })),
     logger,
     webhookKey,
     verifyOptions: { trustRootsPem: pc.trustRootPem, allowedCertificateHosts: [new URL(origin).host, new URL(origin).hostname], allowLoopbackHttp: true },
-    partnerCenterCredential: async () => "sandbox",
+    // A real call: revoke the token in the emulator (pc.state.rejectedTokens) and health turns "expired".
+    partnerCenterCredential: () => referrals.list({ top: 1 }),
   });
 
   const page = await bundlePage();
@@ -130,6 +134,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     http.get(`${origin}/config.json`, () => HttpResponse.json(config)),
     http.get(`${origin}/controls/CoSellPanel/*`, ({ request }) => staticFile(controlsDir, decodeURIComponent(new URL(request.url).pathname.slice("/controls/CoSellPanel/".length)))),
     http.get(`${origin}/webresources/*`, ({ request }) => staticFile(webresourcesDir, decodeURIComponent(new URL(request.url).pathname.slice("/webresources/".length)))),
+    // Sandbox control: make the service account's Partner Center sign-in expire (or come back).
+    http.post(`${origin}/sandbox/partner-center-sign-in`, async ({ request }) => {
+      const { expired } = (await request.json()) as { expired?: unknown };
+      if (typeof expired !== "boolean") return HttpResponse.json({ error: { code: "badRequest", message: "Send { expired: true | false }." } }, { status: 400 });
+      if (expired) pc.state.rejectedTokens.add(SANDBOX_SERVICE_TOKEN);
+      else pc.state.rejectedTokens.delete(SANDBOX_SERVICE_TOKEN);
+      return HttpResponse.json({ expired });
+    }),
     // The companion service, as Dataverse and Partner Center reach it.
     http.all(`${origin}/service/*`, async ({ request }) => {
       const url = new URL(request.url);

@@ -393,15 +393,52 @@ function PartnerCenterView({ api }: { api: Api }) {
 }
 
 // ---------- the sync-health view ----------
+interface Health {
+  status: string;
+  partnerCenter: { credential: string; detail?: string };
+  lastReconcile: { startedAt: string; finishedAt?: string; pairs: number; written: number; failed: number } | null;
+  counters: {
+    eventsProcessed: number;
+    eventsByTrigger: Record<string, number>;
+    latencyMs: { p50: number | null; p99: number | null; samples: number };
+    errorsByCode: Record<string, number>;
+  };
+}
+
+const ms = (v: number | null | undefined) => (v == null ? "—" : `${Math.round(v)} ms`);
+
 function HealthView({ api }: { api: Api }) {
-  const [health, setHealth] = React.useState<Row | null>(null);
+  const [health, setHealth] = React.useState<Health | null>(null);
   const [error, setError] = React.useState<string | null>(null);
-  useInterval(() => void api.health().then((h) => { setHealth(h); setError(null); }).catch((e) => setError(errorText(e))), 1000);
+  useInterval(() => void api.health().then((h) => { setHealth(h as unknown as Health); setError(null); }).catch((e) => setError(errorText(e))), 1000);
+  const c = health?.counters;
+  const errors = Object.entries(c?.errorsByCode ?? {});
+  const r = health?.lastReconcile;
   return (
     <section className="health" aria-label="Sync health">
       <h2>Sync health</h2>
-      {error && <div className="error">{error}</div>}
-      {health ? <pre data-testid="health">{JSON.stringify(health, null, 2)}</pre> : <p className="muted">Waiting for the service…</p>}
+      {error && <div className="error">The service did not answer: {error}</div>}
+      {!health && !error && <p className="muted">Waiting for the service…</p>}
+      {health && c && (
+        <dl className="metrics" data-testid="health">
+          <dt>Partner Center sign-in</dt>
+          <dd className={health.partnerCenter.credential === "ok" ? "ok" : "bad"}>{health.partnerCenter.credential === "ok" ? "✔ healthy" : `✘ ${health.partnerCenter.credential}${health.partnerCenter.detail ? `: ${health.partnerCenter.detail}` : ""}`}</dd>
+          <dt>Events processed</dt>
+          <dd>{c.eventsProcessed} <small className="muted">{Object.entries(c.eventsByTrigger).map(([t, n]) => `${t} ${n}`).join(" · ")}</small></dd>
+          <dt>Latency p50 / p99</dt>
+          <dd>{ms(c.latencyMs.p50)} / {ms(c.latencyMs.p99)} <small className="muted">over {c.latencyMs.samples} syncs</small></dd>
+          <dt>Errors by code</dt>
+          <dd>{errors.length === 0 ? "none" : errors.map(([code, n]) => <span key={code} className="code">{code} × {n}</span>)}</dd>
+          <dt>Try it</dt>
+          <dd>
+            <button onClick={() => void api.setSignInExpired(health.partnerCenter.credential === "ok").catch((e) => setError(errorText(e)))}>
+              {health.partnerCenter.credential === "ok" ? "Make the Partner Center sign-in expire" : "Sign in to Partner Center again"}
+            </button>
+          </dd>
+          <dt>Last reconcile</dt>
+          <dd>{r ? `${new Date(r.finishedAt ?? r.startedAt).toLocaleTimeString()} · ${r.pairs} pairs, ${r.written} written, ${r.failed} failed` : "not yet"}</dd>
+        </dl>
+      )}
     </section>
   );
 }

@@ -84,6 +84,9 @@ export function createApi(config: SandboxConfig) {
     async seller<T>(method: "POST" | "PATCH", path: string, body: unknown): Promise<T> {
       return (await parse(await fetch(`${config.sellerApi}/${path}`, { method, headers: pcHeaders, body: JSON.stringify(body) }))) as T;
     },
+    async setSignInExpired(expired: boolean): Promise<void> {
+      await parse(await fetch("/sandbox/partner-center-sign-in", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ expired }) }));
+    },
     async health(): Promise<Record<string, unknown>> {
       return (await parse(await fetch(config.serviceHealth))) as Record<string, unknown>;
     },
