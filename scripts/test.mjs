@@ -1,5 +1,5 @@
 // The one test command: makes sure Debian's Chromium is there (browser tests drive it), builds
-// the product, type-checks, then runs every jest test (unit, integration, browser).
+// the product, type-checks and lints, then runs every jest test (unit, integration, browser).
 import { execSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
@@ -17,4 +17,5 @@ if (!existsSync("/usr/bin/chromium")) {
 }
 run("npm run build");
 run("npm run typecheck");
+run("npm run lint");
 run(`npx jest --ci ${process.argv.slice(2).join(" ")}`.trim());

@@ -8,6 +8,7 @@ import defaultDocument from "./default-mapping.json";
 import {
   parseColumnPath, parseReferralPath, pathPattern, toPointer, type ColumnRef, type PathSegment,
 } from "./paths";
+import { registerLayout, type SnapshotLayout } from "./snapshot";
 import { TRANSFORMS, type BoundTransform, type FieldKind } from "./transforms";
 
 export const DIRECTIONS = ["both", "toPartnerCenter", "toDynamics"] as const;
@@ -82,8 +83,10 @@ export interface Mapping {
   fields: MappedField[];
   /** The `dealStatus` field when status sync is on. */
   status: MappedField | null;
-  /** Field names in the order snapshots store them. */
-  snapshotOrder: string[];
+  /** The field names in the order snapshots store them (registered, so snapshots are stored compactly). */
+  layout: SnapshotLayout;
+  /** For each of `fields`, its position in `layout`. */
+  slots: number[];
 }
 
 export interface MappingProblem {
@@ -257,7 +260,9 @@ export function loadMapping(doc: unknown): Mapping {
   });
 
   if (problems.length > 0) throw new MappingError(problems);
-  return { version: 1, fields, status, snapshotOrder: fields.map((f) => f.name).sort() };
+  const layout = registerLayout(fields.map((f) => f.name));
+  const slotOf = new Map(layout.names.map((name, i) => [name, i]));
+  return { version: 1, fields, status, layout, slots: fields.map((f) => slotOf.get(f.name)!) };
 }
 
 let cachedDefault: Mapping | undefined;

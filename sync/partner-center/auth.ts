@@ -2,9 +2,17 @@
  * App+User sign-in for Partner Center (D.9): a one-time device-code login of the service account,
  * then silent refresh from the encrypted token cache. No ROPC: it cannot pass MFA.
  */
-import { PublicClientApplication, type AccountInfo, type Configuration } from "@azure/msal-node";
+import {
+  ClientAuthError,
+  ClientAuthErrorCodes,
+  InteractionRequiredAuthError,
+  PublicClientApplication,
+  ServerError,
+  type AccountInfo,
+  type Configuration,
+} from "@azure/msal-node";
 import { REFERRALS_SCOPE, type TokenProvider } from "./auth-types";
-import { SignInExpiredError } from "./errors";
+import { SignInExpiredError, SignInUnavailableError } from "./errors";
 import { EncryptedFileCachePlugin } from "./token-cache";
 
 export interface PartnerCenterAuthOptions {
@@ -21,6 +29,32 @@ export interface DeviceCodePrompt {
   message: string;
   userCode: string;
   verificationUri: string;
+}
+
+/**
+ * Whether syncs can get a Partner Center token right now, for the service's /health and the panel:
+ * `expired` and `notSignedIn` need a person to run the login command; `unavailable` is the sign-in
+ * service failing to answer, which passes by itself.
+ */
+export interface CredentialHealth {
+  state: "ok" | "expired" | "notSignedIn" | "unavailable";
+  /** What to tell the person (absent when all is well). */
+  detail?: string;
+}
+
+export const NOT_SIGNED_IN_MESSAGE = "Partner Center is not signed in — run the login command";
+
+/** OAuth error codes for the sign-in service's own passing trouble (RFC 6749 §5.2 / §4.1.2.1). */
+const TRANSIENT_SERVER_CODES = new Set(["server_error", "temporarily_unavailable"]);
+
+/** A failed silent refresh as the error the token provider throws: expired sign-in, or passing trouble. */
+function silentFailure(e: unknown): SignInExpiredError | SignInUnavailableError {
+  const detail = e instanceof Error ? e.message : String(e);
+  const passing =
+    !(e instanceof InteractionRequiredAuthError) &&
+    ((e instanceof ClientAuthError && (e.errorCode === ClientAuthErrorCodes.networkError || e.errorCode === ClientAuthErrorCodes.noNetworkConnectivity)) ||
+      (e instanceof ServerError && (TRANSIENT_SERVER_CODES.has(e.errorCode) || (e.status ?? 0) >= 500 || e.status === 429)));
+  return passing ? new SignInUnavailableError(detail, { cause: e }) : new SignInExpiredError(detail, { cause: e });
 }
 
 export class PartnerCenterAuth {
@@ -54,20 +88,45 @@ export class PartnerCenterAuth {
     return accounts[0];
   }
 
-  /** A token provider for one scope: silent refresh, or SignInExpiredError when that fails. */
+  /** A token provider for one scope: silent refresh, or SignInExpiredError / SignInUnavailableError when that fails. */
   tokenProvider(scope: string = REFERRALS_SCOPE): TokenProvider {
     return {
       getToken: async (opts) => {
         const account = await this.account();
         if (!account) throw new SignInExpiredError(this.cache.lastReadError ?? "no signed-in account in the token cache");
-        try {
-          const result = await this.app.acquireTokenSilent({ account, scopes: [scope], forceRefresh: opts?.forceRefresh ?? false });
-          if (!result?.accessToken) throw new Error("no access token returned");
-          return result.accessToken;
-        } catch (e) {
-          throw new SignInExpiredError(e instanceof Error ? e.message : String(e), { cause: e });
-        }
+        return this.silentToken(account, scope, opts?.forceRefresh ?? false);
       },
     };
+  }
+
+  /**
+   * Tries a silent token (from the cache, refreshing when it has run out) and says what a person
+   * must do, if anything. A token still valid in the cache counts as ok without asking the sign-in
+   * service, so polling /health costs no calls.
+   */
+  async credentialHealth(scope: string = REFERRALS_SCOPE): Promise<CredentialHealth> {
+    const account = await this.account();
+    if (!account) {
+      // An unreadable cache (wrong key, altered file) was a sign-in once; an absent one never was.
+      const unreadable = this.cache.lastReadError;
+      return unreadable ? { state: "expired", detail: new SignInExpiredError(unreadable).message } : { state: "notSignedIn", detail: NOT_SIGNED_IN_MESSAGE };
+    }
+    try {
+      await this.silentToken(account, scope, false);
+      return { state: "ok" };
+    } catch (e) {
+      return { state: e instanceof SignInUnavailableError ? "unavailable" : "expired", detail: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  private async silentToken(account: AccountInfo, scope: string, forceRefresh: boolean): Promise<string> {
+    let accessToken: string | undefined;
+    try {
+      accessToken = (await this.app.acquireTokenSilent({ account, scopes: [scope], forceRefresh }))?.accessToken;
+    } catch (e) {
+      throw silentFailure(e);
+    }
+    if (!accessToken) throw new SignInExpiredError("the sign-in service returned no access token");
+    return accessToken;
   }
 }

@@ -61,6 +61,17 @@ export class SignInExpiredError extends Error {
   }
 }
 
+/**
+ * The sign-in service could not be reached (network, 5xx, throttling) while refreshing: the sign-in
+ * itself may be fine, so this is passing trouble, not a reason to ask for a new login.
+ */
+export class SignInUnavailableError extends Error {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`could not reach the Microsoft sign-in service to refresh the Partner Center token (${detail}); it will be tried again`, options);
+    this.name = "SignInUnavailableError";
+  }
+}
+
 /** Error codes that mean "the resource changed under you" whatever the HTTP status (D.1). */
 const CONCURRENCY_CODES = new Set(["preconditionfailed", "resourcemodified"]);
 

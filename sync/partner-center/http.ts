@@ -1,15 +1,18 @@
 /**
  * One Partner Center HTTP call: the documented headers (§1.3), a timeout and bounded retries on
- * every call (D.10), one token refresh on 401, and failures turned into PartnerCenterError.
+ * every call (D.10), each request counted against the daily call budget (D.10), one token refresh
+ * on 401, and failures turned into PartnerCenterError.
  * Shared by the referrals client and the webhook registration client.
  */
 import { randomUUID } from "node:crypto";
 import { DEFAULT_RETRY_POLICY, TimeoutError, parseRetryAfter, withRetry, type RetryEnv, type RetryPolicy } from "../shared/retry";
 import type { TokenProvider } from "./auth-types";
+import type { CallBudget } from "./call-budget";
 import {
   PartnerCenterError,
   SIGN_IN_EXPIRED_MESSAGE,
   SignInExpiredError,
+  SignInUnavailableError,
   classifyFailure,
   isRetryableStatus,
   parseErrorBody,
@@ -23,6 +26,8 @@ export interface HttpClientOptions {
   fetch?: typeof fetch;
   /** Makes `client-request-id`; a new GUID per call by default. */
   newRequestId?: () => string;
+  /** Counts every request sent, retries included, against the daily budget (D.10); share one across clients. */
+  budget?: CallBudget;
 }
 
 export interface SendOptions {
@@ -65,6 +70,9 @@ export class PartnerCenterHttp {
       return await this.options.tokenProvider.getToken(forceRefresh ? { forceRefresh: true } : undefined);
     } catch (e) {
       if (e instanceof PartnerCenterError) throw e;
+      if (e instanceof SignInUnavailableError) {
+        throw new PartnerCenterError({ kind: "transient", code: "signInUnavailable", message: e.message, method: req.method, url: req.url, cause: e });
+      }
       throw new PartnerCenterError({
         kind: "credential",
         code: e instanceof SignInExpiredError ? "signInExpired" : "tokenUnavailable",
@@ -80,7 +88,10 @@ export class PartnerCenterHttp {
     const token = await this.token(forceRefresh, req);
     try {
       return await withRetry(
-        (signal) => this.fetchImpl(req.url, { method: req.method, headers: this.headers(req, token), body: encodeBody(req.body), signal }),
+        (signal) => {
+          this.options.budget?.record(req.method === "GET" ? "read" : "write");
+          return this.fetchImpl(req.url, { method: req.method, headers: this.headers(req, token), body: encodeBody(req.body), signal });
+        },
         (outcome) => {
           if (outcome.error !== undefined) {
             return req.idempotent ? { retry: true, reason: errorText(outcome.error) } : { retry: false };

@@ -3,64 +3,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { PartnerCenterAuth } from "../../sync/partner-center/auth";
-import { REFERRALS_SCOPE } from "../../sync/partner-center/auth-types";
 import { SignInExpiredError } from "../../sync/partner-center/errors";
 import { TokenCacheKeyError, encryptCache, parseCacheKey } from "../../sync/partner-center/token-cache";
-
-const TENANT = "11111111-2222-4333-8444-555555555555";
-const CLIENT = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
-const HOME = `00000000-0000-4000-8000-000000000001.${TENANT}`;
-const ENV = "login.microsoftonline.com";
-const SECRET = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.SECRET-ACCESS-TOKEN";
-
-/** Authority metadata given up front, so MSAL never goes to the network in these tests. */
-const msal = {
-  auth: {
-    clientId: CLIENT,
-    authorityMetadata: JSON.stringify({
-      token_endpoint: `https://${ENV}/${TENANT}/oauth2/v2.0/token`,
-      authorization_endpoint: `https://${ENV}/${TENANT}/oauth2/v2.0/authorize`,
-      device_authorization_endpoint: `https://${ENV}/${TENANT}/oauth2/v2.0/devicecode`,
-      end_session_endpoint: `https://${ENV}/${TENANT}/oauth2/v2.0/logout`,
-      issuer: `https://${ENV}/${TENANT}/v2.0`,
-    }),
-    cloudDiscoveryMetadata: JSON.stringify({
-      tenant_discovery_endpoint: `https://${ENV}/${TENANT}/v2.0/.well-known/openid-configuration`,
-      "api-version": "1.1",
-      metadata: [{ preferred_network: ENV, preferred_cache: ENV, aliases: [ENV] }],
-    }),
-  },
-};
-
-/** What MSAL itself would have written after a device-code sign-in: an account and an access token. */
-function signedInCache(expiresInSeconds: number): string {
-  const now = Math.floor(Date.now() / 1000);
-  const target = REFERRALS_SCOPE.toLowerCase();
-  return JSON.stringify({
-    Account: {
-      [`${HOME}-${ENV}-${TENANT}`]: {
-        home_account_id: HOME, environment: ENV, realm: TENANT, local_account_id: HOME.split(".")[0],
-        username: "referrals-admin@contoso.example", authority_type: "MSSTS",
-      },
-    },
-    IdToken: {},
-    AccessToken: {
-      [`${HOME}-${ENV}-accesstoken-${CLIENT}-${TENANT}-${target}`]: {
-        home_account_id: HOME, environment: ENV, credential_type: "AccessToken", client_id: CLIENT, secret: SECRET,
-        realm: TENANT, target, cached_at: String(now), expires_on: String(now + expiresInSeconds),
-        extended_expires_on: String(now + expiresInSeconds), token_type: "Bearer",
-      },
-    },
-    RefreshToken: {},
-    AppMetadata: {},
-  });
-}
+import { CLIENT, HOME, SECRET, TENANT, msalSettings, signedInCache } from "./msal-fixtures";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), "pc-cache-"))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const auth = (key: Buffer, file = path.join(dir, "cache.json")) => new PartnerCenterAuth({ clientId: CLIENT, tenantId: TENANT, cachePath: file, cacheKey: key, msal });
+const auth = (key: Buffer, file = path.join(dir, "cache.json")) => new PartnerCenterAuth({ clientId: CLIENT, tenantId: TENANT, cachePath: file, cacheKey: key, msal: msalSettings() });
 
 test("the cache is encrypted on disk and round-trips to a silent token", async () => {
   const key = randomBytes(32);
