@@ -1,0 +1,73 @@
+/**
+ * Every failure becomes one of a few kinds with a stable code, written to the sync event
+ * (`cosell_errorcode`) and counted in /health, so failures can be counted and replayed.
+ * Codes are `<SIDE>_<KIND>` (e.g. `PC_THROTTLED`, `DV_CONCURRENCY`); `VALIDATION_FAILED`,
+ * `SIGN_IN_EXPIRED` and `BUG` stand alone.
+ */
+export type FailureKind =
+  | "validation"
+  | "concurrency"
+  | "throttled"
+  | "credential"
+  | "notFound"
+  | "transient"
+  | "bug";
+
+export interface ClassifiedFailure {
+  kind: FailureKind;
+  code: string;
+  message: string;
+  /** Worth another attempt later (reconcile or a webhook redelivery will retry it). */
+  retryable: boolean;
+}
+
+/** The two clients expose `kind` on their errors; anything else is our own bug. */
+const CLIENT_KINDS: Record<string, FailureKind> = {
+  concurrency: "concurrency",
+  throttled: "throttled",
+  credential: "credential",
+  notFound: "notFound",
+  validation: "validation",
+  transient: "transient",
+  unknown: "transient",
+};
+
+const RETRYABLE: ReadonlySet<FailureKind> = new Set(["concurrency", "throttled", "transient"]);
+
+/** Raised by the service itself when a request or a record cannot be used as it is. */
+export class ServiceValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ServiceValidationError";
+  }
+}
+
+function sideOf(error: Error): "PC" | "DV" | undefined {
+  if (error.name.startsWith("PartnerCenter") || error.name === "SignInExpiredError") return "PC";
+  if (error.name.startsWith("Dataverse") || error.name === "ConcurrencyError") return "DV";
+  return undefined;
+}
+
+export function classifyFailure(error: unknown): ClassifiedFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return { kind: "bug", code: "BUG", message, retryable: false };
+  if (error.name === "SignInExpiredError") {
+    return { kind: "credential", code: "SIGN_IN_EXPIRED", message, retryable: false };
+  }
+  if (error instanceof ServiceValidationError) {
+    return { kind: "validation", code: "VALIDATION_FAILED", message, retryable: false };
+  }
+  if (error.name === "TimeoutError") return { kind: "transient", code: "TIMEOUT", message, retryable: true };
+  const side = sideOf(error);
+  const rawKind = (error as { kind?: unknown }).kind;
+  const kind =
+    error.name === "ConcurrencyError" ? "concurrency" : typeof rawKind === "string" ? CLIENT_KINDS[rawKind] : undefined;
+  if (side && kind) {
+    return { kind, code: `${side}_${kind.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase()}`, message, retryable: RETRYABLE.has(kind) };
+  }
+  // fetch's network failures are TypeErrors carrying a cause: passing trouble, not a bug.
+  if (error.name === "TypeError" && (error as { cause?: unknown }).cause !== undefined) {
+    return { kind: "transient", code: "NETWORK", message, retryable: true };
+  }
+  return { kind: "bug", code: "BUG", message, retryable: false };
+}

@@ -1,0 +1,121 @@
+/**
+ * A referral nobody has linked yet. A co-sell referral becomes account (matched on name + postal
+ * code, else created), contact and opportunity; one Partner Center classifies as a lead becomes a
+ * Dynamics 365 lead carrying the referral id and link. Idempotent by referral id: every step looks
+ * before it creates, so a rerun after a crash finds what the first run made.
+ */
+import { OPPORTUNITY_COLUMNS as C, LEAD_COLUMNS, SYNC_STATUS } from "../sync/engine/dynamics";
+import { referralLink, type Referral } from "../sync/engine/referral";
+import { classifyReferral, dealFromReferral, type Mapping } from "./engine";
+import type { Logger } from "./logger";
+import { ownOpportunityId, type InboundCreator, type PairOutcome, type SyncContext, type SyncPipeline } from "./pipeline";
+import type { DataversePort, ReferralWithETag } from "./ports";
+
+export interface InboundDeps {
+  dataverse: DataversePort;
+  pipeline: SyncPipeline;
+  mapping: () => Promise<Mapping>;
+  logger: Logger;
+}
+
+const outcome = (partial: Partial<PairOutcome> & Pick<PairOutcome, "result">): PairOutcome => ({
+  opportunityId: null,
+  referralId: null,
+  recorded: true,
+  writes: { partnerCenter: 0, dataverse: 0 },
+  ...partial,
+});
+
+/** Only referrals shared with us start a deal here; our own outgoing ones belong to their opportunity. */
+function isIncoming(referral: Referral): boolean {
+  return referral.direction === "Incoming" || (referral.direction === undefined && !ownOpportunityId(referral));
+}
+
+export class Inbound implements InboundCreator {
+  constructor(private readonly deps: InboundDeps) {}
+
+  async createFromReferral(current: ReferralWithETag, ctx: SyncContext): Promise<PairOutcome> {
+    const referral = current.referral;
+    const log = this.deps.logger.child({ referralId: referral.id, trigger: ctx.trigger });
+    if (!isIncoming(referral)) {
+      log.info("outgoing referral without its opportunity (deleted in Dynamics?): left alone");
+      return outcome({ referralId: referral.id, result: "skipped", message: "Outgoing referral whose opportunity is gone." });
+    }
+    if (referral.status === "Closed") {
+      return outcome({ referralId: referral.id, result: "skipped", message: "A referral closed before it reached Dynamics is not imported." });
+    }
+    const mapping = await this.deps.mapping();
+    const columns = dealFromReferral(referral, mapping);
+    if (classifyReferral(referral) !== "coSellOpportunity") return this.createLead(referral, columns, log);
+
+    const dv = this.deps.dataverse;
+    // Re-check under the lock: another trigger may have created it a moment ago.
+    const existing = await dv.findOpportunityIdByReferralId(referral.id);
+    if (existing) {
+      const loaded = await dv.getDeal(existing);
+      if (loaded) return this.deps.pipeline.syncLoadedDeal(loaded, ctx, current);
+    }
+    const name = referral.customerProfile?.name ?? "";
+    const postalCode = referral.customerProfile?.address?.postalCode ?? null;
+    let writes = 0;
+    let accountId = name ? await dv.findAccountIdByNameAndPostalCode(name, postalCode) : null;
+    if (!accountId) {
+      accountId = await dv.createAccount(columns.account);
+      writes++;
+    }
+    let contactId: string | null = null;
+    if (columns.contact && Object.keys(columns.contact).length > 0) {
+      contactId = await dv.createContact(columns.contact, accountId);
+      writes++;
+    }
+    // The referral names its currency by ISO code; the opportunity needs the currency row.
+    const iso = referral.details?.currency;
+    const currencyId = iso ? await dv.findCurrencyIdByIsoCode(iso) : null;
+    const opportunityId = await dv.createOpportunity(
+      {
+        ...columns.opportunity,
+        ...(currencyId ? { "transactioncurrencyid@odata.bind": `/transactioncurrencies(${currencyId})` } : {}),
+        [C.syncWithPartnerCenter]: true,
+        [C.referralId]: referral.id,
+        [C.referralLink]: referralLink(referral.id),
+        [C.syncStatus]: SYNC_STATUS.Pending,
+      },
+      { accountId, contactId },
+    );
+    writes++;
+    log.info({ opportunityId, accountId, contactId }, "opportunity created from an incoming referral");
+    // The first sync of the new pair: baseline snapshot, status (e.g. Awaiting your response), sync event.
+    const loaded = await dv.getDeal(opportunityId);
+    if (!loaded) throw new Error(`the opportunity ${opportunityId} just created cannot be read back`);
+    const synced = await this.deps.pipeline.syncLoadedDeal(loaded, ctx, current);
+    synced.writes.dataverse += writes;
+    synced.result = "success";
+    return synced;
+  }
+
+  private async createLead(referral: Referral, columns: ReturnType<typeof dealFromReferral>, log: Logger): Promise<PairOutcome> {
+    const dv = this.deps.dataverse;
+    const existing = await dv.findLeadIdByReferralId(referral.id);
+    if (existing) return outcome({ referralId: referral.id, result: "noChange", message: "Lead already exists." });
+    const account = columns.account as Record<string, unknown>;
+    const contact = (columns.contact ?? {}) as Record<string, unknown>;
+    const opp = columns.opportunity as Record<string, unknown>;
+    const leadId = await dv.createLead({
+      subject: opp.name ?? referral.name,
+      companyname: account.name ?? referral.customerProfile?.name ?? null,
+      firstname: contact.firstname ?? null,
+      lastname: contact.lastname ?? referral.customerProfile?.name ?? referral.name,
+      emailaddress1: contact.emailaddress1 ?? null,
+      telephone1: contact.telephone1 ?? null,
+      address1_line1: account.address1_line1 ?? null,
+      address1_city: account.address1_city ?? null,
+      address1_postalcode: account.address1_postalcode ?? null,
+      address1_country: account.address1_country ?? null,
+      description: opp.description ?? null,
+      [LEAD_COLUMNS.referralId]: referral.id,
+      [LEAD_COLUMNS.referralLink]: referralLink(referral.id),
+    });
+    log.info({ leadId }, "lead created from a referral Partner Center classifies as a lead");
+    return outcome({ referralId: referral.id, result: "success", message: `Lead ${leadId} created.`, writes: { partnerCenter: 0, dataverse: 1 } });
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * What the service needs from each system, in the words of the pipeline. The real clients
+ * (sync/partner-center, sync/dataverse) are adapted to these in `adapters.ts`; keeping the
+ * pipeline on this narrow surface makes each call it makes visible in one place.
+ */
+import type { NewReferral, Referral } from "../sync/engine/referral";
+import type { DynamicsDeal } from "../sync/engine/dynamics";
+
+export interface ReferralWithETag {
+  referral: Referral;
+  eTag: string;
+}
+
+export interface PatchOp {
+  op: "replace" | "add";
+  path: string;
+  value: unknown;
+}
+
+export interface PartnerCenterPort {
+  /** null when Partner Center has no such referral. */
+  get(id: string): Promise<ReferralWithETag | null>;
+  /** The referral we created for this opportunity (externalReferenceId = opportunity id), if any. */
+  findByExternalReferenceId(opportunityId: string): Promise<Referral | null>;
+  create(referral: NewReferral): Promise<ReferralWithETag>;
+  patch(id: string, ops: PatchOp[], eTag: string): Promise<ReferralWithETag>;
+  /** Full replace (If-Match), only where a value must be cleared. */
+  put(referral: Referral, eTag: string): Promise<ReferralWithETag>;
+  /** Every referral updated at or after `since` (all when null), oldest first. */
+  listUpdatedSince(since: Date | null): AsyncIterable<Referral>;
+}
+
+export interface DealWithETag {
+  deal: DynamicsDeal;
+  etag: string;
+}
+
+/** One write in a Dataverse change set (atomic: all or none). */
+export type DataverseWrite =
+  | { kind: "update"; entitySet: "opportunities" | "accounts" | "contacts"; id: string; changes: Record<string, unknown>; etag?: string }
+  | { kind: "create"; entitySet: "cosell_syncevents"; record: Record<string, unknown> }
+  | { kind: "win"; opportunityId: string; description?: string }
+  | { kind: "lose"; opportunityId: string; statuscode: number; description?: string };
+
+export interface NewInboundRecords {
+  account: Record<string, unknown>;
+  contact: Record<string, unknown> | null;
+  opportunity: Record<string, unknown>;
+}
+
+export interface DataversePort {
+  /** null when the opportunity does not exist. */
+  getDeal(opportunityId: string): Promise<DealWithETag | null>;
+  findOpportunityIdByReferralId(referralId: string): Promise<string | null>;
+  /** The deals linked to these referrals, in as few requests as possible (reconcile). */
+  getDealsByReferralIds(referralIds: string[]): Promise<Map<string, DealWithETag>>;
+  findLeadIdByReferralId(referralId: string): Promise<string | null>;
+  /** The referral id a lead carries (for an opportunity qualified from it), or null. */
+  getLeadReferralId(leadId: string): Promise<string | null>;
+  findAccountIdByNameAndPostalCode(name: string, postalCode: string | null): Promise<string | null>;
+  /** The transactioncurrency row for an ISO 4217 code, or null. */
+  findCurrencyIdByIsoCode(isoCode: string): Promise<string | null>;
+  createAccount(record: Record<string, unknown>): Promise<string>;
+  createContact(record: Record<string, unknown>, accountId: string | null): Promise<string>;
+  createOpportunity(record: Record<string, unknown>, links: { accountId: string | null; contactId: string | null }): Promise<string>;
+  createLead(record: Record<string, unknown>): Promise<string>;
+  /** Runs writes as one atomic change set; a stale ETag fails it with a concurrency error. */
+  write(changeSet: DataverseWrite[]): Promise<void>;
+  /** Several independent change sets in as few requests as possible; returns each one's error or null. */
+  writeMany(changeSets: DataverseWrite[][]): Promise<Array<unknown | null>>;
+  hasSyncEventForOperation(operationId: string): Promise<boolean>;
+  /** Co-sell opportunities (Sync = Yes or linked) modified at or after `since` (all when null), with their deals. */
+  listSyncedDealsChangedSince(since: Date | null): AsyncIterable<DealWithETag>;
+  /** Every opportunity that could be paired with a referral (backfill). */
+  listDealsForMatching(): AsyncIterable<DealWithETag>;
+  getSetting(name: string): Promise<string | null>;
+  setSetting(name: string, value: string): Promise<void>;
+}

@@ -1,0 +1,47 @@
+/**
+ * Standalone host: `npm run serve` (tsx api/serve.ts). Serves the service's fetch handler over
+ * Node's HTTP server and runs reconcile on an interval. Configuration: environment variables
+ * (api/README.md).
+ */
+import { createServer } from "node:http";
+import { toRequest, writeResponse } from "../sandbox/kit/serve";
+import { readConfig, createServiceFromConfig } from "./config";
+import { createLogger } from "./logger";
+
+async function main(): Promise<void> {
+  const logger = createLogger();
+  const config = readConfig(process.env);
+  const service = await createServiceFromConfig(config, logger);
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const response = await service.fetch(toRequest(req, Buffer.concat(chunks), `http://${req.headers.host ?? config.host}`));
+    await writeResponse(res, response);
+  });
+  server.listen(config.port, config.host, () => logger.info({ host: config.host, port: config.port }, "co-sell service listening"));
+
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return; // a slow pass is never overlapped by the next one
+    running = true;
+    try {
+      await service.reconcile();
+    } catch (e) {
+      logger.error({ err: e }, "reconcile failed");
+    } finally {
+      running = false;
+    }
+  }, config.reconcileIntervalMs);
+
+  const stop = () => {
+    clearInterval(timer);
+    server.close(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+/**
+ * Both emulators plus the service, mounted in one msw server: the service's fetch answers at
+ * SERVICE_URL, Dataverse's steps and Partner Center's webhooks POST to it over (intercepted) HTTP.
+ */
+import { http } from "msw";
+import { setupServer } from "msw/node";
+import { createDataverseEmulator, SEEDED } from "../../sandbox/dataverse";
+import { createPartnerCenterEmulator } from "../../sandbox/partner-center";
+import { DataverseClient } from "../../sync/dataverse/client";
+import { staticTokenProvider as dvToken } from "../../sync/dataverse/token";
+import { ReferralsClient } from "../../sync/partner-center/referrals-client";
+import { staticTokenProvider as pcToken } from "../../sync/partner-center/auth-types";
+import { createCoSellService } from "../../api/service";
+import { dataversePort } from "../../api/dataverse-port";
+import { partnerCenterPort } from "../../api/partner-center-port";
+import { silentLogger } from "../../api/logger";
+import type { RetryPolicy } from "../../sync/shared/retry";
+
+export const SERVICE_URL = "https://cosell-service.example.com";
+export const WEBHOOK_KEY = "test-key-0123456789abcdef";
+
+export interface HarnessOptions {
+  /** The service clients' retry policy (default: fast, 5 s per-attempt timeout). */
+  retry?: Partial<RetryPolicy>;
+  /** How the service clients wait between attempts (default: not at all). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function createHarness(seed = 1, options: HarnessOptions = {}) {
+  const retry = { retry: { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000, ...options.retry }, retryEnv: { sleep: options.sleep ?? (async () => undefined) } };
+  const dvEmu = createDataverseEmulator({ seed });
+  const pcEmu = createPartnerCenterEmulator({ seed });
+  // The test acts as the seller with its own clients; the service signs in as its application user.
+  const testRetry = { retry: { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000 }, retryEnv: { sleep: async () => undefined } };
+  const dataverse = new DataverseClient({ orgUrl: dvEmu.orgUrl, tokens: dvToken(SEEDED.sellerUserId), ...testRetry });
+  const referrals = new ReferralsClient({ tokenProvider: pcToken("pc-token"), ...testRetry });
+  const serviceDataverse = new DataverseClient({ orgUrl: dvEmu.orgUrl, tokens: dvToken(SEEDED.applicationUserId), ...retry });
+  const serviceReferrals = new ReferralsClient({ tokenProvider: pcToken("pc-token"), ...retry });
+  const service = createCoSellService({
+    partnerCenter: partnerCenterPort(serviceReferrals),
+    dataverse: dataversePort(serviceDataverse),
+    logger: silentLogger(),
+    webhookKey: WEBHOOK_KEY,
+    verifyOptions: { trustRootsPem: pcEmu.trustRootPem, allowedCertificateHosts: [pcEmu.certificateHost] },
+  });
+  const server = setupServer(
+    ...pcEmu.handlers,
+    ...dvEmu.handlers,
+    http.all(`${SERVICE_URL}/*`, ({ request }) => service.fetch(request)),
+  );
+
+  async function install(): Promise<void> {
+    const opportunityColumns = ["name", "estimatedvalue", "estimatedclosedate", "description", "statecode", "cosell_syncwithpartnercenter", "cosell_solutionids", "cosell_howcanmicrosofthelp"];
+    for (const message of ["cosell_SyncOpportunity", "cosell_RespondToReferral"] as const) {
+      await dvEmu.registerWebhookStep({ url: `${SERVICE_URL}/api/dataverse`, authtype: 5, headers: { "x-cosell-key": WEBHOOK_KEY }, message, mode: 0, stage: 40 });
+    }
+    for (const message of ["Create", "Update"] as const) {
+      await dvEmu.registerWebhookStep({
+        url: `${SERVICE_URL}/api/dataverse`, authtype: 4, key: WEBHOOK_KEY, message, mode: 1, stage: 40,
+        filteringattributes: message === "Update" ? opportunityColumns : undefined,
+      });
+    }
+    const res = await fetch("https://api.partnercenter.microsoft.com/webhooks/v1/registration", {
+      method: "POST",
+      headers: { Authorization: "Bearer pc-token", "Content-Type": "application/json" },
+      body: JSON.stringify({ WebhookUrl: `${SERVICE_URL}/api/partner-center/webhook`, WebhookEvents: ["referral-created", "referral-updated"] }),
+    });
+    if (!res.ok) throw new Error(`webhook registration failed: ${res.status} ${await res.text()}`);
+  }
+
+  /** Waits until both emulators have delivered everything in flight. */
+  async function settle(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      await Promise.all([pcEmu.settle(), dvEmu.dispatcher.drain()]);
+    }
+  }
+
+  return { dvEmu, pcEmu, dataverse, referrals, service, server, install, settle };
+}

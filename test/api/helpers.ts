@@ -1,0 +1,54 @@
+/** Small helpers shared by the service's end-to-end tests. */
+import { SEEDED } from "../../sandbox/dataverse";
+import { SYNC_EVENT_COLUMNS as EV } from "../../sync/engine/dynamics";
+import type { DataverseClient } from "../../sync/dataverse/client";
+
+export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** A date `days` from today, YYYY-MM-DD. */
+export const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+export interface NewOpportunity {
+  name: string;
+  customer?: string;
+  postalCode?: string;
+  value?: number;
+  sync?: boolean;
+}
+
+/** An account and an opportunity as a seller would create them (Sync = Yes unless told otherwise). */
+export async function createOpportunity(dv: DataverseClient, o: NewOpportunity): Promise<string> {
+  const accountId = await dv.createAccount({
+    name: o.customer ?? `${o.name} Ltd`,
+    address1_city: "Leeds",
+    address1_postalcode: o.postalCode ?? "LS1 4AP",
+    address1_country: "GB",
+  });
+  return dv.createOpportunity({
+    name: o.name,
+    estimatedvalue: o.value ?? 50_000,
+    estimatedclosedate: future(60),
+    "customerid_account@odata.bind": `/accounts(${accountId})`,
+    "transactioncurrencyid@odata.bind": `/transactioncurrencies(${SEEDED.currencies.GBP})`,
+    cosell_solutionids: "SOL-15974-MQF",
+    cosell_syncwithpartnercenter: o.sync ?? true,
+  });
+}
+
+/** Every sync event on the opportunity's timeline, newest first. */
+export async function syncEvents(dv: DataverseClient, opportunityId: string): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = [];
+  let next: string | undefined;
+  do {
+    const page = await dv.listSyncEvents(opportunityId, { top: 200, next });
+    out.push(...page.items);
+    next = page.next;
+  } while (next);
+  return out;
+}
+
+export const eventOperationId = (e: Record<string, unknown>) => e[EV.operationId];

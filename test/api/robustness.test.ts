@@ -1,0 +1,281 @@
+/**
+ * What goes wrong in real life, end to end through both emulators: webhooks duplicated, reordered
+ * or lost; a concurrent edit between the service's read and write (412); a crash between the
+ * referral create and the Dataverse write-back; Dataverse replaying a Custom API call; reconcile
+ * on pairs that did not change; closing through the Win/Lose messages.
+ */
+import { http, HttpResponse } from "msw";
+import { SEEDED } from "../../sandbox/dataverse";
+import { OPPORTUNITY_COLUMNS as C, SETTING_NAMES, SYNC_EVENT_COLUMNS as EV, closeReasonValue, SYNC_STATUS, syncResultValue } from "../../sync/engine/dynamics";
+import { buildRemoteExecutionContext, wireValue } from "../../sync/dataverse/remote-execution-context";
+import { createHarness, SERVICE_URL, WEBHOOK_KEY } from "./harness";
+import { collect, createOpportunity, future, syncEvents } from "./helpers";
+
+const h = createHarness(11);
+beforeAll(async () => {
+  h.server.listen({ onUnhandledRequest: "error" });
+  await h.install();
+});
+afterEach(() => {
+  h.server.resetHandlers();
+  h.pcEmu.dispatcher.faults = {};
+  h.dvEmu.dispatcher.faults = {};
+});
+afterAll(() => h.server.close());
+
+const apiUrl = () => h.dvEmu.apiUrl;
+const success = syncResultValue("success");
+
+/** A synced pair made through the Create step: opportunity id and referral id. */
+async function syncedPair(name: string): Promise<{ opportunityId: string; referralId: string }> {
+  const opportunityId = await createOpportunity(h.dataverse, { name });
+  await h.settle();
+  const { deal } = await h.dataverse.getDeal(opportunityId);
+  expect(deal.opportunity[C.syncStatus]).toBe(SYNC_STATUS.Synced);
+  return { opportunityId, referralId: deal.opportunity[C.referralId] as string };
+}
+
+/** An incoming referral the service has already turned into an opportunity. */
+async function incomingPair(name: string, postalCode = "10001"): Promise<{ opportunityId: string; referralId: string }> {
+  const r = h.pcEmu.seller.createIncoming({ name, customerName: `${name} Inc`, country: "US", postalCode, dealValue: 10_000, currency: "USD", closingDateTime: `${future(45)}T00:00:00Z`, solutionIds: ["SOL-15974-MQF"] });
+  await h.settle();
+  const opp = await h.dataverse.findOpportunityByReferralId(r.id);
+  expect(opp).not.toBeNull();
+  return { opportunityId: opp!.opportunityid, referralId: r.id };
+}
+
+/** Requests the service makes to Dataverse while `run` runs, by method and path. */
+async function dataverseRequestsDuring(run: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const listener = ({ request }: { request: Request }) => {
+    if (!request.url.startsWith(apiUrl())) return;
+    if (request.headers.get("authorization") !== `Bearer ${SEEDED.applicationUserId}`) return;
+    seen.push(`${request.method} ${new URL(request.url).pathname.slice(new URL(apiUrl()).pathname.length)}`);
+  };
+  h.server.events.on("request:start", listener);
+  try {
+    await run();
+  } finally {
+    h.server.events.removeListener("request:start", listener);
+  }
+  return seen;
+}
+const writesIn = (requests: string[]) => requests.filter((r) => !r.startsWith("GET ") && !r.includes("cosell_settings"));
+
+function context(messageName: string, opportunityId: string, extra: { operationId?: string; input?: Record<string, unknown>; primaryEntityId?: string } = {}) {
+  return buildRemoteExecutionContext({
+    messageName,
+    primaryEntityName: "opportunity",
+    primaryEntityId: extra.primaryEntityId ?? opportunityId,
+    operationId: extra.operationId ?? crypto.randomUUID(),
+    correlationId: crypto.randomUUID(),
+    initiatingUserId: SEEDED.sellerUserId,
+    userId: SEEDED.applicationUserId,
+    businessUnitId: SEEDED.businessUnitId,
+    organizationId: SEEDED.organizationId,
+    organizationName: "contoso",
+    inputParameters: extra.input ?? { Target: wireValue.entityReference({ Id: opportunityId, LogicalName: "opportunity" }) },
+    depth: 1,
+    mode: messageName.startsWith("cosell_") ? 0 : 1,
+    stage: 40,
+    operationCreatedOn: new Date(),
+  });
+}
+
+const postContext = (body: unknown) =>
+  fetch(`${SERVICE_URL}/api/dataverse`, { method: "POST", headers: { "x-cosell-key": WEBHOOK_KEY, "content-type": "application/json" }, body: JSON.stringify(body) });
+
+describe("Partner Center webhooks", () => {
+  test("a duplicated webhook changes the opportunity once and writes one sync event", async () => {
+    const { opportunityId, referralId } = await incomingPair("Dup webhook");
+    const before = (await syncEvents(h.dataverse, opportunityId)).length;
+    h.pcEmu.dispatcher.faults = { duplicateRate: 1 };
+    const sentBefore = h.pcEmu.dispatcher.log.length;
+    h.pcEmu.seller.update(referralId, { dealValue: 21_000 });
+    await h.settle();
+    const deliveries = h.pcEmu.dispatcher.log.slice(sentBefore).filter((d) => d.outcome === "delivered");
+    expect(deliveries.length).toBe(2);
+    const { deal } = await h.dataverse.getDeal(opportunityId);
+    expect(deal.opportunity.estimatedvalue).toBe(21_000);
+    const events = await syncEvents(h.dataverse, opportunityId);
+    expect(events.length - before).toBe(1);
+  });
+
+  test("reordered webhooks leave the latest value, with one write", async () => {
+    const { opportunityId, referralId } = await incomingPair("Reordered webhook");
+    const before = (await syncEvents(h.dataverse, opportunityId)).length;
+    h.pcEmu.dispatcher.faults = { reorderRate: 1 };
+    h.pcEmu.seller.update(referralId, { dealValue: 30_000 });
+    h.pcEmu.seller.update(referralId, { dealValue: 31_000 });
+    await h.settle();
+    const { deal } = await h.dataverse.getDeal(opportunityId);
+    expect(deal.opportunity.estimatedvalue).toBe(31_000);
+    const events = await syncEvents(h.dataverse, opportunityId);
+    expect(events.filter((e) => e[EV.result] === success).length).toBeGreaterThanOrEqual(1);
+    // Both deliveries read the referral as it is now: the second one finds nothing to do.
+    expect(events.length - before).toBe(1);
+  });
+
+  test("a dropped webhook is caught by reconcile", async () => {
+    const { opportunityId, referralId } = await incomingPair("Dropped webhook");
+    h.pcEmu.dispatcher.faults = { dropRate: 1 };
+    h.pcEmu.seller.update(referralId, { dealValue: 44_000, notes: "Customer wants a pilot first" });
+    await h.settle();
+    expect(h.pcEmu.dispatcher.log.at(-1)?.outcome).toBe("dropped");
+    expect((await h.dataverse.getDeal(opportunityId)).deal.opportunity.estimatedvalue).toBe(10_000);
+
+    const result = await h.service.reconcile();
+    expect(result.failed).toBe(0);
+    const { deal } = await h.dataverse.getDeal(opportunityId);
+    expect(deal.opportunity.estimatedvalue).toBe(44_000);
+    expect(deal.opportunity.description).toBe("Customer wants a pilot first");
+  });
+});
+
+describe("concurrency and crashes", () => {
+  test("a seller's edit between the service's read and write (412) converges: both changes survive", async () => {
+    const { opportunityId, referralId } = await incomingPair("Concurrent edit");
+    await h.dataverse.callBoundAction(opportunityId, "cosell_RespondToReferral", { Decision: "accept" });
+    await h.settle();
+    let bumped = false;
+    // The first write the service sends for this opportunity: the seller saves the form just before it lands.
+    const bump = async ({ request }: { request: Request }) => {
+      if (bumped || request.headers.get("authorization") !== `Bearer ${SEEDED.applicationUserId}`) return undefined;
+      const body = await request.clone().text();
+      if (!body.includes(opportunityId) && !request.url.includes(opportunityId)) return undefined;
+      bumped = true;
+      const res = await h.dvEmu.request("PATCH", `opportunities(${opportunityId})`, { description: "Edited by the seller meanwhile" });
+      expect(res.status).toBe(204);
+      return undefined;
+    };
+    h.server.use(http.post(`${apiUrl()}$batch`, bump), http.patch(`${apiUrl()}opportunities(:id)`, bump));
+    h.pcEmu.seller.update(referralId, { dealValue: 77_000 });
+    await h.settle();
+    expect(bumped).toBe(true);
+
+    const { deal } = await h.dataverse.getDeal(opportunityId);
+    expect(deal.opportunity.estimatedvalue).toBe(77_000);
+    expect(deal.opportunity.description).toBe("Edited by the seller meanwhile");
+    expect(deal.opportunity[C.syncStatus]).toBe(SYNC_STATUS.Synced);
+    const { referral } = await h.referrals.get(referralId);
+    expect(referral.details.notes).toBe("Edited by the seller meanwhile");
+    expect(referral.details.dealValue).toBe(77_000);
+  });
+
+  test("a crash between the referral create and the write-back makes no duplicate on rerun", async () => {
+    // Partner Center's own referral-created webhook would repair the link; drop it to test the rerun alone.
+    h.pcEmu.dispatcher.faults = { dropRate: 1 };
+    let failed = false;
+    h.server.use(
+      http.post(`${apiUrl()}$batch`, () => {
+        if (failed) return undefined;
+        failed = true;
+        return HttpResponse.error();
+      }),
+    );
+    const opportunityId = await createOpportunity(h.dataverse, { name: "Crash after create" });
+    await h.settle();
+    expect(failed).toBe(true);
+    const mine = () => collect(h.referrals.listAll({ filter: `externalReferenceId eq '${opportunityId}'` }));
+    expect(await mine()).toHaveLength(1);
+    let { deal } = await h.dataverse.getDeal(opportunityId);
+    expect(deal.opportunity[C.referralId] ?? null).toBeNull();
+
+    await h.dataverse.callBoundAction(opportunityId, "cosell_SyncOpportunity");
+    await h.settle();
+    const referrals = await mine();
+    expect(referrals).toHaveLength(1);
+    ({ deal } = await h.dataverse.getDeal(opportunityId));
+    expect(deal.opportunity[C.referralId]).toBe(referrals[0].id);
+    expect(deal.opportunity[C.syncStatus]).toBe(SYNC_STATUS.Synced);
+  });
+});
+
+describe("Dataverse endpoint", () => {
+  test("a replayed Custom API call (same OperationId) is handled once", async () => {
+    const { opportunityId } = await syncedPair("Replayed sync now");
+    const operationId = crypto.randomUUID();
+    const body = context("cosell_SyncOpportunity", opportunityId, { operationId });
+    const first = await postContext(body);
+    const second = await postContext(body);
+    expect([first.status, second.status]).toEqual([204, 204]);
+    const events = (await syncEvents(h.dataverse, opportunityId)).filter((e) => e[EV.operationId] === operationId);
+    expect(events).toHaveLength(1);
+  });
+
+  test.each(["Win", "Lose"] as const)("closing with %s reaches Partner Center without Sync now", async (message) => {
+    const { opportunityId, referralId } = await syncedPair(`Closed by ${message}`);
+    if (message === "Lose") {
+      // Partner Center needs a reason to close a referral as lost; the seller picks one on the form.
+      const { etag } = await h.dataverse.getDeal(opportunityId);
+      await h.dataverse.updateOpportunity(opportunityId, { [C.closeReason]: closeReasonValue(2) }, etag);
+    }
+    // The opportunity is closed as WinOpportunity/LoseOpportunity would; then Dataverse posts the message.
+    const close = message === "Win" ? h.dataverse.winOpportunity(opportunityId, { statuscode: 3 }) : h.dataverse.loseOpportunity(opportunityId, { statuscode: 5 });
+    await close;
+    await h.settle();
+    const res = await postContext(
+      context(message, opportunityId, {
+        primaryEntityId: "00000000-0000-0000-0000-000000000000",
+        input: {
+          OpportunityClose: wireValue.entity({
+            Id: crypto.randomUUID(),
+            LogicalName: "opportunityclose",
+            Attributes: { opportunityid: wireValue.entityReference({ Id: opportunityId, LogicalName: "opportunity" }), subject: message },
+          }),
+          Status: wireValue.optionSet(message === "Win" ? 3 : 5),
+        },
+      }),
+    );
+    expect(res.status).toBe(204);
+    const { referral } = await h.referrals.get(referralId);
+    expect([referral.status, referral.substatus]).toEqual(["Closed", message === "Win" ? "Won" : "Lost"]);
+  });
+
+  test("a Win message naming no opportunity is refused with a reason", async () => {
+    const res = await postContext(
+      context("Win", "00000000-0000-0000-0000-000000000000", { input: { Status: wireValue.optionSet(3) } }),
+    );
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toMatch(/OpportunityClose\.opportunityid/);
+  });
+});
+
+describe("reconcile", () => {
+  test("unchanged pairs cost no writes; the watermark stops before a pair that failed and moves on once it is done", async () => {
+    const a = await syncedPair("Reconcile A");
+    const b = await incomingPair("Reconcile B");
+    await h.service.reconcile({ full: true });
+
+    const quiet = await dataverseRequestsDuring(() => h.service.reconcile({ full: true }));
+    expect(quiet.length).toBeGreaterThan(0);
+    expect(writesIn(quiet)).toEqual([]);
+    const watermarkBefore = await h.dataverse.getSetting(SETTING_NAMES.reconcileWatermark);
+
+    // Changes the webhooks never deliver; Partner Center refuses to take A's for now.
+    h.dvEmu.dispatcher.faults = { dropRate: 1 };
+    h.pcEmu.dispatcher.faults = { dropRate: 1 };
+    const { etag } = await h.dataverse.getDeal(a.opportunityId);
+    await h.dataverse.updateOpportunity(a.opportunityId, { estimatedvalue: 61_000 }, etag);
+    h.pcEmu.seller.update(b.referralId, { dealValue: 12_345 });
+    const changedA = (await h.dataverse.getDeal(a.opportunityId)).deal.opportunity.modifiedon as string;
+    h.server.use(
+      http.patch(`https://api.partner.microsoft.com/v1.0/engagements/referrals/${a.referralId}`, () =>
+        HttpResponse.json({ error: { code: "serviceNotAvailable", message: "down" } }, { status: 503, headers: { "Retry-After": "0" } }),
+      ),
+    );
+    const failed = await h.service.reconcile();
+    expect(failed.failed).toBe(1);
+    expect(failed.failures[0].opportunityId).toBe(a.opportunityId);
+    expect((await h.dataverse.getDeal(b.opportunityId)).deal.opportunity.estimatedvalue).toBe(12_345);
+    // modifiedon has whole seconds, so A's change may sort before the last watermark: it must simply not move.
+    expect(await h.dataverse.getSetting(SETTING_NAMES.reconcileWatermark)).toBe(watermarkBefore);
+
+    h.server.resetHandlers();
+    const retried = await h.service.reconcile();
+    expect(retried.failed).toBe(0);
+    expect((await h.referrals.get(a.referralId)).referral.details.dealValue).toBe(61_000);
+    const after = new Date((await h.dataverse.getSetting(SETTING_NAMES.reconcileWatermark))!);
+    expect(after.getTime()).toBeGreaterThan(new Date(changedA).getTime());
+  });
+});
