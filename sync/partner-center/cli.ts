@@ -1,5 +1,5 @@
 /**
- * Partner Center administration: `login` (device code), `webhook show`,
+ * Partner Center administration: `login` (device code), `status` (sign-in health), `webhook show`,
  * `webhook register <url> [--force]`, `webhook test`. Run with tsx.
  * Exit codes: 0 done, 1 failed, 2 usage or configuration, 3 refused (another URL registered),
  * 4 sign-in needed.
@@ -21,6 +21,7 @@ export interface CliIo {
 
 const USAGE = `usage:
   cli login                         sign in the Partner Center service account (device code)
+  cli status                        say whether the saved sign-in still gives tokens
   cli webhook show                  show the registered webhook URL and events
   cli webhook register <url> [--force]
                                     register <url> for referral events; --force replaces another tool's URL
@@ -42,6 +43,16 @@ async function login(io: CliIo): Promise<number> {
   await auth.tokenProvider(WEBHOOKS_SCOPE).getToken().catch(() => io.err("note: no token yet for the webhook API; `webhook` commands will ask again"));
   io.out(`Signed in as ${account.username || account.homeAccountId}. The token cache is saved encrypted.`);
   return EXIT.ok;
+}
+
+async function status(io: CliIo): Promise<number> {
+  const health = await authFromEnv(io.env).credentialHealth();
+  if (health.state === "ok") {
+    io.out("Partner Center sign-in: ok");
+    return EXIT.ok;
+  }
+  io.err(health.detail ?? `Partner Center sign-in: ${health.state}`);
+  return health.state === "unavailable" ? EXIT.failed : EXIT.signIn;
 }
 
 async function webhook(args: string[], io: CliIo): Promise<number> {
@@ -97,6 +108,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === "login" && rest.length === 0) return await login(io);
+    if (command === "status" && rest.length === 0) return await status(io);
     if (command === "webhook") return await webhook(rest, io);
     io.err(USAGE);
     return EXIT.usage;

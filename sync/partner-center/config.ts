@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { PartnerCenterAuth } from "./auth";
 import { REFERRALS_SCOPE, WEBHOOKS_SCOPE, staticTokenProvider, type TokenProvider } from "./auth-types";
+import { CallBudget, type CallBudgetWarning } from "./call-budget";
 import { parseCacheKey, TOKEN_CACHE_KEY_ENV } from "./token-cache";
 
 export const ENV = {
@@ -14,6 +15,10 @@ export const ENV = {
   webhooksBaseUrl: "PARTNER_CENTER_WEBHOOKS_URL",
   /** Sandbox only: a fixed bearer token instead of a signed-in account. */
   staticToken: "PARTNER_CENTER_STATIC_TOKEN",
+  /** Calls per UTC day (D.10); default 10,000. */
+  dailyCallBudget: "PARTNER_CENTER_DAILY_CALL_BUDGET",
+  /** Percent of the budget at which to warn; default 80. */
+  callBudgetWarnPercent: "PARTNER_CENTER_CALL_BUDGET_WARN_PERCENT",
 } as const;
 
 export class ConfigError extends Error {
@@ -44,4 +49,25 @@ export function tokenProvidersFromEnv(env: NodeJS.ProcessEnv = process.env): { r
   if (fixed) return { referrals: staticTokenProvider(fixed), webhooks: staticTokenProvider(fixed) };
   const auth = authFromEnv(env);
   return { referrals: auth.tokenProvider(REFERRALS_SCOPE), webhooks: auth.tokenProvider(WEBHOOKS_SCOPE) };
+}
+
+/** A whole number from the environment, or undefined when unset; anything else names the variable. */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number, max?: number): number | undefined {
+  const v = env[name]?.trim();
+  if (!v) return undefined;
+  const n = /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  if (!(n >= min && n <= (max ?? Number.MAX_SAFE_INTEGER))) {
+    throw new ConfigError(`${name} must be a whole number ${max === undefined ? `≥ ${min}` : `from ${min} to ${max}`}; got "${v}"`);
+  }
+  return n;
+}
+
+/** The daily call budget (D.10) from the environment; share the one instance between both clients. */
+export function callBudgetFromEnv(onWarning: (warning: CallBudgetWarning) => void, env: NodeJS.ProcessEnv = process.env): CallBudget {
+  const percent = wholeNumber(env, ENV.callBudgetWarnPercent, 1, 100);
+  return new CallBudget({
+    dailyBudget: wholeNumber(env, ENV.dailyCallBudget, 1),
+    warnAt: percent === undefined ? undefined : percent / 100,
+    onWarning,
+  });
 }

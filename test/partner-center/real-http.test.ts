@@ -45,5 +45,8 @@ test("create, page and receive a verified webhook over real HTTP", async () => {
   await emulator.settle();
   expect(refusals).toEqual([]);
   expect(events.map((e) => e.eventName)).toEqual(["referral-created", "referral-created"]);
-  expect(events[0].referralId).toBe(referral.id);
+  // The two deliveries travel concurrently over real sockets: webhooks promise no order, so none is asserted.
+  const ids = events.map((e) => e.referralId);
+  expect(ids).toContain(referral.id);
+  expect(new Set(ids).size).toBe(2);
 });

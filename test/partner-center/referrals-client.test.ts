@@ -1,4 +1,4 @@
-import { http, HttpResponse, delay } from "msw";
+import { http, HttpResponse } from "msw";
 import { PartnerCenterError, SignInExpiredError } from "../../sync/partner-center/errors";
 import { updatedSinceQuery } from "../../sync/partner-center/referrals-client";
 import { TOKEN, client, coSellReferral, recordingSleep, startEmulator } from "./fixtures";
@@ -221,10 +221,8 @@ describe("errors and retries", () => {
   });
 
   test("a call that hangs times out and is retried, then reported as transient", async () => {
-    server.use(http.get(`${BASE}/slow`, async () => {
-      await delay(5_000);
-      return HttpResponse.json({});
-    }));
+    // Never answers (and holds no timer, so nothing is left running after the test).
+    server.use(http.get(`${BASE}/slow`, () => new Promise<never>(() => undefined)));
     let attempts = 0;
     server.events.on("request:start", () => void attempts++);
     const e = await failure(client({ retry: { timeoutMs: 50, maxAttempts: 2 } }).get("slow"));
