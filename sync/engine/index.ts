@@ -4,7 +4,8 @@
  *
  * Planning     plan(input: PlanInput): Plan — three-way merge, status rules (D.6), validation, audit
  *              applyPlanToDeal(deal, plan), applyDataverseChanges(deal, changes, statusActions?), applyPatch(referral, ops)
- * Snapshot     serializeSnapshot(s), parseSnapshot(text) → SyncSnapshot | null (never throws), emptySnapshot()
+ * Snapshot     serializeSnapshot(s), parseSnapshot(text) → SyncSnapshot | null (never throws), emptySnapshot(),
+ *              snapshotFields(s) → values by field name, snapshotWithFields(head, fields) → SyncSnapshot
  * Mapping      loadMapping(doc) → Mapping (throws MappingError{problems}), defaultMapping(), defaultMappingDocument(),
  *              REFERRAL_FIELDS, TRANSFORMS
  * Conversions  referralFromDeal(deal, mapping) → NewReferral, dealFromReferral(referral, mapping) → {opportunity, account, contact},
@@ -18,7 +19,10 @@
 export * from "./referral";
 export * from "./dynamics";
 export { plan, applyPlanToDeal, type Plan, type PlanInput, type AuditEntry, type Conflict, type FieldChange, type StatusAction, type Side } from "./plan";
-export { serializeSnapshot, parseSnapshot, emptySnapshot, type SyncSnapshot, type FieldSnapshot } from "./snapshot";
+export {
+  serializeSnapshot, parseSnapshot, emptySnapshot, snapshotFields, snapshotWithFields,
+  type SyncSnapshot, type FieldSnapshot, type SnapshotLayout, type SnapshotValue,
+} from "./snapshot";
 export {
   loadMapping, defaultMapping, defaultMappingDocument, MappingError, REFERRAL_FIELDS, DIRECTIONS, CONFLICT_POLICIES,
   type Mapping, type MappedField, type MappingProblem, type FieldDirection, type ConflictPolicy,

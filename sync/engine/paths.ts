@@ -87,6 +87,16 @@ export function parseColumnPath(path: string): ColumnRef | { error: string } {
 }
 
 export function getColumn(deal: DynamicsDeal, ref: ColumnRef): unknown {
-  const record = deal[ref.table] as Record<string, unknown> | null;
+  const record = tableOf(deal, ref.table);
   return record ? record[ref.column] : undefined;
+}
+
+/** A switch, not `deal[table]`: four fixed property reads are cheaper than one lookup by a varying key. */
+function tableOf(deal: DynamicsDeal, table: DealTable): Record<string, unknown> | null {
+  switch (table) {
+    case "opportunity": return deal.opportunity;
+    case "account": return deal.account;
+    case "contact": return deal.contact;
+    default: return deal.currency as unknown as Record<string, unknown> | null;
+  }
 }

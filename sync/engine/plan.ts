@@ -13,7 +13,7 @@ import { applyPatch, patchForWrites, type JsonPatchOp } from "./patch";
 import { getColumn } from "./paths";
 import { isTerminal, referralLink, type CloseReasonCode, type NewReferral, type Referral } from "./referral";
 import {
-  emptySnapshot, serializeSnapshot, snapshotsEqual, snapshotText, type FieldSnapshot, type SyncSnapshot,
+  emptySnapshot, serializeSnapshot, snapshotsEqual, snapshotText, type SnapshotLayout, type SnapshotValue, type SyncSnapshot,
 } from "./snapshot";
 import {
   CLOSED_NOT_SENT, closeReasonText, isAwaitingResponse, planStatus, statusOps, syncStatusFor, type StatusPlan,
@@ -104,11 +104,31 @@ const emptyDraft = (): Draft => ({
   referralOps: [], dataverse: { opportunity: {}, account: {}, contact: {} }, actions: [], conflicts: [], changes: [], messages: [],
 });
 
-function readSides(field: MappedField, deal: DynamicsDeal, referral: unknown): { d: Canonical; p: Canonical } {
-  return {
-    d: field.transform.fromDynamics(getColumn(deal, field.columnRef)),
-    p: field.transform.fromReferral(valueAt(referral, field)),
-  };
+type SnapshotValues = Pick<SyncSnapshot, "layout" | "dynamics" | "partnerCenter">;
+
+/** `size` slots without a value, filled up front (not `new Array(size)`): arrays without holes stay on V8's fast paths. */
+function noValues(size: number): SnapshotValue[] {
+  const values: SnapshotValue[] = [];
+  for (let i = 0; i < size; i++) values.push(undefined);
+  return values;
+}
+
+/** What both sides hold now for every mapped field, as snapshot values. */
+function readAll(mapping: Mapping, deal: DynamicsDeal, referral: unknown): SnapshotValues {
+  const dynamics = noValues(mapping.layout.names.length);
+  const partnerCenter = noValues(mapping.layout.names.length);
+  mapping.fields.forEach((field, i) => {
+    dynamics[mapping.slots[i]] = field.transform.fromDynamics(getColumn(deal, field.columnRef));
+    partnerCenter[mapping.slots[i]] = field.transform.fromReferral(valueAt(referral, field));
+  });
+  return { layout: mapping.layout, dynamics, partnerCenter };
+}
+
+/** For each mapping field, its position in a snapshot of `layout` (-1: the snapshot does not have it). */
+function slotsIn(layout: SnapshotLayout, mapping: Mapping): readonly number[] {
+  if (layout === mapping.layout) return mapping.slots;
+  const at = new Map(layout.names.map((name, i) => [name, i]));
+  return mapping.fields.map((f) => at.get(f.name) ?? -1);
 }
 
 function newestSide(deal: DynamicsDeal, referral: Referral): Side {
@@ -134,29 +154,34 @@ function bookkeeping(
   /** undefined: leave the stored message as it is. */
   error: string | null | undefined,
   next: SyncSnapshot,
+  /** Where the columns that differ go. */
+  out: Record<string, unknown>,
 ): Record<string, unknown> {
   const opp = input.deal.opportunity;
   const previous = input.snapshot;
-  const wanted: Record<string, unknown> = {
-    [C.syncStatus]: SYNC_STATUS[syncStatus],
-    [C.syncSnapshot]: previous && snapshotsEqual(previous, next) ? snapshotText(previous) : serializeSnapshot(next),
-  };
-  if (error !== undefined) wanted[C.syncError] = error;
+  setIfDifferent(out, opp, C.syncStatus, SYNC_STATUS[syncStatus]);
+  setIfDifferent(out, opp, C.syncSnapshot, previous && snapshotsEqual(previous, next) ? snapshotText(previous) : serializeSnapshot(next));
+  if (error !== undefined) setIfDifferent(out, opp, C.syncError, error);
   if (referral?.id) {
-    wanted[C.referralId] = referral.id;
-    wanted[C.referralLink] = referralLink(referral.id);
-  }
-  const out: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(wanted)) {
-    if ((opp[column] ?? null) !== value) out[column] = value;
+    setIfDifferent(out, opp, C.referralId, referral.id);
+    setIfDifferent(out, opp, C.referralLink, referralLink(referral.id));
   }
   return out;
 }
 
+function setIfDifferent(out: Record<string, unknown>, current: Record<string, unknown>, column: string, value: unknown): void {
+  if ((current[column] ?? null) !== value) out[column] = value;
+}
+
+const isEmpty = (record: Record<string, unknown>): boolean => {
+  for (const key in record) if (Object.prototype.hasOwnProperty.call(record, key)) return false;
+  return true;
+};
+
 function directionOf(draft: Draft, created: boolean): SyncDirection {
   const toPc = created || draft.referralOps.length > 0 || draft.actions.some((a) => a.side === "partnerCenter");
   const toD =
-    Object.keys(draft.dataverse.account).length + Object.keys(draft.dataverse.contact).length > 0 ||
+    !isEmpty(draft.dataverse.account) || !isEmpty(draft.dataverse.contact) ||
     draft.changes.some((c) => c.side === "dynamics") ||
     draft.actions.some((a) => a.side === "dynamics");
   return toPc && toD ? "both" : toPc ? "toPartnerCenter" : toD ? "toDynamics" : "none";
@@ -185,11 +210,10 @@ function assemble(
   next: SyncSnapshot,
   extra: { createReferral?: NewReferral; problems?: ValidationProblem[]; reason?: string; referral: Referral | null },
 ): Plan {
-  const at = input.now.toISOString();
   const problems = extra.problems ?? [];
   if (outcomeHint !== "sync") {
     const error = outcomeHint === "invalid" ? problemsText(problems) : extra.reason!;
-    const opportunity = bookkeeping(input, extra.referral, syncStatus, error, next);
+    const opportunity = bookkeeping(input, extra.referral, syncStatus, error, next, {});
     const result: SyncResult = outcomeHint === "invalid" ? "validationFailed" : "rejected";
     return {
       outcome: outcomeHint,
@@ -197,21 +221,24 @@ function assemble(
       dataverse: { opportunity, account: {}, contact: {} },
       statusActions: [], conflicts: draft.conflicts, problems, reason: error, syncStatus, nextSnapshot: next,
       audit: [{
-        at, direction: "none", trigger: input.trigger, fields: draft.changes, conflicts: draft.conflicts, result,
+        at: input.now.toISOString(), direction: "none", trigger: input.trigger, fields: draft.changes, conflicts: draft.conflicts, result,
         message: error, level: outcomeHint === "invalid" ? "error" : "warning",
       }],
     };
   }
   const created = !!extra.createReferral;
   const real = created || draft.referralOps.length > 0 || draft.actions.length > 0 ||
-    Object.values(draft.dataverse).some((t) => Object.keys(t).length > 0);
+    !isEmpty(draft.dataverse.opportunity) || !isEmpty(draft.dataverse.account) || !isEmpty(draft.dataverse.contact);
+  const noted = real || draft.messages.length > 0 || draft.conflicts.length > 0;
+  // Formatting the time is not free; a plan that changes and records nothing needs no time stamp.
+  const at = noted || USER_TRIGGERS.has(input.trigger) ? input.now.toISOString() : "";
   // The last error stays until a sync actually carries something across.
-  const opportunity = { ...draft.dataverse.opportunity, ...bookkeeping(input, extra.referral, syncStatus, real ? null : undefined, next) };
+  const opportunity = bookkeeping(input, extra.referral, syncStatus, real ? null : undefined, next, { ...draft.dataverse.opportunity });
   if (real) opportunity[C.lastSyncedOn] = at;
   const dataverse = { ...draft.dataverse, opportunity };
-  const anyWrite = real || Object.keys(opportunity).length > 0;
+  const anyWrite = real || !isEmpty(opportunity);
   const audit: AuditEntry[] = [];
-  if (real || draft.messages.length > 0 || draft.conflicts.length > 0) {
+  if (noted) {
     audit.push({
       at, direction: directionOf(draft, created), trigger: input.trigger, fields: draft.changes, conflicts: draft.conflicts,
       result: real ? "success" : "noChange", message: describe(draft, created), level: "info",
@@ -234,14 +261,16 @@ function assemble(
   };
 }
 
-function snapshotOf(referral: Referral | null, status: StatusPlan["next"] | null, fields: Record<string, FieldSnapshot>, state: number): SyncSnapshot {
+function snapshotOf(referral: Referral | null, status: StatusPlan["next"] | null, values: SnapshotValues, state: number): SyncSnapshot {
   return {
     version: 1,
     referralId: referral?.id ?? null,
     status: status?.status ?? referral?.status ?? null,
     substatus: status?.substatus ?? referral?.substatus ?? null,
     state,
-    fields,
+    layout: values.layout,
+    dynamics: values.dynamics,
+    partnerCenter: values.partnerCenter,
   };
 }
 
@@ -264,13 +293,8 @@ function planCreate(input: PlanInput): Plan {
   if (problems.length > 0) return assemble(input, draft, "invalid", "Error", keep, { referral: null, problems });
 
   const createReferral = referralFromDeal(deal, mapping);
-  const fields: Record<string, FieldSnapshot> = {};
-  for (const field of mapping.fields) {
-    const { d, p } = readSides(field, deal, createReferral);
-    fields[field.name] = { dynamics: d, partnerCenter: p };
-  }
   // Partner Center answers an outgoing create with Active/Accepted (D.6).
-  const next: SyncSnapshot = { version: 1, referralId: null, status: "Active", substatus: "Accepted", state, fields };
+  const next: SyncSnapshot = { version: 1, referralId: null, status: "Active", substatus: "Accepted", state, ...readAll(mapping, deal, createReferral) };
   return assemble(input, draft, "sync", "Synced", next, { referral: null, createReferral });
 }
 
@@ -304,7 +328,7 @@ function planResponse(input: PlanInput, request: NonNullable<PlanInput["request"
     draft.referralOps.push(...statusOps("Active", "Accepted"));
     draft.actions.push({ side: "partnerCenter", action: "accept" });
     draft.messages.push("Referral accepted.");
-    const next = snapshotOf(referral, { status: "Active", substatus: "Accepted", state }, keep.fields, state);
+    const next = snapshotOf(referral, { status: "Active", substatus: "Accepted", state }, keep, state);
     return assemble(input, draft, "sync", "Synced", next, { referral });
   }
   const reason = closeReasonText(request.reason);
@@ -321,16 +345,56 @@ function planResponse(input: PlanInput, request: NonNullable<PlanInput["request"
   draft.dataverse.opportunity[C.closeReason] = closeReasonValue(request.reason!);
   draft.messages.push(`Referral declined (${reason}); the opportunity is closed as canceled.`);
   // The referral is final: what both sides hold now is the last agreed state.
-  const fields: Record<string, FieldSnapshot> = {};
-  for (const field of mapping.fields) {
-    const { d, p } = readSides(field, deal, referral);
-    fields[field.name] = { dynamics: d, partnerCenter: p };
-  }
-  const next = snapshotOf(referral, { status: "Closed", substatus: "Declined", state: OPPORTUNITY_STATE.Lost }, fields, OPPORTUNITY_STATE.Lost);
+  const next = snapshotOf(referral, { status: "Closed", substatus: "Declined", state: OPPORTUNITY_STATE.Lost }, readAll(mapping, deal, referral), OPPORTUNITY_STATE.Lost);
   return assemble(input, draft, "sync", "ClosedInPartnerCenter", next, { referral });
 }
 
 /* ---------- existing referral ---------- */
+
+/**
+ * The next snapshot's values. They start as the previous snapshot's own arrays when it has the
+ * mapping's layout, and an array is copied only when a value in it changes: a pair where nothing
+ * changed allocates nothing here and keeps its snapshot.
+ */
+class NextValues implements SnapshotValues {
+  readonly layout: SnapshotLayout;
+  dynamics: SnapshotValue[];
+  partnerCenter: SnapshotValue[];
+  /** Not built on the previous snapshot's arrays: every value has to be set. */
+  readonly fresh: boolean;
+  private readonly owned = { dynamics: false, partnerCenter: false };
+
+  constructor(previous: SyncSnapshot | null, private readonly mapping: Mapping) {
+    this.layout = mapping.layout;
+    if (previous && previous.layout === mapping.layout) {
+      this.dynamics = previous.dynamics as SnapshotValue[];
+      this.partnerCenter = previous.partnerCenter as SnapshotValue[];
+      this.fresh = false;
+    } else {
+      this.fresh = true;
+      // Fields the mapping no longer has are dropped; new ones start without a baseline.
+      this.dynamics = noValues(mapping.layout.names.length);
+      this.partnerCenter = noValues(mapping.layout.names.length);
+      this.owned.dynamics = this.owned.partnerCenter = true;
+    }
+  }
+
+  set(side: Side, slot: number, value: SnapshotValue): void {
+    if (this[side][slot] === value) return;
+    if (!this.owned[side]) {
+      this[side] = this[side].slice();
+      this.owned[side] = true;
+    }
+    this[side][slot] = value;
+  }
+
+  /** Puts field `i`'s previous values back (none: no baseline), so a change that cannot go yet still counts next time. */
+  holdBack(i: number, previous: SyncSnapshot | null, prevSlots: readonly number[] | null): void {
+    const at = prevSlots ? prevSlots[i] : -1;
+    this.set("dynamics", this.mapping.slots[i], at >= 0 ? previous!.dynamics[at] : undefined);
+    this.set("partnerCenter", this.mapping.slots[i], at >= 0 ? previous!.partnerCenter[at] : undefined);
+  }
+}
 
 function planUpdate(input: PlanInput, referral: Referral): Plan {
   const { deal, mapping, snapshot, now } = input;
@@ -338,22 +402,28 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
   const terminal = isTerminal(referral);
   const awaiting = isAwaitingResponse(referral);
   const oppOpen = (deal.opportunity.statecode ?? OPPORTUNITY_STATE.Open) === OPPORTUNITY_STATE.Open;
-  const fields: Record<string, FieldSnapshot> = {};
-  // Insert in snapshot order so serialising needs no sort.
-  for (const name of mapping.snapshotOrder) fields[name] = undefined as unknown as FieldSnapshot;
+  const next = new NextValues(snapshot, mapping);
+  const prevSlots = snapshot ? slotsIn(snapshot.layout, mapping) : null;
   const toPc: Array<{ field: MappedField; value: Canonical }> = [];
-  const toD: Array<{ field: MappedField; value: Canonical; before: Canonical }> = [];
+  const toD: Array<{ index: number; value: Canonical; before: Canonical }> = [];
   const blocked: FieldChange[] = [];
-  const held: Array<{ field: MappedField; prev: FieldSnapshot | undefined }> = [];
+  const held: number[] = [];
 
-  for (const field of mapping.fields) {
-    const { d, p } = readSides(field, deal, referral);
-    const prev = snapshot?.fields[field.name];
-    const dChanged = !prev || !canonicalEqual(d, prev.dynamics);
-    const pChanged = !prev || !canonicalEqual(p, prev.partnerCenter);
-    // The common case, nothing changed: keep the snapshot entry itself (cheap to compare later).
-    fields[field.name] = dChanged || pChanged ? { dynamics: d, partnerCenter: p } : prev!;
-    if (canonicalEqual(d, p)) continue;
+  const fieldList = mapping.fields;
+  for (let i = 0; i < fieldList.length; i++) {
+    const field = fieldList[i];
+    const slot = mapping.slots[i];
+    const d = field.transform.fromDynamics(getColumn(deal, field.columnRef));
+    const p = field.transform.fromReferral(valueAt(referral, field));
+    const at = prevSlots ? prevSlots[i] : -1;
+    const prevD = at >= 0 ? snapshot!.dynamics[at] : undefined;
+    const prevP = at >= 0 ? snapshot!.partnerCenter[at] : undefined;
+    const dChanged = prevD === undefined || !canonicalEqual(d, prevD);
+    const pChanged = prevP === undefined || !canonicalEqual(p, prevP);
+    // Unchanged values stay as they were (so an unchanged snapshot is the old one).
+    if (dChanged || next.fresh) next.set("dynamics", slot, d);
+    if (pChanged || next.fresh) next.set("partnerCenter", slot, p);
+    if (d === p || canonicalEqual(d, p)) continue;
     let winner: Side | null = dChanged ? "dynamics" : pChanged ? "partnerCenter" : null;
     if (dChanged && pChanged) {
       winner = winnerBy(field.policy, deal, referral);
@@ -366,27 +436,20 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
       if (terminal) {
         blocked.push({ field: field.name, column: field.column, referralPath: field.referralPath, before: p, after: d, side: "partnerCenter" });
       } else if (awaiting) {
-        held.push({ field, prev });
+        held.push(i);
       } else {
         toPc.push({ field, value: d });
-        fields[field.name] = { dynamics: d, partnerCenter: d };
+        next.set("partnerCenter", slot, d);
       }
     } else if (winner === "partnerCenter" && field.direction !== "toPartnerCenter") {
-      if (!oppOpen) held.push({ field, prev });
+      if (!oppOpen) held.push(i);
       else {
-        toD.push({ field, value: p, before: d });
-        fields[field.name] = { dynamics: p, partnerCenter: p };
+        toD.push({ index: i, value: p, before: d });
+        next.set("dynamics", slot, p);
       }
     }
   }
-  // A change that cannot go yet keeps its old snapshot, so it still counts as a change next time.
-  const holdBack = (entries: Array<{ field: MappedField; prev: FieldSnapshot | undefined }>): void => {
-    for (const { field, prev } of entries) {
-      if (prev) fields[field.name] = prev;
-      else delete fields[field.name];
-    }
-  };
-  holdBack(held);
+  for (const i of held) next.holdBack(i, snapshot, prevSlots);
 
   const status = planStatus(deal, referral, mapping, snapshot);
   let syncStatus = syncStatusFor(referral);
@@ -403,9 +466,9 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
       });
     }
     // Incoming values wait for the next sync; the refused ones are recorded so the warning is given once.
-    holdBack(toD.map(({ field }) => ({ field, prev: snapshot?.fields[field.name] })));
-    const next = snapshotOf(referral, null, fields, deal.opportunity.statecode ?? OPPORTUNITY_STATE.Open);
-    return assemble(input, draft, "rejected", syncStatus, next, { referral, reason: status.rejected ?? `${CLOSED_NOT_SENT}.` });
+    for (const { index } of toD) next.holdBack(index, snapshot, prevSlots);
+    const kept = snapshotOf(referral, null, next, deal.opportunity.statecode ?? OPPORTUNITY_STATE.Open);
+    return assemble(input, draft, "rejected", syncStatus, kept, { referral, reason: status.rejected ?? `${CLOSED_NOT_SENT}.` });
   }
 
   // Validation before anything goes to Partner Center.
@@ -429,7 +492,8 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
   draft.referralOps.push(...status.referralOps);
 
   // Dynamics writes.
-  for (const { field, value, before } of toD) {
+  for (const { index, value, before } of toD) {
+    const field = fieldList[index];
     const table = field.columnRef.table as keyof DataverseChanges;
     draft.dataverse[table][field.columnRef.column] = field.transform.toDynamics!(value);
     draft.changes.push({ field: field.name, column: field.column, referralPath: field.referralPath, before, after: value, side: "dynamics" });
@@ -440,8 +504,9 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
   if (status.referralOps.length > 0) {
     syncStatus = syncStatusFor(applyPatch(referral, status.referralOps));
   }
-  const next = snapshotOf(referral, status.next, fields, state);
-  return assemble(input, draft, "sync", syncStatus, next, { referral });
+  const nextSnapshot = snapshotOf(referral, status.next, next, state);
+  // Nothing moved: hand back the previous snapshot itself, so its stored text is reused as it is.
+  return assemble(input, draft, "sync", syncStatus, snapshot && snapshotsEqual(snapshot, nextSnapshot) ? snapshot : nextSnapshot, { referral });
 }
 
 /** Convenience for callers and tests: the deal after a plan's Dynamics side is carried out. */

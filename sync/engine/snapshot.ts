@@ -129,35 +129,30 @@ const remember = (snapshot: SyncSnapshot, text: string): void => {
   Object.defineProperty(snapshot, TEXT, { value: text, configurable: true });
 };
 
-const json = (v: Canonical): string =>
-  typeof v === "string" ? JSON.stringify(v) : v === null ? "null" : Array.isArray(v) ? JSON.stringify(v) : String(v);
+const EMPTY_ENTRY = Object.freeze({});
 
 /** One field as stored: the shared value, a d/p pair, or `{}` for no baseline. */
-function entry(d: SnapshotValue, p: SnapshotValue): string {
-  if (d === undefined || p === undefined) return "{}";
-  return d === p || canonicalEqual(d, p) ? json(d) : `{"d":${json(d)},"p":${json(p)}}`;
+function entry(d: SnapshotValue, p: SnapshotValue): unknown {
+  if (d === undefined || p === undefined) return EMPTY_ENTRY;
+  return d === p || canonicalEqual(d, p) ? d : { d, p };
 }
 
-/** Compact, deterministic JSON; written out by hand because it runs once per changed pair. */
+/** Compact, deterministic JSON (one JSON.stringify call: it runs once per changed pair). */
 export function serializeSnapshot(snapshot: SyncSnapshot): string {
   const { layout, dynamics, partnerCenter } = snapshot;
-  const compact = registered.get(layout.fingerprint) === layout;
-  const head = JSON.stringify(
-    compact
-      ? { v: 2, m: layout.fingerprint, r: snapshot.referralId, s: snapshot.status, ss: snapshot.substatus, st: snapshot.state }
-      : { v: 1, r: snapshot.referralId, s: snapshot.status, ss: snapshot.substatus, st: snapshot.state },
-  );
-  let fields = "";
-  for (let i = 0; i < layout.names.length; i++) {
-    const d = dynamics[i];
-    const p = partnerCenter[i];
-    if (compact) {
-      fields += (i > 0 ? "," : "") + entry(d, p);
-    } else if (d !== undefined && p !== undefined) {
-      fields += `${fields ? "," : ""}${JSON.stringify(layout.names[i])}:${entry(d, p)}`;
-    }
+  const head = { r: snapshot.referralId, s: snapshot.status, ss: snapshot.substatus, st: snapshot.state };
+  let text: string;
+  if (registered.get(layout.fingerprint) === layout) {
+    const f: unknown[] = [];
+    for (let i = 0; i < layout.names.length; i++) f.push(entry(dynamics[i], partnerCenter[i]));
+    text = JSON.stringify({ v: 2, m: layout.fingerprint, ...head, f });
+  } else {
+    const f: Record<string, unknown> = {};
+    layout.names.forEach((name, i) => {
+      if (dynamics[i] !== undefined && partnerCenter[i] !== undefined) f[name] = entry(dynamics[i], partnerCenter[i]);
+    });
+    text = JSON.stringify({ v: 1, ...head, f });
   }
-  const text = compact ? `${head.slice(0, -1)},"f":[${fields}]}` : `${head.slice(0, -1)},"f":{${fields}}}`;
   remember(snapshot, text);
   return text;
 }
@@ -217,7 +212,7 @@ function readEntry(v: unknown, allowEmpty: boolean): [SnapshotValue, SnapshotVal
 
 /** The snapshot stored in the column, or null for anything that is not one (never throws). */
 export function parseSnapshot(text: string | null | undefined): SyncSnapshot | null {
-  if (typeof text !== "string" || text.trim() === "") return null;
+  if (typeof text !== "string" || text === "") return null;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -253,9 +248,10 @@ function readCompact(o: Record<string, unknown>): Values | null {
   // Usually every field agrees: then one array serves both sides.
   let partnerCenter: SnapshotValue[] | null = null;
   for (let i = 0; i < f.length; i++) {
-    const v = f[i];
-    if (isStored(v)) {
-      if (partnerCenter) partnerCenter[i] = v;
+    const v: unknown = f[i];
+    // JSON gives strings, numbers, booleans and null as non-objects: stored as they are.
+    if (v === null || typeof v !== "object" || isStored(v)) {
+      if (partnerCenter) partnerCenter[i] = v as Canonical;
       continue;
     }
     const pair = readEntry(v, true);

@@ -47,15 +47,19 @@ export interface TransformDefinition {
 }
 
 export function canonicalEqual(a: Canonical, b: Canonical): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((v, i) => v === b[i]);
-  }
-  return a === b;
+  if (a === b) return true;
+  // Only two lists of IDs can be equal without being identical.
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
+
+/** Printable ASCII other than space: a string that starts and ends with one has nothing to trim. */
+const solid = (code: number): boolean => code > 32 && code < 127;
 
 const text = (v: unknown): string | null => {
   if (typeof v !== "string") return typeof v === "number" ? String(v) : null;
+  if (v.length > 0 && solid(v.charCodeAt(0)) && solid(v.charCodeAt(v.length - 1))) return v;
   const t = v.trim();
   return t === "" ? null : t;
 };
@@ -106,6 +110,27 @@ const decimalTransform: TransformDefinition = {
   },
 };
 
+const two = (n: number): string => (n < 10 ? "0" : "") + n;
+const dayText = (y: number, m: number, d: number): string => `${String(y).padStart(4, "0")}-${two(m)}-${two(d)}`;
+
+/**
+ * The UTC calendar day of an instant, as `YYYY-MM-DD` (what `toISOString().slice(0, 10)` gives),
+ * worked out arithmetically (days → civil date) instead of through a Date and a 24-character string.
+ */
+export function utcDayOf(ms: number): string {
+  const days = Math.floor(ms / 86_400_000) + 719_468; // days since 0000-03-01
+  const era = Math.floor(days / 146_097);
+  const dayOfEra = days - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shifted = Math.floor((5 * dayOfYear + 2) / 153); // months since March
+  const d = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1;
+  const m = shifted < 10 ? shifted + 3 : shifted - 9;
+  const y = yearOfEra + era * 400 + (m <= 2 ? 1 : 0);
+  // Years past 9999 or before 0 are written in ISO's expanded form; leave those to Date.
+  return y >= 0 && y <= 9999 ? dayText(y, m, d) : new Date(ms).toISOString().slice(0, 10);
+}
+
 /** Dataverse date-only `YYYY-MM-DD` ↔ UTC date-time; the canonical form is the UTC calendar day. */
 const utcDateTransform: TransformDefinition = {
   type: "utcDate",
@@ -114,12 +139,12 @@ const utcDateTransform: TransformDefinition = {
   bind() {
     const fromDay = (v: unknown): Canonical => {
       const d = typeof v === "string" ? parseDateOnly(v) : undefined;
-      return d ? `${String(d.y).padStart(4, "0")}-${String(d.m).padStart(2, "0")}-${String(d.d).padStart(2, "0")}` : null;
+      return d ? dayText(d.y, d.m, d.d) : null;
     };
     const fromInstant = (v: unknown): Canonical => {
       if (typeof v !== "string") return null;
       const ms = Date.parse(v);
-      return Number.isNaN(ms) ? null : new Date(ms).toISOString().slice(0, 10);
+      return Number.isNaN(ms) ? null : utcDayOf(ms);
     };
     return {
       type: "utcDate",
@@ -179,12 +204,14 @@ const helpTypeTransform: TransformDefinition = {
   description: "help-type choice ↔ assistanceRequestCode",
   kinds: ["assistanceRequestCode"],
   bind() {
+    const codeOf = new Map<unknown, string>(HELP_TYPES.map((h) => [h.value, h.code]));
+    const valueOf = new Map<unknown, number>(HELP_TYPES.map((h) => [h.code, h.value]));
     return {
       type: "helpType",
-      fromDynamics: (v) => HELP_TYPES.find((h) => h.value === v)?.code ?? null,
-      fromReferral: (v) => HELP_TYPES.find((h) => h.code === v)?.code ?? null,
+      fromDynamics: (v) => codeOf.get(v) ?? null,
+      fromReferral: (v) => (valueOf.has(v) ? (v as string) : null),
       toReferral: asString,
-      toDynamics: (c) => HELP_TYPES.find((h) => h.code === c)?.value ?? null,
+      toDynamics: (c) => valueOf.get(c) ?? null,
     };
   },
 };

@@ -1,6 +1,6 @@
 import {
   applyPatch, applyPlanToDeal, defaultMapping, defaultMappingDocument, loadMapping, OPPORTUNITY_COLUMNS as C,
-  OPPORTUNITY_STATE, parseSnapshot, plan,
+  OPPORTUNITY_STATE, parseSnapshot, plan, snapshotFields,
   type ConflictPolicy, type DynamicsDeal, type Mapping, type Plan, type PlanInput, type Referral, type SyncSnapshot,
 } from "../../sync/engine";
 import { matchingReferral, NOW, validDeal } from "./fixtures";
@@ -114,7 +114,7 @@ describe("first link (no snapshot)", () => {
     expect(p.referralPatch).toEqual([]);
     expect(p.conflicts).toEqual([]);
     expect(p.dataverse.opportunity[C.syncSnapshot]).toEqual(expect.any(String));
-    expect(p.nextSnapshot.fields.dealValue).toEqual({ dynamics: 125000, partnerCenter: 125000 });
+    expect(snapshotFields(p.nextSnapshot).dealValue).toEqual({ dynamics: 125000, partnerCenter: 125000 });
   });
   it("settles differing fields with the policy and records the conflict", () => {
     const referral = matchingReferral();
@@ -141,7 +141,7 @@ describe("directions", () => {
     const p = run({ snapshot, deal, referral });
     expect(p.dataverse.account).toEqual({});
     expect(p.outcome).toBe("write"); // only the snapshot moves
-    expect(p.nextSnapshot.fields.customerName).toEqual({ dynamics: "Contoso Ltd", partnerCenter: "Renamed by Microsoft" });
+    expect(snapshotFields(p.nextSnapshot).customerName).toEqual({ dynamics: "Contoso Ltd", partnerCenter: "Renamed by Microsoft" });
     const again = run({ snapshot: p.nextSnapshot, deal: applyPlanToDeal(deal, p), referral });
     expect(again.outcome).toBe("noChange");
   });

@@ -1,22 +1,114 @@
 import {
   applyPatch, auditToSyncEventRow, classifyReferral, dealFromReferral, defaultMapping, emptySnapshot, OPPORTUNITY_COLUMNS as C,
-  parseSnapshot, PatchError, referralLink, serializeSnapshot, SYNC_EVENT_COLUMNS as E, SYNC_STATUS, syncDirectionValue,
-  syncResultValue, syncTriggerValue, type AuditEntry, type SyncSnapshot,
+  parseSnapshot, PatchError, plan, referralLink, serializeSnapshot, snapshotFields, snapshotWithFields, SYNC_EVENT_COLUMNS as E, SYNC_STATUS,
+  syncDirectionValue, syncResultValue, syncTriggerValue, type AuditEntry, type SyncSnapshot,
 } from "../../sync/engine";
-import { matchingReferral } from "./fixtures";
+import { matchingReferral, NOW, validDeal } from "./fixtures";
 
 describe("snapshot", () => {
-  const snapshot: SyncSnapshot = {
-    version: 1, referralId: "ref-1", status: "Active", substatus: "Accepted", state: 0,
-    fields: { b: { dynamics: 1, partnerCenter: 1 }, a: { dynamics: ["SOL-1"], partnerCenter: ["SOL-2"] }, c: { dynamics: null, partnerCenter: "x" } },
-  };
-  it("round-trips, storing equal sides once and in name order", () => {
+  const snapshot = snapshotWithFields(
+    { referralId: "ref-1", status: "Active", substatus: "Accepted", state: 0 },
+    { b: { dynamics: 1, partnerCenter: 1 }, a: { dynamics: ["SOL-1"], partnerCenter: ["SOL-2"] }, c: { dynamics: null, partnerCenter: "x" } },
+  );
+  it("round-trips fields no loaded mapping has in the self-describing form, equal sides once and in name order", () => {
     const text = serializeSnapshot(snapshot);
     expect(text).toBe('{"v":1,"r":"ref-1","s":"Active","ss":"Accepted","st":0,"f":{"a":{"d":["SOL-1"],"p":["SOL-2"]},"b":1,"c":{"d":null,"p":"x"}}}');
     expect(parseSnapshot(text)).toEqual(snapshot);
+    expect(snapshotFields(parseSnapshot(text)!)).toEqual({
+      a: { dynamics: ["SOL-1"], partnerCenter: ["SOL-2"] }, b: { dynamics: 1, partnerCenter: 1 }, c: { dynamics: null, partnerCenter: "x" },
+    });
     expect(serializeSnapshot(emptySnapshot())).toBe('{"v":1,"r":null,"s":null,"ss":null,"st":null,"f":{}}');
   });
-  it.each([null, "", "not json", "[]", "42", '{"v":2,"f":{}}', '{"v":1}', '{"v":1,"f":{"a":{"x":{}}}}', '{"v":1,"s":"Open","f":{}}', '{"v":1,"st":9,"f":{}}'])(
+
+  describe("of a loaded mapping", () => {
+    const mapping = defaultMapping();
+    const first = plan({ snapshot: null, deal: validDeal(), referral: matchingReferral(), mapping, now: NOW, trigger: "reconcile" }).nextSnapshot;
+    const named = (s: SyncSnapshot): string => {
+      // The same snapshot in the older, self-describing form (as stored before the compact one).
+      const head = { v: 1, r: s.referralId, s: s.status, ss: s.substatus, st: s.state };
+      const f = Object.fromEntries(Object.entries(snapshotFields(s)).map(([k, { dynamics, partnerCenter }]) =>
+        [k, JSON.stringify(dynamics) === JSON.stringify(partnerCenter) ? dynamics : { d: dynamics, p: partnerCenter }]));
+      return JSON.stringify({ ...head, f });
+    };
+
+    it("is stored compactly, by position, and read back the same", () => {
+      const text = serializeSnapshot(first);
+      expect(text).toMatch(/^\{"v":2,"m":"[0-9a-f]{16}","r":"ref-1","s":"Active","ss":"Accepted","st":0,"f":\[/);
+      expect(text.length).toBeLessThan(named(first).length * 0.75);
+      const back = parseSnapshot(text)!;
+      expect(back).toEqual(first);
+      expect(snapshotFields(back).dealValue).toEqual({ dynamics: 125000, partnerCenter: 125000 });
+    });
+
+    it("keeps differing sides and fields without a baseline", () => {
+      const partial = snapshotWithFields(
+        { referralId: "ref-1", status: "Active", substatus: "Accepted", state: 0 },
+        Object.fromEntries(Object.entries(snapshotFields(first)).filter(([name]) => name !== "notes").map(([name, v]) =>
+          [name, name === "customerName" ? { dynamics: "Contoso Ltd", partnerCenter: "Renamed" } : v])),
+      );
+      // Same field names as the mapping minus one: not the mapping's layout, so self-describing.
+      expect(serializeSnapshot(partial)).toMatch(/^\{"v":1,/);
+      // With the mapping's layout, the missing one is stored as {} and the pair as d/p.
+      const sameLayout: SyncSnapshot = {
+        ...first,
+        dynamics: first.layout.names.map((n, i) => (n === "notes" ? undefined : n === "customerName" ? "Contoso Ltd" : first.dynamics[i])),
+        partnerCenter: first.layout.names.map((n, i) => (n === "notes" ? undefined : n === "customerName" ? "Renamed" : first.partnerCenter[i])),
+      };
+      const text = serializeSnapshot(sameLayout);
+      expect(text).toContain('{"d":"Contoso Ltd","p":"Renamed"}');
+      expect(text).toContain("{}");
+      const back = parseSnapshot(text)!;
+      expect(back).toEqual(sameLayout);
+      expect(snapshotFields(back)).toEqual(snapshotFields(partial));
+    });
+
+    it("still reads the older self-describing form, and does not rewrite it while nothing changed", () => {
+      const deal = validDeal();
+      const legacy = named(first);
+      deal.opportunity[C.syncSnapshot] = legacy;
+      Object.assign(deal.opportunity, { [C.syncStatus]: SYNC_STATUS.Synced, [C.referralId]: "ref-1", [C.referralLink]: referralLink("ref-1") });
+      const parsed = parseSnapshot(legacy)!;
+      expect(parsed).toEqual(first);
+      const p = plan({ snapshot: parsed, deal, referral: matchingReferral(), mapping, now: NOW, trigger: "reconcile" });
+      expect(p.outcome).toBe("noChange");
+      expect(p.dataverse.opportunity).toEqual({});
+      // Once something changes, the compact form replaces it.
+      deal.opportunity.estimatedvalue = 99;
+      const changed = plan({ snapshot: parsed, deal, referral: matchingReferral(), mapping, now: NOW, trigger: "reconcile" });
+      expect(changed.dataverse.opportunity[C.syncSnapshot]).toMatch(/^\{"v":2,/);
+    });
+
+    it("keeps every other field's baseline when the snapshot predates a field of the mapping", () => {
+      const older = snapshotWithFields(
+        { referralId: first.referralId, status: first.status, substatus: first.substatus, state: first.state },
+        Object.fromEntries(Object.entries(snapshotFields(first)).filter(([name]) => name !== "notes")),
+      );
+      const deal = validDeal();
+      const referral = matchingReferral();
+      referral.customerProfile.name = "Renamed by Microsoft"; // a toPartnerCenter field: only the snapshot records it
+      deal.opportunity.estimatedvalue = 99;
+      const p = plan({ snapshot: parseSnapshot(serializeSnapshot(older)), deal, referral, mapping, now: NOW, trigger: "reconcile" });
+      expect(p.referralPatch).toEqual([{ op: "replace", path: "/details/dealValue", value: 99 }]);
+      expect(p.conflicts).toEqual([]);
+      const fields = snapshotFields(p.nextSnapshot);
+      expect(Object.keys(fields).sort()).toEqual([...mapping.layout.names]);
+      expect(fields.notes).toEqual({ dynamics: "Move 40 servers to Azure", partnerCenter: "Move 40 servers to Azure" });
+      expect(fields.customerName).toEqual({ dynamics: "Contoso Ltd", partnerCenter: "Renamed by Microsoft" });
+      expect(fields.dealValue).toEqual({ dynamics: 99, partnerCenter: 99 });
+      expect(fields.customerCity).toEqual(snapshotFields(first).customerCity);
+    });
+
+    it("reads a compact text it cannot place as no snapshot", () => {
+      const text = serializeSnapshot(first);
+      const fingerprint = /"m":"([0-9a-f]{16})"/.exec(text)![1];
+      expect(parseSnapshot(text.replace(fingerprint, "0123456789abcdef"))).toBeNull();
+      expect(parseSnapshot(text.replace('"f":[', '"f":[1,'))).toBeNull();
+      expect(parseSnapshot(text.replace('"f":[', '"f":[{"x":1},').replace(/,[^,]*\]\}$/, "]}"))).toBeNull();
+    });
+  });
+
+  it.each([null, "", "not json", "[]", "42", '{"v":2,"f":{}}', '{"v":2,"m":"0000000000000000","f":[]}', '{"v":1}', '{"v":1,"f":{"a":{"x":{}}}}',
+    '{"v":1,"f":{"a":{}}}', '{"v":1,"s":"Open","f":{}}', '{"v":1,"st":9,"f":{}}', '{"v":3,"f":{}}'])(
     "reads %p as no snapshot, without throwing",
     (text) => {
       expect(parseSnapshot(text)).toBeNull();

@@ -1,5 +1,5 @@
 import { validateForPartnerCenter, parseSolutionIds, LENGTH_LIMITS } from "../../sync/engine/validation";
-import { countryToIso2 } from "../../sync/engine/countries";
+import { countryToIso2, ISO_COUNTRIES } from "../../sync/engine/countries";
 import { NOW, validDeal } from "./fixtures";
 import type { DynamicsDeal } from "../../sync/engine/dynamics";
 
@@ -153,5 +153,26 @@ describe("countryToIso2", () => {
   });
   it.each(["Narnia", "XX", "", "  ", "Germany!!x"])("does not guess %p", (input) => {
     expect(countryToIso2(input)).toBeUndefined();
+  });
+});
+
+describe("country table", () => {
+  it("holds every assigned alpha-2 code once, each name and code reading back as that code", () => {
+    const codes = Object.keys(ISO_COUNTRIES);
+    expect(codes).toHaveLength(249);
+    expect(new Set(codes).size).toBe(249);
+    for (const [code, name] of Object.entries(ISO_COUNTRIES)) {
+      expect(code).toMatch(/^[A-Z]{2}$/);
+      expect(name.trim()).toBe(name);
+      expect([code, countryToIso2(name), countryToIso2(code.toLowerCase())]).toEqual([code, code, code]);
+    }
+    expect(ISO_COUNTRIES.DE).toBe("Germany");
+    expect(ISO_COUNTRIES.CI).toBe("Côte d’Ivoire");
+  });
+  it.each([
+    ["the bahamas", "BS"], ["Czech Republic", "CZ"], ["Swaziland", "SZ"], ["Burma", "MM"], ["U.S. Virgin Islands", "VI"],
+    ["Virgin Islands, British", "VG"], ["Heard Island and McDonald Islands", "HM"], ["Bonaire", "BQ"], ["Congo", "CG"], ["DR Congo", "CD"],
+  ])("reads the alias %s as %s", (input, code) => {
+    expect(countryToIso2(input)).toBe(code);
   });
 });

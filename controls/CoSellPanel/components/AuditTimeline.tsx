@@ -1,3 +1,5 @@
+/** @jsx h */
+/** @jsxFrag Fragment */
 import * as React from "react";
 import { DefaultButton } from "@fluentui/react/lib/Button";
 import type { Choice, FieldChange, SyncEventView } from "../model/syncEvents";
@@ -5,6 +7,7 @@ import { dateTime } from "../model/relativeTime";
 import { format, type PanelStrings, type StringKey } from "../strings";
 import type { Timeline } from "./useCoSellData";
 import { classes } from "./styles";
+import { h, Fragment } from "./jsx";
 
 export interface AuditTimelineProps {
   timeline: Timeline;

@@ -1,3 +1,4 @@
+/** @jsx h */
 /**
  * The Microsoft Co-sell panel. Knows nothing of PCF: bound values come in as props, edits go out
  * through onChange, and everything else is read through the injected CoSellData.
@@ -17,6 +18,7 @@ import { SyncStatusBanner } from "./SyncStatusBanner";
 import { ValidationList } from "./ValidationList";
 import { useDeal, useSyncEvents, type Loadable } from "./useCoSellData";
 import { classes, NARROW_WIDTH } from "./styles";
+import { h } from "./jsx";
 
 export interface CoSellPanelViewProps {
   values: PanelValues;

@@ -1,7 +1,9 @@
+/** @jsx h */
 import * as React from "react";
 import { Dropdown, type IDropdownOption } from "@fluentui/react/lib/Dropdown";
 import { HELP_TYPES } from "../../../sync/engine/dynamics";
 import type { PanelStrings } from "../strings";
+import { h } from "./jsx";
 
 export interface HelpTypeFieldProps {
   value: number | null;

@@ -1,8 +1,10 @@
+/** @jsx h */
 import * as React from "react";
 import { Link } from "@fluentui/react/lib/Link";
 import { isPartnerCenterLink } from "../../../sync/engine/referral";
 import { format, type PanelStrings } from "../strings";
 import { classes } from "./styles";
+import { h } from "./jsx";
 
 export interface ReferralLinkFieldProps {
   referralId: string | null;

@@ -1,3 +1,4 @@
+/** @jsx h */
 import * as React from "react";
 import { TextField, type ITextField } from "@fluentui/react/lib/TextField";
 import { DefaultButton } from "@fluentui/react/lib/Button";
@@ -5,6 +6,7 @@ import { MAX_SOLUTIONS } from "../../../sync/engine/referral";
 import { refuseSolutionId, type SolutionIdRefusal } from "../model/solutionIds";
 import { format, type PanelStrings } from "../strings";
 import { classes } from "./styles";
+import { h } from "./jsx";
 
 export interface SolutionIdChipsProps {
   ids: readonly string[];
@@ -25,8 +27,13 @@ function refusalText(refusal: SolutionIdRefusal, id: string, strings: PanelStrin
 
 /** Products by solution ID, as removable chips plus a field to add one (checked before it joins the list). */
 export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange, disabled, narrow, strings }) => {
-  const [draft, setDraft] = React.useState("");
-  const [error, setError] = React.useState<string | undefined>();
+  // Indexing, not `const [draft, setDraft]`: the panel build's Babel turns array destructuring into a ~1 KB helper per file.
+  const draftState = React.useState("");
+  const draft = draftState[0];
+  const setDraft = draftState[1];
+  const errorState = React.useState<string | undefined>();
+  const error = errorState[0];
+  const setError = errorState[1];
   const input = React.useRef<ITextField>(null);
 
   const add = (): void => {

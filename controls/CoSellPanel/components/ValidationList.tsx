@@ -1,8 +1,10 @@
+/** @jsx h */
 import * as React from "react";
 import type { ValidationProblem } from "../../../sync/engine/validation";
 import { format, type PanelStrings } from "../strings";
 import type { Loadable } from "./useCoSellData";
 import { classes } from "./styles";
+import { h } from "./jsx";
 
 export interface ValidationListProps {
   /** Problems for the deal as it would be saved, or why they cannot be computed. */
