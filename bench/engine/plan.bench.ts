@@ -1,6 +1,8 @@
 /**
  * Engine benchmark: plans per second over 10,000 generated opportunity/referral pairs with a
  * mapping of 60+ fields, and the heap it takes. Run: npx tsx bench/engine/plan.bench.ts
+ * Two untimed warm-up passes, then seven timed passes; the headline (pass/fail) is the median
+ * CPU-time rate of the timed passes, printed next to the best one and the wall-clock median.
  */
 import { loadMapping, parseSnapshot, plan, serializeSnapshot, type DynamicsDeal, type Mapping, type Referral } from "../../sync/engine";
 
@@ -105,7 +107,6 @@ export function generatePairs(mapping: Mapping, count: number): Pair[] {
       contact: contact as DynamicsDeal["contact"],
       currency: { isocurrencycode: "EUR" },
     };
-    // Two thirds have synced before: their snapshot is the baseline of an earlier, unedited pair.
     // Every pair has synced before (the snapshot is stored on the opportunity), then some are edited:
     // a reconcile pass sees mostly unchanged pairs, some changed on one side, a few on both.
     const earlier = plan({ snapshot: null, deal, referral, mapping, now: new Date("2025-06-01T00:00:00Z"), trigger: "reconcile" });
@@ -124,6 +125,17 @@ export function generatePairs(mapping: Mapping, count: number): Pair[] {
   return pairs;
 }
 
+/** Untimed passes first, so the timed ones run optimised code. */
+const WARM_UP_ROUNDS = 2;
+/** Timed passes over all pairs; the headline is their median. */
+const TIMED_ROUNDS = 7;
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
 export async function runEngineBench(): Promise<Array<{ metric: string; value: number; unit: string; target: string; pass: boolean }>> {
   const mapping = benchMapping();
   const pairs = generatePairs(mapping, PAIRS);
@@ -137,22 +149,33 @@ export async function runEngineBench(): Promise<Array<{ metric: string; value: n
     }
     return writes;
   };
-  runAll(); // warm-up (JIT)
+  const expectedWrites = runAll();
+  for (let i = 1; i < WARM_UP_ROUNDS; i++) runAll();
   (globalThis as { gc?: () => void }).gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
-  const start = performance.now();
-  const cpuStart = process.cpuUsage();
-  runAll();
-  const cpu = process.cpuUsage(cpuStart);
-  const seconds = (performance.now() - start) / 1000;
+  const cpuRates: number[] = [];
+  const wallRates: number[] = [];
+  for (let round = 0; round < TIMED_ROUNDS; round++) {
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    const writes = runAll();
+    const cpu = process.cpuUsage(cpuStart);
+    const seconds = (performance.now() - start) / 1000;
+    // Every round plans the same pairs: a different count would mean the rounds measured different work.
+    if (writes !== expectedWrites) throw new Error(`Round ${round + 1} planned ${writes} writes, the warm-up ${expectedWrites}.`);
+    // Time on the CPU, not on the wall clock: the machine is shared, and the target is per core.
+    cpuRates.push(PAIRS / ((cpu.user + cpu.system) / 1e6));
+    wallRates.push(PAIRS / seconds);
+  }
   const heapAfter = process.memoryUsage().heapUsed;
-  // Time on the CPU, not on the wall clock: the machine is shared, and the target is per core.
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const plansPerSecond = Math.round(PAIRS / cpuSeconds);
+  const headline = Math.round(median(cpuRates));
+  const fields = mapping.fields.length + (mapping.status ? 1 : 0);
   return [
-    { metric: "engine.mappedFields", value: mapping.fields.length + (mapping.status ? 1 : 0), unit: "fields", target: ">= 50", pass: mapping.fields.length + 1 >= 50 },
-    { metric: "engine.plansPerSecond", value: plansPerSecond, unit: "plans/s", target: `>= ${TARGET_PLANS_PER_SECOND}`, pass: plansPerSecond >= TARGET_PLANS_PER_SECOND },
-    { metric: "engine.plansPerSecondWallClock", value: Math.round(PAIRS / seconds), unit: "plans/s", target: "report", pass: true },
+    { metric: "engine.mappedFields", value: fields, unit: "fields", target: ">= 50", pass: fields >= 50 },
+    // The headline: median CPU-time rate of the timed rounds (best and wall clock are for reading only).
+    { metric: "engine.plansPerSecond", value: headline, unit: "plans/s", target: `>= ${TARGET_PLANS_PER_SECOND} (median of ${TIMED_ROUNDS})`, pass: headline >= TARGET_PLANS_PER_SECOND },
+    { metric: "engine.plansPerSecondBest", value: Math.round(Math.max(...cpuRates)), unit: "plans/s", target: "report", pass: true },
+    { metric: "engine.plansPerSecondWallClock", value: Math.round(median(wallRates)), unit: "plans/s", target: "report", pass: true },
     { metric: "engine.heapUsed", value: Math.round(heapAfter / 1024 / 1024), unit: "MB", target: "report", pass: true },
     { metric: "engine.heapGrowthDuringRun", value: Math.round((heapAfter - heapBefore) / 1024 / 1024), unit: "MB", target: "report", pass: true },
   ];
@@ -160,7 +183,7 @@ export async function runEngineBench(): Promise<Array<{ metric: string; value: n
 
 if (require.main === module) {
   runEngineBench().then((results) => {
-    for (const r of results) console.log(`${r.pass ? "PASS" : "FAIL"}  ${r.metric.padEnd(28)} ${String(r.value).padStart(10)} ${r.unit.padEnd(8)} (target ${r.target})`);
+    for (const r of results) console.log(`${r.pass ? "PASS" : "FAIL"}  ${r.metric.padEnd(30)} ${String(r.value).padStart(10)} ${r.unit.padEnd(8)} (target ${r.target})`);
   }).catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

@@ -78,9 +78,10 @@ export function dealFromReferral(referral: Referral, mapping: Mapping): Datavers
 
 export function valueAt(referral: unknown, field: MappedField): unknown {
   let node: unknown = referral;
-  for (const segment of field.segments) {
+  const segments = field.segments;
+  for (let i = 0; i < segments.length; i++) {
     if (node == null || typeof node !== "object") return undefined;
-    node = (node as Record<string, unknown>)[segment as string];
+    node = (node as Record<string, unknown>)[segments[i] as string];
   }
   return node;
 }

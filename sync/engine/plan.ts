@@ -16,7 +16,7 @@ import {
   emptySnapshot, serializeSnapshot, snapshotsEqual, snapshotText, type SnapshotLayout, type SnapshotValue, type SyncSnapshot,
 } from "./snapshot";
 import {
-  CLOSED_NOT_SENT, closeReasonText, isAwaitingResponse, planStatus, statusOps, syncStatusFor, type StatusPlan,
+  CLOSED_NOT_SENT, closeReasonText, isAwaitingResponse, planStatus, statusChanges, statusOps, syncStatusFor, type StatusPlan,
 } from "./status";
 import { canonicalEqual, type Canonical } from "./transforms";
 import { validateForPartnerCenter, type ValidationProblem } from "./validation";
@@ -97,11 +97,14 @@ interface Draft {
   dataverse: DataverseChanges;
   actions: StatusAction[];
   conflicts: Conflict[];
+  /** Mapped fields carried across (counted in the audit message). */
   changes: FieldChange[];
+  /** Dynamics edits a closed referral refused: a warning entry of their own. */
+  notSent: FieldChange[];
   messages: string[];
 }
 const emptyDraft = (): Draft => ({
-  referralOps: [], dataverse: { opportunity: {}, account: {}, contact: {} }, actions: [], conflicts: [], changes: [], messages: [],
+  referralOps: [], dataverse: { opportunity: {}, account: {}, contact: {} }, actions: [], conflicts: [], changes: [], notSent: [], messages: [],
 });
 
 type SnapshotValues = Pick<SyncSnapshot, "layout" | "dynamics" | "partnerCenter">;
@@ -199,6 +202,14 @@ function describe(draft: Draft, created: boolean): string {
   return parts.join(" ");
 }
 
+/** The last instant formatted: a reconcile pass plans many pairs with one `now`. */
+let lastTime = { ms: NaN, text: "" };
+function isoTime(now: Date): string {
+  const ms = now.getTime();
+  if (ms !== lastTime.ms) lastTime = { ms, text: now.toISOString() };
+  return lastTime.text;
+}
+
 const problemsText = (problems: ValidationProblem[]): string =>
   `Not sent to Partner Center. Fix ${problems.length === 1 ? "this" : `these ${problems.length}`} first: ${problems.map((p) => p.message).join(" ")}`;
 
@@ -221,7 +232,7 @@ function assemble(
       dataverse: { opportunity, account: {}, contact: {} },
       statusActions: [], conflicts: draft.conflicts, problems, reason: error, syncStatus, nextSnapshot: next,
       audit: [{
-        at: input.now.toISOString(), direction: "none", trigger: input.trigger, fields: draft.changes, conflicts: draft.conflicts, result,
+        at: isoTime(input.now), direction: "none", trigger: input.trigger, fields: draft.notSent, conflicts: draft.conflicts, result,
         message: error, level: outcomeHint === "invalid" ? "error" : "warning",
       }],
     };
@@ -231,19 +242,25 @@ function assemble(
     !isEmpty(draft.dataverse.opportunity) || !isEmpty(draft.dataverse.account) || !isEmpty(draft.dataverse.contact);
   const noted = real || draft.messages.length > 0 || draft.conflicts.length > 0;
   // Formatting the time is not free; a plan that changes and records nothing needs no time stamp.
-  const at = noted || USER_TRIGGERS.has(input.trigger) ? input.now.toISOString() : "";
-  // The last error stays until a sync actually carries something across.
-  const opportunity = bookkeeping(input, extra.referral, syncStatus, real ? null : undefined, next, { ...draft.dataverse.opportunity });
+  const refused = draft.notSent.length > 0;
+  const at = noted || refused || USER_TRIGGERS.has(input.trigger) ? isoTime(input.now) : "";
+  // The last error stays until a sync actually carries something across; edits a closed referral refused are the new one.
+  const error = refused ? `${CLOSED_NOT_SENT}.` : real ? null : undefined;
+  const opportunity = bookkeeping(input, extra.referral, syncStatus, error, next, { ...draft.dataverse.opportunity });
   if (real) opportunity[C.lastSyncedOn] = at;
   const dataverse = { ...draft.dataverse, opportunity };
   const anyWrite = real || !isEmpty(opportunity);
   const audit: AuditEntry[] = [];
   if (noted) {
+    const status = draft.actions.length > 0 ? statusChanges(extra.referral, input.deal.opportunity.statecode ?? OPPORTUNITY_STATE.Open, draft.actions) : [];
     audit.push({
-      at, direction: directionOf(draft, created), trigger: input.trigger, fields: draft.changes, conflicts: draft.conflicts,
-      result: real ? "success" : "noChange", message: describe(draft, created), level: "info",
+      at, direction: directionOf(draft, created), trigger: input.trigger, fields: status.length > 0 ? [...status, ...draft.changes] : draft.changes,
+      conflicts: draft.conflicts, result: real ? "success" : "noChange", message: describe(draft, created), level: "info",
     });
-  } else if (USER_TRIGGERS.has(input.trigger)) {
+  }
+  if (refused) {
+    audit.push({ at, direction: "none", trigger: input.trigger, fields: draft.notSent, conflicts: [], result: "rejected", message: `${CLOSED_NOT_SENT}.`, level: "warning" });
+  } else if (!noted && USER_TRIGGERS.has(input.trigger)) {
     audit.push({ at, direction: "none", trigger: input.trigger, fields: [], conflicts: [], result: "noChange", message: "Already in sync; nothing to send.", level: "info" });
   }
   return {
@@ -413,8 +430,12 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
   for (let i = 0; i < fieldList.length; i++) {
     const field = fieldList[i];
     const slot = mapping.slots[i];
-    const d = field.transform.fromDynamics(getColumn(deal, field.columnRef));
-    const p = field.transform.fromReferral(valueAt(referral, field));
+    const { transform } = field;
+    const rawD = getColumn(deal, field.columnRef);
+    const rawP = valueAt(referral, field);
+    const d = transform.fromDynamics(rawD);
+    // Both sides usually hold the very same text: one read serves both when the reading is the same too.
+    const p = rawP === rawD && transform.fromReferral === transform.fromDynamics ? d : transform.fromReferral(rawP);
     const at = prevSlots ? prevSlots[i] : -1;
     const prevD = at >= 0 ? snapshot!.dynamics[at] : undefined;
     const prevP = at >= 0 ? snapshot!.partnerCenter[at] : undefined;
@@ -455,9 +476,11 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
   let syncStatus = syncStatusFor(referral);
   const state = status.next.state;
 
-  // Closed referral: Dynamics-side changes are not sent.
-  if (blocked.length > 0 || status.rejected) {
-    draft.changes.push(...blocked);
+  // Closed referral: Dynamics-side changes are not sent. When Partner Center closed it since the
+  // last sync, the opportunity still closes with it (D.6), whatever the seller edited meanwhile.
+  draft.notSent = blocked;
+  const closesOpportunity = status.actions.length > 0 && terminal;
+  if (status.rejected || (blocked.length > 0 && !closesOpportunity)) {
     if (status.conflict) {
       draft.conflicts.push({
         field: "status", column: "opportunity.statecode", referralPath: "status",

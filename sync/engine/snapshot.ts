@@ -140,18 +140,18 @@ function entry(d: SnapshotValue, p: SnapshotValue): unknown {
 /** Compact, deterministic JSON (one JSON.stringify call: it runs once per changed pair). */
 export function serializeSnapshot(snapshot: SyncSnapshot): string {
   const { layout, dynamics, partnerCenter } = snapshot;
-  const head = { r: snapshot.referralId, s: snapshot.status, ss: snapshot.substatus, st: snapshot.state };
+  const { referralId: r, status: s, substatus: ss, state: st } = snapshot;
   let text: string;
   if (registered.get(layout.fingerprint) === layout) {
     const f: unknown[] = [];
     for (let i = 0; i < layout.names.length; i++) f.push(entry(dynamics[i], partnerCenter[i]));
-    text = JSON.stringify({ v: 2, m: layout.fingerprint, ...head, f });
+    text = JSON.stringify({ v: 2, m: layout.fingerprint, r, s, ss, st, f });
   } else {
     const f: Record<string, unknown> = {};
     layout.names.forEach((name, i) => {
       if (dynamics[i] !== undefined && partnerCenter[i] !== undefined) f[name] = entry(dynamics[i], partnerCenter[i]);
     });
-    text = JSON.stringify({ v: 1, ...head, f });
+    text = JSON.stringify({ v: 1, r, s, ss, st, f });
   }
   remember(snapshot, text);
   return text;
@@ -233,7 +233,9 @@ export function parseSnapshot(text: string | null | undefined): SyncSnapshot | n
     status: (o.s as ReferralStatus | null | undefined) ?? null,
     substatus: (o.ss as ReferralSubstatus | null | undefined) ?? null,
     state: (o.st as number | null | undefined) ?? null,
-    ...values,
+    layout: values.layout,
+    dynamics: values.dynamics,
+    partnerCenter: values.partnerCenter,
   };
   remember(snapshot, text);
   return snapshot;

@@ -5,6 +5,7 @@
 import { OPPORTUNITY_STATE, OPPORTUNITY_STATUS, closeReasonCode, type DynamicsDeal, type SyncStatusName } from "./dynamics";
 import type { DynamicsStatusAction } from "./convert";
 import type { Mapping } from "./mapping";
+import type { FieldChange } from "./plan";
 import type { JsonPatchOp } from "./patch";
 import { CLOSE_REASONS, isTerminal, type Referral, type ReferralStatus, type ReferralSubstatus } from "./referral";
 import type { SyncSnapshot } from "./snapshot";
@@ -70,6 +71,39 @@ export interface StatusPlan {
 
 const stateName = (state: number): string =>
   state === OPPORTUNITY_STATE.Won ? "won" : state === OPPORTUNITY_STATE.Lost ? "lost" : "open";
+const STATE_LABELS: Readonly<Record<number, string>> = { [OPPORTUNITY_STATE.Open]: "Open", [OPPORTUNITY_STATE.Won]: "Won", [OPPORTUNITY_STATE.Lost]: "Lost" };
+
+/** Where each status action leaves the referral (Partner Center side). */
+const REFERRAL_AFTER: Readonly<Record<DynamicsStatusAction["action"], string>> = {
+  accept: "Active/Accepted", decline: "Closed/Declined", win: "Closed/Won", lose: "Closed/Lost",
+};
+
+/**
+ * Audit rows for the status changes a plan carries out, so the timeline shows what moved:
+ * the referral's status/substatus (and the reason sent with it) for Partner Center actions, the
+ * opportunity's state (and the reason given to the close) for Dynamics ones.
+ */
+export function statusChanges(
+  referral: Pick<Referral, "status" | "substatus" | "statusReason"> | null,
+  state: number,
+  actions: readonly DynamicsStatusAction[],
+): FieldChange[] {
+  const rows: FieldChange[] = [];
+  const row = (field: string, column: string, referralPath: string, before: string | null, after: string, side: FieldChange["side"]): void => {
+    rows.push({ field, column, referralPath, before, after, side });
+  };
+  for (const action of actions) {
+    if (action.side === "partnerCenter") {
+      row("referralStatus", "opportunity.statecode", "status/substatus", referral ? `${referral.status}/${referral.substatus}` : null, REFERRAL_AFTER[action.action], "partnerCenter");
+      if (action.reason) row("statusReason", "opportunity.cosell_closereason", "statusReason", referral?.statusReason ?? null, action.reason, "partnerCenter");
+    } else {
+      row("opportunityState", "opportunity.statecode", "status/substatus", STATE_LABELS[state] ?? String(state), action.action === "win" ? "Won" : "Lost", "dynamics");
+      // Dynamics keeps a close's reason on the opportunity close activity (WinOpportunity / LoseOpportunity).
+      if (action.reason) row("closeReason", "opportunityclose.description", "statusReason", null, action.reason, "dynamics");
+    }
+  }
+  return rows;
+}
 /** The opportunity state a closed referral corresponds to (undefined: no Dynamics equivalent). */
 const stateForClosed = (substatus: ReferralSubstatus): number | undefined =>
   substatus === "Won" ? OPPORTUNITY_STATE.Won : substatus === "Lost" || substatus === "Declined" ? OPPORTUNITY_STATE.Lost : undefined;

@@ -12,7 +12,7 @@ import {
 } from "./referral";
 import { countryToIso2 } from "./countries";
 import { isIsoCurrency } from "./currencies";
-import { parseDateOnly, parseSolutionIds } from "./validation";
+import { parseDateOnly, parseSolutionIds, solutionIdsOf } from "./validation";
 
 export type Canonical = string | number | boolean | null | readonly string[];
 
@@ -139,7 +139,9 @@ const utcDateTransform: TransformDefinition = {
   bind() {
     const fromDay = (v: unknown): Canonical => {
       const d = typeof v === "string" ? parseDateOnly(v) : undefined;
-      return d ? dayText(d.y, d.m, d.d) : null;
+      if (!d) return null;
+      // Usually the column already holds the canonical text: keep it rather than build a copy.
+      return (v as string).length === 10 ? (v as string) : dayText(d.y, d.m, d.d);
     };
     const fromInstant = (v: unknown): Canonical => {
       if (typeof v !== "string") return null;
@@ -181,6 +183,13 @@ const currencyCodeTransform: TransformDefinition = {
   },
 };
 
+/** The string ids of a `solutions[]` list (entries without one are skipped). */
+function idsOfTags(tags: readonly SolutionTag[]): string[] {
+  const ids: string[] = [];
+  for (const tag of tags) if (tag && typeof tag.id === "string") ids.push(tag.id);
+  return ids;
+}
+
 /** `;`-separated solution IDs ↔ `details.requirements.solutions[]` (D.5). */
 const solutionIdsTransform: TransformDefinition = {
   type: "solutionIds",
@@ -190,8 +199,7 @@ const solutionIdsTransform: TransformDefinition = {
     return {
       type: "solutionIds",
       fromDynamics: (v) => parseSolutionIds(typeof v === "string" ? v : null),
-      fromReferral: (v) =>
-        parseSolutionIds(Array.isArray(v) ? (v as SolutionTag[]).map((s) => (s && typeof s.id === "string" ? s.id : "")).join(";") : null),
+      fromReferral: (v) => solutionIdsOf(Array.isArray(v) ? idsOfTags(v as SolutionTag[]) : []),
       toReferral: (c) => (Array.isArray(c) ? c.map((id): SolutionTag => ({ id, type: "Name" })) : []),
       toDynamics: (c) => (Array.isArray(c) && c.length > 0 ? c.join("; ") : null),
     };

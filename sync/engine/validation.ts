@@ -36,25 +36,54 @@ export const LENGTH_LIMITS: ReadonlyArray<{ column: string; label: string; max: 
 ];
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const EXAMPLE_SOLUTION = "SOL-15974-MQF";
 
 /** The raw entries of a solution-ID list: `;` separated, commas, newlines and spaces tolerated. */
 function splitSolutionIds(text: string | null | undefined): string[] {
-  if (!text) return [];
-  return text.split(/[;,\s]+/).map((s) => s.trim()).filter(Boolean);
+  const entries: string[] = [];
+  if (text) scanSolutionIds(text, entries, null);
+  return entries;
+}
+
+/** `\s` as RegExp reads it, for one character code. */
+const isSpace = (c: number): boolean =>
+  c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
+const isSeparator = (c: number): boolean => c === 59 /* ; */ || c === 44 /* , */ || isSpace(c);
+
+/**
+ * Appends the entries of `text` to `out`, by one pass over its characters (this runs on both sides
+ * of a solutions field on every plan). With `keys`, an entry already there in any case is skipped.
+ */
+function scanSolutionIds(text: string, out: string[], keys: string[] | null): void {
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const separator = i === text.length || isSeparator(text.charCodeAt(i));
+    if (!separator) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start < 0) continue;
+    const id = start === 0 && i === text.length ? text : text.slice(start, i);
+    start = -1;
+    if (keys) {
+      const key = id.toUpperCase();
+      if (keys.includes(key)) continue;
+      keys.push(key);
+    }
+    out.push(id);
+  }
 }
 
 /** Solution IDs in the order written, duplicates (any case) dropped. Invalid entries are kept; validation names them. */
 export function parseSolutionIds(text: string | null | undefined): string[] {
-  const seen = new Set<string>();
+  return solutionIdsOf(text ? [text] : []);
+}
+
+/** parseSolutionIds over several texts, as if they were one list (a referral's `solutions[].id`). */
+export function solutionIdsOf(texts: readonly string[]): string[] {
   const ids: string[] = [];
-  for (const id of splitSolutionIds(text)) {
-    const key = id.toUpperCase();
-    if (seen.has(key)) continue;
-    seen.add(key);
-    ids.push(id);
-  }
+  const keys: string[] = [];
+  for (const text of texts) scanSolutionIds(text, ids, keys);
   return ids;
 }
 
@@ -64,15 +93,29 @@ export function isValidSolutionId(id: string): boolean {
 
 /** `YYYY-MM-DD` as a real calendar date, or undefined. */
 export function parseDateOnly(text: string | null | undefined): { y: number; m: number; d: number } | undefined {
-  const match = typeof text === "string" ? DATE_ONLY.exec(text.slice(0, 10)) : null;
-  if (!match) return undefined;
-  // No array destructuring in modules the panel bundles: its Babel adds a ~1 KB helper per file.
-  const y = Number(match[1]);
-  const m = Number(match[2]);
-  const d = Number(match[3]);
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return undefined;
+  // By character codes, not a RegExp and a Date: this runs for a date field on every plan.
+  if (typeof text !== "string" || text.length < 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+  const y = digits(text, 0, 4);
+  const m = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  if (y < 0 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
   return { y, m, d };
+}
+
+/** The number written by `count` ASCII digits at `from`; -1 if any is not a digit. */
+function digits(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 const quoteList = (items: string[]): string => items.map((s) => `"${s}"`).join(", ");

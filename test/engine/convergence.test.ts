@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import {
   applyPatch, applyPlanToDeal, closeReasonValue, defaultMapping, HELP_TYPES, OPPORTUNITY_STATE, plan,
-  type DynamicsDeal, type Plan, type Referral,
+  type DynamicsDeal, type Plan, type Referral, type ReferralSubstatus, type SyncSnapshot,
 } from "../../sync/engine";
 import { NOW } from "./fixtures";
 
@@ -98,6 +98,75 @@ describe("convergence (property)", () => {
         },
       ),
       { numRuns: 400, seed: 20250615 },
+    );
+  });
+
+  /** A pair planned, carried out and settled from scratch: both sides agree and the snapshot says so. */
+  function syncedPair(deal: DynamicsDeal, referral: Referral): { deal: DynamicsDeal; referral: Referral; snapshot: SyncSnapshot } | null {
+    const first = plan({ snapshot: null, deal, referral, mapping, now: NOW, trigger: "reconcile" });
+    if (first.outcome !== "write" && first.outcome !== "noChange") return null;
+    const after = carryOut(deal, referral, first);
+    return { deal: after.deal, referral: after.referral!, snapshot: first.nextSnapshot };
+  }
+
+  const closeArb = fc.record({
+    substatus: pick<ReferralSubstatus>("Won", "Lost", "Declined", "Expired", "Error"),
+    reason: fc.option(pick("Customer didn't respond", "Others"), { nil: undefined }),
+  });
+  /** Seller edits made in Dynamics while Microsoft closed the referral (undefined: left alone). */
+  const editsArb = fc.record({
+    name: fc.option(pick("Renamed deal", "Contoso migration"), { nil: undefined }),
+    value: fc.option(pick(1, 100, 5000.25), { nil: undefined }),
+    notes: fc.option(pick<string | null>(null, "Seller notes"), { nil: undefined }),
+    email: fc.option(pick("edited@x.example"), { nil: undefined }),
+    modified: times,
+  });
+  const CLOSES: Partial<Record<ReferralSubstatus, number>> = { Won: OPPORTUNITY_STATE.Won, Lost: OPPORTUNITY_STATE.Lost, Declined: OPPORTUNITY_STATE.Lost };
+
+  it("a close in Partner Center always closes the opportunity, whatever the seller edited meanwhile, and then settles", () => {
+    fc.assert(
+      fc.property(dealArb, referralArb, closeArb, editsArb, fc.boolean(), (baseDeal, baseReferral, close, edits, pcEdit) => {
+        baseDeal.opportunity.statecode = OPPORTUNITY_STATE.Open;
+        const base = syncedPair(baseDeal, baseReferral);
+        fc.pre(base !== null);
+        const { snapshot } = base!;
+        const deal: DynamicsDeal = { ...base!.deal, opportunity: { ...base!.deal.opportunity }, contact: { ...base!.deal.contact! } };
+        if (edits.name !== undefined) deal.opportunity.name = edits.name;
+        if (edits.value !== undefined) deal.opportunity.estimatedvalue = edits.value;
+        if (edits.notes !== undefined) deal.opportunity.description = edits.notes;
+        if (edits.email !== undefined) deal.contact!.emailaddress1 = edits.email;
+        deal.opportunity.modifiedon = edits.modified;
+        const closed: Referral = {
+          ...base!.referral, status: "Closed", substatus: close.substatus, statusReason: close.reason,
+          details: pcEdit ? { ...base!.referral.details, dealValue: 4242 } : base!.referral.details,
+        };
+
+        const first = plan({ snapshot, deal, referral: closed, mapping, now: NOW, trigger: "partnerCenterWebhook" });
+        expect(first.referralPatch).toEqual([]); // a closed referral takes nothing
+        expect(first.createReferral).toBeUndefined();
+        const after = carryOut(deal, closed, first);
+        const closesTo = CLOSES[close.substatus];
+        expect(after.deal.opportunity.statecode).toBe(closesTo ?? OPPORTUNITY_STATE.Open);
+
+        // A refused plan writes bookkeeping only, so Microsoft's values it held back come in on the
+        // next sync; after that nothing is left, and the warning is not given again.
+        let state = { deal: after.deal, snapshot: first.nextSnapshot };
+        for (let round = 0; ; round++) {
+          const again = plan({ snapshot: state.snapshot, deal: state.deal, referral: closed, mapping, now: NOW, trigger: "reconcile" });
+          expect(again.referralPatch).toEqual([]);
+          expect(again.statusActions).toEqual([]);
+          expect(again.audit.filter((a) => a.level !== "info")).toEqual([]);
+          if (again.outcome === "noChange") {
+            expect(again.dataverse).toEqual({ opportunity: {}, account: {}, contact: {} });
+            break;
+          }
+          expect(first.outcome).toBe("rejected");
+          expect(round).toBe(0);
+          state = { deal: applyPlanToDeal(state.deal, again), snapshot: again.nextSnapshot };
+        }
+        expect(state.deal.opportunity.statecode).toBe(closesTo ?? OPPORTUNITY_STATE.Open);
+      }),
+      { numRuns: 400, seed: 20250616 },
     );
   });
 });

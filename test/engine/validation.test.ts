@@ -1,4 +1,5 @@
-import { validateForPartnerCenter, parseSolutionIds, LENGTH_LIMITS } from "../../sync/engine/validation";
+import fc from "fast-check";
+import { validateForPartnerCenter, parseDateOnly, parseSolutionIds, LENGTH_LIMITS } from "../../sync/engine/validation";
 import { countryToIso2, ISO_COUNTRIES } from "../../sync/engine/countries";
 import { NOW, validDeal } from "./fixtures";
 import type { DynamicsDeal } from "../../sync/engine/dynamics";
@@ -99,6 +100,14 @@ describe("validateForPartnerCenter", () => {
     expect(codes(deal, true)).toEqual(["closeDate.invalid@opportunity.estimatedclosedate"]);
   });
 
+  it.each([
+    ["2024-02-29", { y: 2024, m: 2, d: 29 }], ["2000-02-29", { y: 2000, m: 2, d: 29 }], ["2025-12-31T23:00:00Z", { y: 2025, m: 12, d: 31 }],
+    ["2025-02-29", undefined], ["1900-02-29", undefined], ["2025-04-31", undefined], ["2025-13-01", undefined], ["2025-00-10", undefined],
+    ["2025-1-01", undefined], ["2025/01/01", undefined], ["20a5-01-01", undefined], ["2025-01-00", undefined], ["", undefined],
+  ])("reads the date-only text %s as a real calendar day or not at all", (text, expected) => {
+    expect(parseDateOnly(text)).toEqual(expected);
+  });
+
   it("needs a reachable, named contact only when Microsoft's help is asked for", () => {
     const deal = validDeal();
     deal.contact = { contactid: "c", firstname: " ", lastname: null, emailaddress1: null, telephone1: null };
@@ -174,5 +183,22 @@ describe("country table", () => {
     ["Virgin Islands, British", "VG"], ["Heard Island and McDonald Islands", "HM"], ["Bonaire", "BQ"], ["Congo", "CG"], ["DR Congo", "CD"],
   ])("reads the alias %s as %s", (input, code) => {
     expect(countryToIso2(input)).toBe(code);
+  });
+});
+
+describe("parseSolutionIds", () => {
+  /** The rule as first written: split on `;`, `,` and white space, drop empties, then duplicates in any case. */
+  const byRegExp = (text: string): string[] => {
+    const seen = new Set<string>();
+    return text.split(/[;,\s]+/).filter(Boolean).filter((id) => !seen.has(id.toUpperCase()) && !!seen.add(id.toUpperCase()));
+  };
+  it("splits and de-duplicates exactly as the RegExp rule does, for any text", () => {
+    const chars = fc.constantFrom("S", "O", "L", "-", "1", "2", "a", "s", ";", ",", " ", "\n", "\t", "\u00a0", "\u2003", "\u3000", "é");
+    fc.assert(fc.property(fc.array(chars, { maxLength: 40 }).map((cs) => cs.join("")), (text) => {
+      expect(parseSolutionIds(text)).toEqual(byRegExp(text));
+    }), { numRuns: 500, seed: 7 });
+  });
+  it("keeps the first spelling of an ID written twice", () => {
+    expect(parseSolutionIds(" sol-2;SOL-1,\u00a0SOL-2\nsol-1 ")).toEqual(["sol-2", "SOL-1"]);
   });
 });
