@@ -27,7 +27,7 @@ export class CoSellPanel implements ComponentFramework.ReactControl<IInputs, IOu
   }
 
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
-    for (const name of context.updatedProperties ?? []) delete this.pending[name as EditableField];
+    for (const name of context.updatedProperties || []) delete this.pending[name as EditableField];
     return React.createElement(CoSellPanelView, {
       values: { ...panelValuesOf(context.parameters), ...this.pending },
       onChange: (edit: PanelEdit) => this.onChange(edit),
@@ -42,11 +42,12 @@ export class CoSellPanel implements ComponentFramework.ReactControl<IInputs, IOu
 
   /** Only what the seller changed; `undefined` tells the host to clear the column. */
   public getOutputs(): IOutputs {
-    const outputs: IOutputs = {};
-    if ("syncWithPartnerCenter" in this.pending) outputs.syncWithPartnerCenter = this.pending.syncWithPartnerCenter;
-    if ("howCanMicrosoftHelp" in this.pending) outputs.howCanMicrosoftHelp = this.pending.howCanMicrosoftHelp ?? undefined;
-    if ("solutionIds" in this.pending) outputs.solutionIds = this.pending.solutionIds ?? undefined;
-    return outputs;
+    const outputs: Record<string, unknown> = {};
+    for (const name of Object.keys(this.pending) as EditableField[]) {
+      const value = this.pending[name];
+      outputs[name] = value === null ? undefined : value;
+    }
+    return outputs as IOutputs;
   }
 
   public destroy(): void {

@@ -1,6 +1,6 @@
 /** Reading the PCF context: the only module besides index.ts that knows the framework's shapes. */
 import type { IInputs } from "./generated/ManifestTypes";
-import type { PanelValues } from "./model/panelValues";
+import { EMPTY_PANEL_VALUES, type PanelValues } from "./model/panelValues";
 
 /**
  * The id of the opportunity on the form. `contextInfo` is not in the public typings but every
@@ -11,7 +11,7 @@ import type { PanelValues } from "./model/panelValues";
 export function recordIdOf(context: ComponentFramework.Context<IInputs>): string | null {
   const mode = context.mode as ComponentFramework.Mode & { contextInfo?: { entityId?: string | null; entityTypeName?: string | null } };
   const info = mode.contextInfo;
-  if (info?.entityTypeName !== "opportunity") return null;
+  if (!info || info.entityTypeName !== "opportunity") return null;
   const id = info.entityId;
   return typeof id === "string" && id.trim() !== "" ? id : null;
 }
@@ -20,23 +20,22 @@ const LOCALES: Readonly<Record<number, string>> = { 1033: "en-US", 1042: "ko-KR"
 
 /** The user's language as a BCP 47 tag, for dates and relative times. */
 export function localeOf(context: ComponentFramework.Context<IInputs>): string {
-  return LOCALES[context.userSettings.languageId] ?? "en-US";
+  return LOCALES[context.userSettings.languageId] || "en-US";
 }
 
 /** The form is read-only, the control disabled, or the user may not edit the sync column. */
 export function isReadOnly(context: ComponentFramework.Context<IInputs>): boolean {
-  return context.mode.isControlDisabled || context.parameters.syncWithPartnerCenter.security?.editable === false;
+  const security = context.parameters.syncWithPartnerCenter.security;
+  return context.mode.isControlDisabled || (!!security && security.editable === false);
 }
 
+/** The bound columns as plain values; one the host has no value for is null. */
 export function panelValuesOf(p: IInputs): PanelValues {
-  return {
-    syncWithPartnerCenter: p.syncWithPartnerCenter.raw === true,
-    howCanMicrosoftHelp: p.howCanMicrosoftHelp.raw ?? null,
-    solutionIds: p.solutionIds.raw ?? null,
-    referralId: p.referralId.raw ?? null,
-    referralLink: p.referralLink.raw ?? null,
-    syncStatus: p.syncStatus.raw ?? null,
-    syncError: p.syncError.raw ?? null,
-    lastSyncedOn: p.lastSyncedOn.raw ?? null,
-  };
+  const values: Record<string, unknown> = { ...EMPTY_PANEL_VALUES };
+  for (const name of Object.keys(values) as Array<keyof PanelValues>) {
+    const raw = p[name].raw;
+    if (raw != null) values[name] = raw;
+  }
+  values.syncWithPartnerCenter = p.syncWithPartnerCenter.raw === true;
+  return values as unknown as PanelValues;
 }

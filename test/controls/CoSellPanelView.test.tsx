@@ -101,8 +101,7 @@ describe("sync toggle and validation before save", () => {
     // Fixing a field in the panel re-checks at once, still before saving.
     await userEvent.type(screen.getByRole("textbox", { name: "Add a solution ID" }), "SOL-15974-MQF{Enter}");
     await waitFor(() => expect(screen.getByRole("alert").textContent).not.toMatch(/solution ID/));
-    await userEvent.click(screen.getByRole("combobox", { name: /How can Microsoft help/ }));
-    await userEvent.click(screen.getByRole("option", { name: "(None: not co-sell)" }));
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: /How can Microsoft help/ }), "(None: not co-sell)");
     expect(await screen.findByText("Ready to share with Partner Center.")).toBeTruthy();
   });
 
@@ -123,11 +122,24 @@ describe("How can Microsoft help?", () => {
   it("offers the six answers plus none, and stores the choice value", async () => {
     const edits: PanelEdit[] = [];
     render(<Form recordId={null} edits={edits} />);
-    await userEvent.click(screen.getByRole("combobox", { name: /How can Microsoft help/ }));
-    const options = screen.getAllByRole("option").map((o) => o.textContent);
+    const field = screen.getByRole("combobox", { name: /How can Microsoft help/ });
+    const options = within(field).getAllByRole("option").map((o) => o.textContent);
     expect(options).toEqual(["(None: not co-sell)", ...HELP_TYPES.map((h) => h.label)]);
-    await userEvent.click(screen.getByRole("option", { name: "Proof of concept / Demo" }));
+    expect(field).toHaveProperty("value", "");
+    await userEvent.selectOptions(field, "Proof of concept / Demo");
     expect(edits).toEqual([{ howCanMicrosoftHelp: HELP_TYPES[2].value }]);
+    expect(field).toHaveProperty("value", String(HELP_TYPES[2].value));
+  });
+});
+
+describe("How can Microsoft help? with a value the panel does not know", () => {
+  it("shows it as unknown, not as none, and lets the seller pick a listed answer", async () => {
+    const edits: PanelEdit[] = [];
+    render(<Form recordId={null} edits={edits} initial={{ howCanMicrosoftHelp: 731500099 }} />);
+    const field = screen.getByRole("combobox", { name: /How can Microsoft help/ }) as HTMLSelectElement;
+    expect(field.selectedOptions[0].textContent).toBe("Unknown (731500099)");
+    await userEvent.selectOptions(field, "Quotes and licensing");
+    expect(edits).toEqual([{ howCanMicrosoftHelp: HELP_TYPES[3].value }]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { STRING_KEYS, format } from "../../controls/CoSellPanel/strings";
+import { format } from "../../controls/CoSellPanel/strings";
+import { STRING_KEYS } from "../../controls/CoSellPanel/stringKeys";
 import { readResx, RESX_DIR } from "./resx";
 
 const manifest = readFileSync(join(RESX_DIR, "..", "ControlManifest.Input.xml"), "utf8");

@@ -1,5 +1,8 @@
 import { createWebApiData, DEAL_QUERY, normalizeRecordId, type RecordReader } from "../../controls/CoSellPanel/data/webApiData";
-import { syncTriggerValue } from "../../sync/engine/dynamics";
+import { HELP_TYPES, syncTriggerValue, type DynamicsDeal } from "../../sync/engine/dynamics";
+import { validateForPartnerCenter } from "../../sync/engine/validation";
+import { withPanelValues } from "../../controls/CoSellPanel/model/panelValues";
+import { EMPTY_PANEL_VALUES } from "../../controls/CoSellPanel/model/panelValues";
 
 const ID = "6F1C2F4E-8A55-4C1E-9D1B-1F0A3C2B9E77";
 
@@ -29,7 +32,6 @@ describe("CoSellData over context.webAPI", () => {
     const deal = await createWebApiData(api).loadDeal(`{${ID}}`);
     expect(api.retrieveRecord).toHaveBeenCalledWith("opportunity", ID.toLowerCase(), DEAL_QUERY);
     expect(DEAL_QUERY).toContain("$expand=customerid_account(");
-    expect(DEAL_QUERY).toContain("cosell_solutionids");
     expect(deal).toEqual({
       opportunity: { opportunityid: ID.toLowerCase(), name: "Deal" },
       account: { accountid: "a", address1_country: "DE" },
@@ -64,5 +66,35 @@ describe("CoSellData over context.webAPI", () => {
     await expect(data.loadSyncEvents("x' or 1 eq 1", 0)).rejects.toThrow(`"x' or 1 eq 1" is not a Dataverse record id`);
     expect(api.retrieveMultipleRecords).not.toHaveBeenCalled();
     expect(() => normalizeRecordId("{" + ID + "}")).not.toThrow();
+  });
+
+  it("reads every column validation looks at (the co-sell ones come from the form)", () => {
+    // The columns DEAL_QUERY selects, per part of the deal.
+    const selected = (pattern: RegExp): string[] => (pattern.exec(DEAL_QUERY)?.[1] ?? "").split(",");
+    const columns: Record<keyof DynamicsDeal, string[]> = {
+      opportunity: selected(/^\?\$select=([^&]+)/),
+      account: selected(/customerid_account\(\$select=([^)]+)\)/),
+      contact: selected(/parentcontactid\(\$select=([^)]+)\)/),
+      currency: selected(/transactioncurrencyid\(\$select=([^)]+)\)/),
+    };
+    // Validation of a deal whose every part records what is read of it, the way the panel runs it.
+    const read = new Set<string>();
+    const watched = (part: string, values: Record<string, unknown>) =>
+      new Proxy(values, { get: (target, key) => (read.add(`${part}.${String(key)}`), target[key as string]) });
+    const form = { ...EMPTY_PANEL_VALUES, syncWithPartnerCenter: true, howCanMicrosoftHelp: HELP_TYPES[0].value, solutionIds: "SOL-1" };
+    const deal = {
+      opportunity: watched("opportunity", { name: "n", estimatedvalue: 1, estimatedclosedate: "2099-01-01" }),
+      account: watched("account", { name: "a", address1_country: "DE" }),
+      contact: watched("contact", { firstname: "f", lastname: "l", emailaddress1: "a@b.co" }),
+      currency: watched("currency", { isocurrencycode: "EUR" }),
+    } as unknown as DynamicsDeal;
+    const formDeal = withPanelValues(deal, form);
+    formDeal.opportunity = watched("opportunity", formDeal.opportunity as Record<string, unknown>) as DynamicsDeal["opportunity"];
+    validateForPartnerCenter(formDeal, new Date(), { isNew: true });
+
+    const fromForm = ["opportunity.cosell_syncwithpartnercenter", "opportunity.cosell_howcanmicrosofthelp", "opportunity.cosell_solutionids"];
+    const notSelected = [...read].filter((c) => !fromForm.includes(c) && !columns[c.split(".")[0] as keyof DynamicsDeal].includes(c.split(".")[1]));
+    expect(read.size).toBeGreaterThan(10);
+    expect(notSelected).toEqual([]);
   });
 });

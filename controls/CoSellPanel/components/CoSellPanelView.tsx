@@ -4,7 +4,6 @@
  * through onChange, and everything else is read through the injected CoSellData.
  */
 import * as React from "react";
-import { Toggle } from "@fluentui/react/lib/Toggle";
 import { parseSolutionIds, validateForPartnerCenter, type ValidationProblem } from "../../../sync/engine/validation";
 import type { CoSellData } from "../data/CoSellData";
 import { joinSolutionIds } from "../model/solutionIds";
@@ -40,12 +39,13 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
   values, onChange, recordId, data, strings, disabled, width, locale = "en-US", now = () => new Date(),
 }) => {
   // The service's last write changes these columns; then the deal and the history are re-read.
-  const revision = `${values.syncStatus}|${values.lastSyncedOn?.getTime()}|${values.syncError}`;
+  const revision = values.syncStatus + "|" + (values.lastSyncedOn && values.lastSyncedOn.getTime()) + "|" + values.syncError;
   const deal = useDeal(data, recordId, revision);
   const timeline = useSyncEvents(data, recordId, revision);
   const ids = React.useMemo(() => parseSolutionIds(values.solutionIds), [values.solutionIds]);
   const narrow = width !== undefined && width > 0 && width < NARROW_WIDTH;
   const current = now();
+  const sync = values.syncWithPartnerCenter;
 
   const check: Loadable<ValidationProblem[]> = React.useMemo(() => {
     if (deal.state !== "loaded") return deal;
@@ -58,24 +58,22 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
   return (
     <div className={classes.root} data-narrow={narrow || undefined} aria-label={strings.Panel_Title} role="group">
       {disabled && <p className={classes.hint}>{strings.Panel_ReadOnly}</p>}
-      <SyncStatusBanner
-        syncStatus={values.syncStatus}
-        syncError={values.syncError}
-        lastSyncedOn={values.lastSyncedOn}
-        strings={strings}
-        locale={locale}
-        now={current}
-      />
+      <SyncStatusBanner values={values} strings={strings} locale={locale} now={current} />
       <div className={classes.section}>
-        <Toggle
-          label={strings.Sync_Label}
-          onText={strings.Sync_On}
-          offText={strings.Sync_Off}
-          checked={values.syncWithPartnerCenter}
-          disabled={disabled}
-          onChange={(_e, checked) => onChange({ syncWithPartnerCenter: Boolean(checked) })}
-        />
-        {values.syncWithPartnerCenter && <ValidationList check={check} strings={strings} />}
+        <label htmlFor="cosell-sync" className={classes.heading}>{strings.Sync_Label}</label>
+        <div className={classes.row}>
+          <button
+            id="cosell-sync"
+            type="button"
+            role="switch"
+            aria-checked={sync}
+            className={classes.toggle}
+            disabled={disabled}
+            onClick={() => onChange({ syncWithPartnerCenter: !sync })}
+          />
+          <span>{sync ? strings.Sync_On : strings.Sync_Off}</span>
+        </div>
+        {sync && <ValidationList check={check} strings={strings} />}
       </div>
       <HelpTypeField
         value={values.howCanMicrosoftHelp}

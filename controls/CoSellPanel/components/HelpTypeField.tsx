@@ -1,8 +1,8 @@
 /** @jsx h */
 import * as React from "react";
-import { Dropdown, type IDropdownOption } from "@fluentui/react/lib/Dropdown";
 import { HELP_TYPES } from "../../../sync/engine/dynamics";
-import type { PanelStrings } from "../strings";
+import { format, type PanelStrings } from "../strings";
+import { classes } from "./styles";
 import { h } from "./jsx";
 
 export interface HelpTypeFieldProps {
@@ -12,22 +12,27 @@ export interface HelpTypeFieldProps {
   strings: PanelStrings;
 }
 
-const NONE = "none";
-
-/** "How can Microsoft help?": the six answers of D.4; no answer means the deal is not co-sell. */
+/**
+ * "How can Microsoft help?": the six answers of D.4; no answer means the deal is not co-sell.
+ * A native select: the platform's own keyboard, touch and screen-reader behaviour at no cost. A value
+ * the panel does not know (a newer option in the solution) is shown as such, never as "none".
+ */
 export const HelpTypeField: React.FC<HelpTypeFieldProps> = ({ value, onChange, disabled, strings }) => {
-  const options: IDropdownOption[] = [
-    { key: NONE, text: strings.Help_None },
-    ...HELP_TYPES.map((h) => ({ key: h.value, text: strings[`Help_${h.code}`] })),
-  ];
-  const known = HELP_TYPES.some((h) => h.value === value);
+  const unknown = value != null && !HELP_TYPES.some((t) => t.value === value);
   return (
-    <Dropdown
-      label={strings.Help_Label}
-      options={options}
-      selectedKey={value == null ? NONE : known ? value : null}
-      disabled={disabled}
-      onChange={(_e, option) => option && onChange(option.key === NONE ? null : Number(option.key))}
-    />
+    <div className={classes.section}>
+      <label htmlFor="cosell-help" className={classes.heading}>{strings.Help_Label}</label>
+      <select
+        id="cosell-help"
+        className={classes.input}
+        value={value == null ? "" : value}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.value === "" ? null : Number(e.target.value))}
+      >
+        <option value="">{strings.Help_None}</option>
+        {HELP_TYPES.map((t) => <option key={t.value} value={t.value}>{strings[`Help_${t.code}`]}</option>)}
+        {unknown && <option value={value} disabled>{format(strings.History_Unknown, value)}</option>}
+      </select>
+    </div>
   );
 };

@@ -1,9 +1,9 @@
 /** @jsx h */
 import * as React from "react";
-import { Link } from "@fluentui/react/lib/Link";
 import { isPartnerCenterLink } from "../../../sync/engine/referral";
 import { format, type PanelStrings } from "../strings";
 import { classes } from "./styles";
+import { Section } from "./Section";
 import { h } from "./jsx";
 
 export interface ReferralLinkFieldProps {
@@ -14,23 +14,22 @@ export interface ReferralLinkFieldProps {
 
 /** Only a Partner Center https link is ever clickable; anything else is shown as text and flagged. */
 export const ReferralLinkField: React.FC<ReferralLinkFieldProps> = ({ referralId, link, strings }) => {
-  const trimmed = link?.trim() || null;
+  const trimmed = link && link.trim();
   return (
-    <section className={classes.section} aria-labelledby="cosell-link-heading">
-      <h3 id="cosell-link-heading" className={classes.heading}>{strings.Link_Label}</h3>
+    <Section id="link" title={strings.Link_Label}>
       {referralId && <span className={classes.hint}>{format(strings.Link_ReferralId, referralId)}</span>}
       {!trimmed ? (
         <span className={classes.hint}>{strings.Link_None}</span>
       ) : isPartnerCenterLink(trimmed) ? (
-        <Link href={trimmed} target="_blank" rel="noopener noreferrer">
+        <a className={classes.link} href={trimmed} target="_blank" rel="noopener noreferrer">
           {strings.Link_Open}
           <span className={classes.visuallyHidden}> {strings.Link_NewTab}</span>
-        </Link>
+        </a>
       ) : (
-        <span role="note" className={classes.unsafe}>
+        <span role="note" className={classes.error}>
           {strings.Link_Unsafe} <span data-unsafe-link="">{trimmed}</span>
         </span>
       )}
-    </section>
+    </Section>
   );
 };

@@ -1,12 +1,12 @@
 /** @jsx h */
+/** @jsxFrag Fragment */
 import * as React from "react";
-import { TextField, type ITextField } from "@fluentui/react/lib/TextField";
-import { DefaultButton } from "@fluentui/react/lib/Button";
 import { MAX_SOLUTIONS } from "../../../sync/engine/referral";
 import { refuseSolutionId, type SolutionIdRefusal } from "../model/solutionIds";
-import { format, type PanelStrings } from "../strings";
-import { classes } from "./styles";
-import { h } from "./jsx";
+import { format, type PanelStrings, type StringKey } from "../strings";
+import { classes, cx } from "./styles";
+import { Section } from "./Section";
+import { h, Fragment } from "./jsx";
 
 export interface SolutionIdChipsProps {
   ids: readonly string[];
@@ -16,13 +16,10 @@ export interface SolutionIdChipsProps {
   strings: PanelStrings;
 }
 
+/** Solutions_ErrorEmpty, _ErrorFormat…: the refused ID fills the slot, or the limit for a full list. */
 function refusalText(refusal: SolutionIdRefusal, id: string, strings: PanelStrings): string {
-  switch (refusal) {
-    case "empty": return strings.Solutions_ErrorEmpty;
-    case "format": return format(strings.Solutions_ErrorFormat, id);
-    case "duplicate": return format(strings.Solutions_ErrorDuplicate, id);
-    case "limit": return format(strings.Solutions_ErrorLimit, MAX_SOLUTIONS);
-  }
+  const key = ("Solutions_Error" + refusal[0].toUpperCase() + refusal.slice(1)) as StringKey;
+  return format(strings[key], refusal === "limit" ? MAX_SOLUTIONS : id);
 }
 
 /** Products by solution ID, as removable chips plus a field to add one (checked before it joins the list). */
@@ -34,7 +31,7 @@ export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange,
   const errorState = React.useState<string | undefined>();
   const error = errorState[0];
   const setError = errorState[1];
-  const input = React.useRef<ITextField>(null);
+  const input = React.useRef<HTMLInputElement>(null);
 
   const add = (): void => {
     const id = draft.trim();
@@ -52,27 +49,28 @@ export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange,
   const remove = (index: number): void => {
     onChange(ids.filter((_, i) => i !== index));
     setError(undefined);
-    input.current?.focus();
+    if (input.current) input.current.focus();
   };
 
   return (
-    <section className={classes.section} aria-labelledby="cosell-solutions-heading">
-      <h3 id="cosell-solutions-heading" className={classes.heading}>
-        {strings.Solutions_Label}{" "}
-        <span className={classes.hint}>{format(strings.Solutions_Count, ids.length, MAX_SOLUTIONS)}</span>
-      </h3>
+    <Section
+      id="solutions"
+      title={<>{strings.Solutions_Label} <span className={classes.hint}>{format(strings.Solutions_Count, ids.length, MAX_SOLUTIONS)}</span></>}
+    >
       {ids.length === 0 ? (
         <p className={classes.hint}>{strings.Solutions_Empty}</p>
       ) : (
         <ul className={classes.chips} aria-labelledby="cosell-solutions-heading">
-          {ids.map((id, i) => (
+          {ids.map((id, i) => {
+            const label = format(strings.Solutions_Remove, id);
+            return (
             <li key={id} className={classes.chip}>
               <span>{id}</span>
               <button
                 type="button"
                 className={classes.chipRemove}
-                aria-label={format(strings.Solutions_Remove, id)}
-                title={format(strings.Solutions_Remove, id)}
+                aria-label={label}
+                title={label}
                 disabled={disabled}
                 onClick={() => remove(i)}
                 onKeyDown={(e) => {
@@ -85,34 +83,39 @@ export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange,
                 <span aria-hidden="true">×</span>
               </button>
             </li>
-          ))}
+            );
+          })}
         </ul>
       )}
       {!disabled && (
-        <div className={[classes.addRow, narrow ? classes.addRowNarrow : undefined].filter(Boolean).join(" ")}>
-          <TextField
-            className={classes.grow}
-            componentRef={input}
-            ariaLabel={strings.Solutions_Input}
-            placeholder="SOL-15974-MQF"
-            value={draft}
-            errorMessage={error}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={(_e, v) => {
-              setDraft(v ?? "");
-              if (error) setError(undefined);
-            }}
-            onKeyDown={(e) => {
-              if (e.key === "Enter") {
-                e.preventDefault();
-                add();
-              }
-            }}
-          />
-          <DefaultButton text={strings.Solutions_Add} onClick={add} />
+        <div className={cx(classes.row, narrow && classes.narrow)}>
+          <div className={cx(classes.stack, classes.grow)}>
+            <input
+              ref={input}
+              className={classes.input}
+              aria-label={strings.Solutions_Input}
+              aria-invalid={Boolean(error)}
+              aria-describedby={error ? "cosell-solution-error" : undefined}
+              placeholder="SOL-15974-MQF"
+              value={draft}
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => {
+                setDraft(e.target.value);
+                if (error) setError(undefined);
+              }}
+              onKeyDown={(e) => {
+                if (e.key === "Enter") {
+                  e.preventDefault();
+                  add();
+                }
+              }}
+            />
+            {error && <p id="cosell-solution-error" role="alert" className={classes.error}>{error}</p>}
+          </div>
+          <button type="button" className={classes.button} onClick={add}>{strings.Solutions_Add}</button>
         </div>
       )}
-    </section>
+    </Section>
   );
 };

@@ -3,59 +3,52 @@
 import * as React from "react";
 import { syncStatusName, type SyncStatusName } from "../../../sync/engine/dynamics";
 import { relativeTime, dateTime } from "../model/relativeTime";
-import { format, type PanelStrings, type StringKey } from "../strings";
-import { classes } from "./styles";
+import type { PanelValues } from "../model/panelValues";
+import { format, type PanelStrings } from "../strings";
+import { classes, cx } from "./styles";
+import { Section } from "./Section";
 import { h, Fragment } from "./jsx";
 
 export interface SyncStatusBannerProps {
-  syncStatus: number | null;
-  syncError: string | null;
-  lastSyncedOn: Date | null;
+  /** The columns the co-sell service writes. */
+  values: Pick<PanelValues, "syncStatus" | "syncError" | "lastSyncedOn">;
   strings: PanelStrings;
   locale: string;
   now: Date;
 }
 
-type Tone = "ok" | "warn" | "error" | "neutral";
-const LOOK: Record<SyncStatusName, { glyph: string; tone: Tone; hint?: StringKey }> = {
-  NotSynced: { glyph: "○", tone: "neutral", hint: "Status_NotSynced_Hint" },
-  Pending: { glyph: "…", tone: "neutral", hint: "Status_Pending_Hint" },
-  Synced: { glyph: "✔", tone: "ok" },
-  Error: { glyph: "✖", tone: "error" },
-  AwaitingResponse: { glyph: "!", tone: "warn", hint: "Status_AwaitingResponse_Hint" },
-  ClosedInPartnerCenter: { glyph: "■", tone: "neutral", hint: "Status_ClosedInPartnerCenter_Hint" },
-  ExpiredInPartnerCenter: { glyph: "■", tone: "warn", hint: "Status_ExpiredInPartnerCenter_Hint" },
-  SignInExpired: { glyph: "!", tone: "error", hint: "Status_SignInExpired_Hint" },
+/** Each status's glyph and tone (a class of the banner; none is neutral). Every status but these two has a hint line. */
+const GLYPH: Record<SyncStatusName, string> = {
+  NotSynced: "○", Pending: "…", Synced: "✔", Error: "✖", AwaitingResponse: "!", ClosedInPartnerCenter: "■", ExpiredInPartnerCenter: "■", SignInExpired: "!",
 };
-const TONE_CLASS: Record<Tone, string | undefined> = {
-  ok: classes.statusOk, warn: classes.statusWarn, error: classes.statusError, neutral: undefined,
+const TONE: Partial<Record<SyncStatusName, "ok" | "warn" | "bad">> = {
+  Synced: "ok", Error: "bad", AwaitingResponse: "warn", ExpiredInPartnerCenter: "warn", SignInExpired: "bad",
 };
+const NO_HINT: readonly SyncStatusName[] = ["Synced", "Error"];
 
 /** The service writes the error as a first line saying what happened, then one line per field to fix. */
-const errorLines = (text: string | null): string[] => (text ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+const errorLines = (text: string | null): string[] => (text || "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 
-export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ syncStatus, syncError, lastSyncedOn, strings, locale, now }) => {
+export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ values, strings, locale, now }) => {
+  const lastSyncedOn = values.lastSyncedOn;
   // No status yet means the service never touched the deal.
-  const name = syncStatusName(syncStatus) ?? "NotSynced";
-  const look = LOOK[name];
-  const lines = name === "Error" ? errorLines(syncError) : [];
-  // Indexing, not `[message, ...fixes]`: the panel build's Babel turns array destructuring into a ~1 KB helper per file.
-  const message: string | undefined = lines[0];
+  const name = syncStatusName(values.syncStatus) || "NotSynced";
+  const tone = TONE[name];
+  const lines = name === "Error" ? errorLines(values.syncError) : [];
   const fixes = lines.slice(1);
   return (
-    <section className={classes.section} aria-labelledby="cosell-status-heading">
-      <h3 id="cosell-status-heading" className={classes.heading}>{strings.Status_Heading}</h3>
-      <div role="status" data-status={name} className={[classes.status, TONE_CLASS[look.tone]].filter(Boolean).join(" ")}>
-        <span aria-hidden="true" className={classes.statusGlyph}>{look.glyph}</span>
-        <div className={classes.statusBody}>
+    <Section id="status" title={strings.Status_Heading}>
+      <div role="status" data-status={name} className={cx(classes.status, tone && classes[tone])}>
+        <span aria-hidden="true" className={classes.glyph}>{GLYPH[name]}</span>
+        <div className={classes.stack}>
           <strong>{strings[`Status_${name}`]}</strong>
           {name === "Synced" && lastSyncedOn && (
             <span title={dateTime(lastSyncedOn, locale)}>
               {format(strings.Status_LastSynced, relativeTime(lastSyncedOn, now, locale))}
             </span>
           )}
-          {look.hint && <span>{strings[look.hint]}</span>}
-          {name === "Error" && <span>{message ?? strings.Status_Error_NoDetail}</span>}
+          {!NO_HINT.includes(name) && <span>{strings[`Status_${name}_Hint` as keyof PanelStrings]}</span>}
+          {name === "Error" && <span>{lines[0] || strings.Status_Error_NoDetail}</span>}
           {fixes.length > 0 && (
             <>
               <span>{strings.Status_Error_Fix}</span>
@@ -66,6 +59,6 @@ export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ syncStatus, 
           )}
         </div>
       </div>
-    </section>
+    </Section>
   );
 };

@@ -3,7 +3,7 @@ import * as React from "react";
 import type { ValidationProblem } from "../../../sync/engine/validation";
 import { format, type PanelStrings } from "../strings";
 import type { Loadable } from "./useCoSellData";
-import { classes } from "./styles";
+import { classes, cx } from "./styles";
 import { h } from "./jsx";
 
 export interface ValidationListProps {
@@ -20,16 +20,16 @@ export const ValidationList: React.FC<ValidationListProps> = ({ check, strings }
     case "loading":
       return <p className={classes.hint} aria-busy="true">{strings.Validation_Loading}</p>;
     case "failed":
-      return <p className={classes.unsafe} role="alert">{format(strings.Validation_LoadFailed, check.message)}</p>;
+      return <p className={classes.error} role="alert">{format(strings.Validation_LoadFailed, check.message)}</p>;
     case "loaded":
       if (check.value.length === 0) return <p className={classes.hint}>{strings.Validation_Ready}</p>;
       return (
-        <div role="alert" className={[classes.status, classes.statusWarn].join(" ")}>
-          <div className={classes.statusBody}>
+        <div role="alert" className={cx(classes.status, classes.warn)}>
+          <div className={classes.stack}>
             <strong id="cosell-validation-heading">{strings.Validation_Heading}</strong>
             <ul className={classes.list} aria-labelledby="cosell-validation-heading">
               {check.value.map((p) => (
-                <li key={`${p.code}:${p.column}`} data-code={p.code} data-column={p.column}>{p.message}</li>
+                <li key={p.code + ":" + p.column} data-code={p.code} data-column={p.column}>{p.message}</li>
               ))}
             </ul>
           </div>

@@ -1,4 +1,10 @@
-/** React state over CoSellData: the deal (for validation) and the paged timeline. */
+/**
+ * React state over CoSellData: the deal (for validation) and the paged timeline.
+ *
+ * Reads start in a layout effect, not a passive one: React 16 runs passive effects in a later task,
+ * after the browser has painted a "Loading…" frame. Started during the commit, a quick answer is
+ * rendered before the first paint, and a slow one is asked for a frame earlier.
+ */
 import * as React from "react";
 import type { DynamicsDeal } from "../../../sync/engine/dynamics";
 import type { CoSellData } from "../data/CoSellData";
@@ -12,22 +18,26 @@ export type Loadable<T> =
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+const UNAVAILABLE: Loadable<never> = { state: "unavailable" };
+const LOADING: Loadable<never> = { state: "loading" };
+
 /**
- * Reloads whenever `revision` changes (the service's last write shows up as new status columns).
+ * Reloads whenever `revision` changes (the service's last write shows up as new status columns),
+ * keeping the last loaded deal on screen meanwhile.
  * "unavailable" when there is no data access (the PCF test harness) or no saved record.
  */
 export function useDeal(data: CoSellData | null, recordId: string | null, revision: string): Loadable<DynamicsDeal | null> {
+  const readable = Boolean(data && recordId);
   // Indexing, not `const [deal, setDeal]`: the panel build's Babel turns array destructuring into a ~1 KB helper per file.
-  const dealState = React.useState<Loadable<DynamicsDeal | null>>({ state: "unavailable" });
-  const deal = dealState[0];
+  const dealState = React.useState<Loadable<DynamicsDeal | null>>(readable ? LOADING : UNAVAILABLE);
   const setDeal = dealState[1];
-  React.useEffect(() => {
+  React.useLayoutEffect(() => {
     if (!data || !recordId) {
-      setDeal({ state: "unavailable" });
+      setDeal(UNAVAILABLE);
       return;
     }
     let current = true;
-    setDeal((previous) => (previous.state === "loaded" ? previous : { state: "loading" }));
+    setDeal((previous) => (previous.state === "loaded" ? previous : LOADING));
     data.loadDeal(recordId).then(
       (value) => current && setDeal({ state: "loaded", value }),
       (error: unknown) => current && setDeal({ state: "failed", message: messageOf(error) }),
@@ -36,7 +46,7 @@ export function useDeal(data: CoSellData | null, recordId: string | null, revisi
       current = false;
     };
   }, [data, recordId, revision]);
-  return deal;
+  return dealState[0];
 }
 
 export interface TimelineState {
@@ -53,10 +63,11 @@ export interface Timeline extends TimelineState {
   retry(): void;
 }
 
-const INITIAL: TimelineState = { events: [], loading: false, more: false, error: null, available: false };
+const NO_TIMELINE: TimelineState = { events: [], loading: false, more: false, error: null, available: false };
 
 export function useSyncEvents(data: CoSellData | null, recordId: string | null, revision: string): Timeline {
-  const timelineState = React.useState<TimelineState>(INITIAL);
+  const readable = Boolean(data && recordId);
+  const timelineState = React.useState<TimelineState>(readable ? { ...NO_TIMELINE, available: true, loading: true } : NO_TIMELINE);
   const timeline = timelineState[0];
   const setTimeline = timelineState[1];
   const nextPage = React.useRef(0);
@@ -67,7 +78,8 @@ export function useSyncEvents(data: CoSellData | null, recordId: string | null, 
     (page: number) => {
       if (!data || !recordId) return;
       const mine = generation.current;
-      setTimeline((t) => ({ ...t, available: true, loading: true, error: null }));
+      // The functional update returns the same object when nothing changes, so React skips that render.
+      setTimeline((t) => (t.available && t.loading && !t.error ? t : { ...t, available: true, loading: true, error: null }));
       data.loadSyncEvents(recordId, page).then(
         (result) => {
           if (mine !== generation.current) return;
@@ -77,7 +89,7 @@ export function useSyncEvents(data: CoSellData | null, recordId: string | null, 
             loading: false,
             error: null,
             more: result.more,
-            events: page === 0 ? result.events : [...t.events, ...result.events],
+            events: page === 0 ? result.events : t.events.concat(result.events),
           }));
         },
         (error: unknown) => {
@@ -89,19 +101,19 @@ export function useSyncEvents(data: CoSellData | null, recordId: string | null, 
     [data, recordId],
   );
 
-  React.useEffect(() => {
+  React.useLayoutEffect(() => {
     generation.current += 1;
     nextPage.current = 0;
     if (!data || !recordId) {
-      setTimeline(INITIAL);
+      setTimeline(NO_TIMELINE);
       return;
     }
     load(0);
   }, [data, recordId, revision, load]);
 
-  return {
-    ...timeline,
-    showMore: () => load(nextPage.current),
-    retry: () => load(nextPage.current),
-  };
+  // One object per state, so the timeline (memoised) re-renders only when it changes.
+  return React.useMemo(
+    () => ({ ...timeline, showMore: () => load(nextPage.current), retry: () => load(nextPage.current) }),
+    [timeline, load],
+  );
 }

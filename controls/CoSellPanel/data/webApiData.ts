@@ -2,7 +2,7 @@
  * CoSellData over PCF's `context.webAPI` (the Dataverse Web API of the signed-in user).
  * Paging follows Dataverse's server-side cursor: page n+1 is read from page n's `@odata.nextLink`.
  */
-import { OPPORTUNITY_COLUMNS, SYNC_EVENT_COLUMNS, SYNC_EVENT_TABLE, type DynamicsDeal } from "../../../sync/engine/dynamics";
+import { SYNC_EVENT_COLUMNS, SYNC_EVENT_TABLE, type DynamicsDeal } from "../../../sync/engine/dynamics";
 import { parseSyncEventRow, SYNC_EVENT_SELECT } from "../model/syncEvents";
 import { SYNC_EVENTS_PAGE_SIZE, type CoSellData, type SyncEventPage } from "./CoSellData";
 
@@ -17,42 +17,41 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A record id as Dataverse wants it in a filter: no braces, lowercase; anything else is refused before it reaches a query. */
 export function normalizeRecordId(id: string): string {
   const bare = id.trim().replace(/^\{|\}$/g, "").toLowerCase();
-  if (!GUID.test(bare)) throw new Error(`"${id}" is not a Dataverse record id (a GUID).`);
+  if (!GUID.test(bare)) throw new Error('"' + id + '" is not a Dataverse record id (a GUID).');
   return bare;
 }
 
-const OPPORTUNITY_SELECT = [
-  "opportunityid", "name", "description", "estimatedvalue", "estimatedclosedate", "statecode", "statuscode",
-  "_customerid_value", "_parentcontactid_value", "_transactioncurrencyid_value",
-  ...Object.values(OPPORTUNITY_COLUMNS),
-];
-const ACCOUNT_SELECT = [
-  "accountid", "name", "address1_line1", "address1_line2", "address1_city", "address1_stateorprovince",
-  "address1_postalcode", "address1_country", "numberofemployees",
-];
-const CONTACT_SELECT = ["contactid", "firstname", "lastname", "emailaddress1", "telephone1"];
-
-/** One request: the opportunity with its customer account, contact and currency expanded. */
+/**
+ * One request: what validateForPartnerCenter reads of the opportunity, with the customer account,
+ * contact and currency expanded. No co-sell columns: validation judges the form's unsaved values for
+ * those (withPanelValues), and the large ones (the sync snapshot) would only slow the read.
+ * test/controls/webApiData.test.ts checks this list against what validation actually reads.
+ */
 export const DEAL_QUERY =
-  `?$select=${OPPORTUNITY_SELECT.join(",")}` +
-  `&$expand=customerid_account($select=${ACCOUNT_SELECT.join(",")}),` +
-  `parentcontactid($select=${CONTACT_SELECT.join(",")}),` +
-  `transactioncurrencyid($select=transactioncurrencyid,isocurrencycode)`;
+  "?$select=opportunityid,name,description,estimatedvalue,estimatedclosedate" +
+  "&$expand=customerid_account($select=accountid,name,address1_line1,address1_line2,address1_city," +
+  "address1_stateorprovince,address1_postalcode,address1_country)," +
+  "parentcontactid($select=contactid,firstname,lastname,emailaddress1,telephone1)," +
+  "transactioncurrencyid($select=isocurrencycode)";
 
 function dealFrom(row: ComponentFramework.WebApi.Entity): DynamicsDeal {
-  const { customerid_account: account, parentcontactid: contact, transactioncurrencyid: currency, ...opportunity } = row;
+  // Deletes, not an object rest pattern: the panel build turns a rest pattern into a helper function.
+  const opportunity = { ...row };
+  delete opportunity.customerid_account;
+  delete opportunity.parentcontactid;
+  delete opportunity.transactioncurrencyid;
   return {
     opportunity: opportunity as DynamicsDeal["opportunity"],
-    account: (account ?? null) as DynamicsDeal["account"],
-    contact: (contact ?? null) as DynamicsDeal["contact"],
-    currency: (currency ?? null) as DynamicsDeal["currency"],
+    account: row.customerid_account || null,
+    contact: row.parentcontactid || null,
+    currency: row.transactioncurrencyid || null,
   };
 }
 
 /** The query string of a nextLink, which Dataverse says to pass back as the options of the next call. */
 function nextLinkOptions(nextLink: string): string {
   const query = nextLink.indexOf("?");
-  if (query < 0) throw new Error(`The server's next-page link has no query: ${nextLink}`);
+  if (query < 0) throw new Error("The server's next-page link has no query: " + nextLink);
   return nextLink.slice(query);
 }
 
@@ -76,14 +75,14 @@ export function createWebApiData(webAPI: RecordReader): CoSellData {
   function readEvents(id: string, page: number): Promise<SyncEventPage> {
     if (page === 0) {
       cursors.set(id, [
-        `?$select=${SYNC_EVENT_SELECT.join(",")}` +
-          `&$filter=_${SYNC_EVENT_COLUMNS.opportunity}_value eq ${id}` +
-          `&$orderby=${SYNC_EVENT_COLUMNS.occurredOn} desc,createdon desc`,
+        "?$select=" + SYNC_EVENT_SELECT.join(",") +
+          "&$filter=_" + SYNC_EVENT_COLUMNS.opportunity + "_value eq " + id +
+          "&$orderby=" + SYNC_EVENT_COLUMNS.occurredOn + " desc,createdon desc",
       ]);
     }
-    const options = cursors.get(id)?.[page];
+    const options = (cursors.get(id) || [])[page];
     if (!Number.isInteger(page) || page < 0 || options === undefined) {
-      throw new Error(`Sync events page ${page} was asked for before page ${page - 1} was read.`);
+      throw new Error("Sync events page " + page + " was asked for before page " + (page - 1) + " was read.");
     }
     return webAPI.retrieveMultipleRecords(SYNC_EVENT_TABLE.logicalName, options, SYNC_EVENTS_PAGE_SIZE).then((result) => {
       const pages = cursors.get(id)!;

@@ -1,25 +1,31 @@
-/** Objects, not [unit, seconds] pairs: destructuring those costs the panel bundle a ~1 KB Babel helper. */
-const UNITS: ReadonlyArray<{ unit: Intl.RelativeTimeFormatUnit; size: number }> = [
-  { unit: "year", size: 365 * 24 * 3600 },
-  { unit: "month", size: 30 * 24 * 3600 },
-  { unit: "week", size: 7 * 24 * 3600 },
-  { unit: "day", size: 24 * 3600 },
-  { unit: "hour", size: 3600 },
-  { unit: "minute", size: 60 },
-  { unit: "second", size: 1 },
-];
+/** Largest first, and the length of each in seconds (two lists: pairs would cost the bundle a destructuring helper). */
+const UNITS: readonly Intl.RelativeTimeFormatUnit[] = ["year", "month", "week", "day", "hour", "minute", "second"];
+const SECONDS = [365 * 24 * 3600, 30 * 24 * 3600, 7 * 24 * 3600, 24 * 3600, 3600, 60, 1];
+
+/**
+ * Building an Intl formatter loads locale data and costs about a millisecond; formatting with one is
+ * cheap. One of each per locale, made on first use, serves every row of the timeline.
+ */
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+function cached<F>(cache: Map<string, F>, locale: string, make: () => F): F {
+  let formatter = cache.get(locale);
+  if (!formatter) cache.set(locale, (formatter = make()));
+  return formatter;
+}
 
 /** "3 min. ago" / "3분 전": the largest whole unit, in the user's language. */
 export function relativeTime(when: Date, now: Date, locale: string): string {
   const seconds = Math.round((when.getTime() - now.getTime()) / 1000);
-  const format = new Intl.RelativeTimeFormat(locale, { numeric: "auto", style: "short" });
-  for (const { unit, size } of UNITS) {
-    if (Math.abs(seconds) >= size || unit === "second") return format.format(Math.trunc(seconds / size), unit);
-  }
-  return format.format(0, "second");
+  const format = cached(relativeFormats, locale, () => new Intl.RelativeTimeFormat(locale, { numeric: "auto", style: "short" }));
+  // The last unit (a second) is taken when none fits, for less than a second.
+  let i = 0;
+  while (i < SECONDS.length - 1 && Math.abs(seconds) < SECONDS[i]) i++;
+  return format.format(Math.trunc(seconds / SECONDS[i]), UNITS[i]);
 }
 
 /** An absolute date and time for tooltips and the timeline. */
 export function dateTime(when: Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(when);
+  return cached(dateTimeFormats, locale, () => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" })).format(when);
 }

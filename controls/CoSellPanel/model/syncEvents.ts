@@ -11,8 +11,6 @@ import {
 /** One entry of `cosell_changes`: a field's value before and after, and the side it was written to. */
 export interface FieldChange {
   field: string;
-  column?: string;
-  referralPath?: string;
   before: unknown;
   after: unknown;
   side?: string;
@@ -60,6 +58,8 @@ function choice<T extends string>(raw: unknown, names: readonly T[], valueOf: (n
 }
 
 const text = (raw: unknown): string | null => (typeof raw === "string" && raw.trim() !== "" ? raw : null);
+/** The same for an optional part of a JSON entry. */
+const optionalText = (raw: unknown): string | undefined => text(raw) || undefined;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Parses a JSON array column; a column that is not an array of objects with a `field` is reported, not guessed at. */
@@ -85,7 +85,7 @@ export function parseSyncEventRow(row: Record<string, unknown>): SyncEventView {
   const occurredOn = occurred ? new Date(occurred) : null;
   if (occurredOn && Number.isNaN(occurredOn.getTime())) unreadable.push(SYNC_EVENT_COLUMNS.occurredOn);
   return {
-    id: String(row[SYNC_EVENT_COLUMNS.id] ?? ""),
+    id: String(row[SYNC_EVENT_COLUMNS.id] || ""),
     occurredOn: occurredOn && !Number.isNaN(occurredOn.getTime()) ? occurredOn : null,
     direction: choice(row[SYNC_EVENT_COLUMNS.direction], SYNC_DIRECTIONS, syncDirectionValue),
     trigger: choice(row[SYNC_EVENT_COLUMNS.trigger], SYNC_TRIGGERS, syncTriggerValue),
@@ -93,18 +93,16 @@ export function parseSyncEventRow(row: Record<string, unknown>): SyncEventView {
     initiatedBy: text(row[SYNC_EVENT_COLUMNS.initiatedBy]),
     changes: jsonList(row[SYNC_EVENT_COLUMNS.changes], SYNC_EVENT_COLUMNS.changes, unreadable, (o) => ({
       field: o.field as string,
-      column: text(o.column) ?? undefined,
-      referralPath: text(o.referralPath) ?? undefined,
       before: o.before,
       after: o.after,
-      side: text(o.side) ?? undefined,
+      side: optionalText(o.side),
     })),
     conflicts: jsonList(row[SYNC_EVENT_COLUMNS.conflicts], SYNC_EVENT_COLUMNS.conflicts, unreadable, (o) => ({
       field: o.field as string,
       dynamics: o.dynamicsValue,
       partnerCenter: o.partnerCenterValue,
-      winner: text(o.winner) ?? undefined,
-      policy: text(o.policy) ?? undefined,
+      winner: optionalText(o.winner),
+      policy: optionalText(o.policy),
     })),
     errorCode: text(row[SYNC_EVENT_COLUMNS.errorCode]),
     errorMessage: text(row[SYNC_EVENT_COLUMNS.errorMessage]),

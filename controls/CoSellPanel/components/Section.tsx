@@ -1,0 +1,20 @@
+/** @jsx h */
+import * as React from "react";
+import { classes } from "./styles";
+import { h } from "./jsx";
+
+export interface SectionProps {
+  /** Names the heading `cosell-<id>-heading`, which labels the section (and lists inside it may point to). */
+  id: string;
+  title: React.ReactNode;
+  busy?: boolean;
+  children?: React.ReactNode;
+}
+
+/** One titled part of the panel: a region named by its heading. */
+export const Section: React.FC<SectionProps> = ({ id, title, busy, children }) => (
+  <section className={classes.section} aria-labelledby={"cosell-" + id + "-heading"} aria-busy={busy}>
+    <h3 id={"cosell-" + id + "-heading"} className={classes.heading}>{title}</h3>
+    {children}
+  </section>
+);

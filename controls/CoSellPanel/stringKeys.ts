@@ -1,0 +1,52 @@
+/**
+ * Every key of the panel's .resx files, and their type. Each engine choice (status, help type, sync
+ * direction, trigger, result) has a key named after the engine's own lists, so a new choice in the
+ * engine needs its text here, and the .resx test names what is missing.
+ * Only the type reaches the bundle (strings.ts reads texts as they are used); the list is for tests.
+ */
+import {
+  HELP_TYPES, SYNC_DIRECTIONS, SYNC_RESULTS, SYNC_STATUS, SYNC_TRIGGERS,
+  type SyncDirection, type SyncResult, type SyncStatusName, type SyncTrigger,
+} from "../../sync/engine/dynamics";
+
+/** The panel's own keys. */
+const PANEL_KEYS = [
+  "Panel_Title", "Panel_ReadOnly",
+  "Status_Heading", "Status_LastSynced", "Status_Error_Fix", "Status_Error_NoDetail", "Status_NotSynced_Hint",
+  "Status_Pending_Hint", "Status_AwaitingResponse_Hint", "Status_ClosedInPartnerCenter_Hint",
+  "Status_SignInExpired_Hint", "Status_ExpiredInPartnerCenter_Hint",
+  "Sync_Label", "Sync_On", "Sync_Off",
+  "Validation_Heading", "Validation_Ready", "Validation_NeedsRecord", "Validation_Loading",
+  "Validation_LoadFailed",
+  "Help_Label", "Help_None",
+  "Solutions_Label", "Solutions_Input", "Solutions_Add", "Solutions_Remove", "Solutions_Empty",
+  "Solutions_Count", "Solutions_ErrorEmpty", "Solutions_ErrorFormat", "Solutions_ErrorDuplicate",
+  "Solutions_ErrorLimit",
+  "Link_Label", "Link_Open", "Link_NewTab", "Link_None", "Link_Unsafe", "Link_ReferralId",
+  "History_Heading", "History_NoRecord", "History_Loading", "History_Empty", "History_LoadFailed",
+  "History_ShowMore", "History_Retry", "History_By", "History_Changes", "History_Conflicts",
+  "History_Conflict", "History_Error", "History_EmptyValue", "History_Unreadable", "History_Unknown",
+  "Side_dynamics", "Side_partnerCenter",
+  "Winner_dynamics", "Winner_partnerCenter",
+] as const;
+
+type HelpCode = (typeof HELP_TYPES)[number]["code"];
+
+export type StringKey =
+  | (typeof PANEL_KEYS)[number]
+  | `Status_${SyncStatusName}`
+  | `Help_${HelpCode}`
+  | `Direction_${SyncDirection}`
+  | `Trigger_${SyncTrigger}`
+  | `Result_${SyncResult}`;
+
+const prefixed = (prefix: string, names: readonly string[]): string[] => names.map((n) => prefix + "_" + n);
+
+/** Every key the panel reads, in no particular order. */
+export const STRING_KEYS = ([...PANEL_KEYS] as string[]).concat(
+  prefixed("Status", Object.keys(SYNC_STATUS)),
+  prefixed("Help", HELP_TYPES.map((h) => h.code)),
+  prefixed("Direction", SYNC_DIRECTIONS),
+  prefixed("Trigger", SYNC_TRIGGERS),
+  prefixed("Result", SYNC_RESULTS),
+) as readonly StringKey[];
