@@ -1,6 +1,8 @@
 /**
  * The `$filter` subset Dataverse clients use: eq/ne/gt/ge/lt/le, and/or/not, parentheses,
- * contains/startswith/endswith, literals (strings, numbers, booleans, null, GUIDs, dates).
+ * contains/startswith/endswith, the query functions `Microsoft.Dynamics.CRM.In` / `NotIn`
+ * (`(PropertyName='col',PropertyValues=['a','b'])`: OData v4's `in` operator is not supported
+ * by Dataverse), literals (strings, numbers, booleans, null, GUIDs, dates).
  * Property names are checked against the table (unknown → 400 like Dataverse), and a literal
  * of the wrong type for its column is rejected. String comparison is case-insensitive, as the
  * platform's collation is.
@@ -14,10 +16,11 @@ export type FilterNode =
   | { kind: "and" | "or"; left: FilterNode; right: FilterNode }
   | { kind: "not"; expr: FilterNode }
   | { kind: "cmp"; op: Op; column: string; value: Literal }
-  | { kind: "fn"; name: "contains" | "startswith" | "endswith"; column: string; value: string };
+  | { kind: "fn"; name: "contains" | "startswith" | "endswith"; column: string; value: string }
+  | { kind: "in"; column: string; values: Literal[]; negate: boolean };
 
 interface Token {
-  type: "string" | "guid" | "date" | "number" | "ident" | "(" | ")" | ",";
+  type: "string" | "guid" | "date" | "number" | "qfn" | "ident" | "(" | ")" | "," | "[" | "]" | "=";
   text: string;
   at: number;
 }
@@ -27,10 +30,14 @@ const TOKEN_PATTERNS: Array<[Token["type"], RegExp]> = [
   ["guid", /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/y],
   ["date", /\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?(?![\w-])/y],
   ["number", /-?\d+(?:\.\d+)?(?![\w.])/y],
+  ["qfn", /Microsoft\.Dynamics\.CRM\.[A-Za-z]+/y],
   ["ident", /[A-Za-z_][A-Za-z0-9_]*/y],
   ["(", /\(/y],
   [")", /\)/y],
   [",", /,/y],
+  ["[", /\[/y],
+  ["]", /\]/y],
+  ["=", /=/y],
 ];
 
 function tokenize(text: string): Token[] {
@@ -59,6 +66,10 @@ function tokenize(text: string): Token[] {
 
 const COMPARISONS = new Set(["eq", "ne", "gt", "ge", "lt", "le"]);
 const FUNCTIONS = new Set(["contains", "startswith", "endswith"]);
+/** The Dataverse query functions the emulator knows, by name after `Microsoft.Dynamics.CRM.`. */
+const QUERY_FUNCTIONS = new Set(["In", "NotIn"]);
+/** Dataverse's limit on the values one In/NotIn condition may list. */
+export const MAX_IN_VALUES = 1000;
 
 /** Parses and type-checks a $filter expression against `table`. */
 export function parseFilter(text: string, table: TableDef): FilterNode {
@@ -105,7 +116,55 @@ export function parseFilter(text: string, table: TableDef): FilterNode {
     return value;
   };
 
+  /** The In/NotIn values arrive as strings; each must fit the column's type. */
+  const inValue = (col: string, text: string): Literal => {
+    const type = table.columns[col];
+    if (type === "string" || type === "memo") return text;
+    if (type === "guid" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) return text.toLowerCase();
+    if ((type === "int" || type === "choice" || type === "decimal" || type === "money") && /^-?\d+(?:\.\d+)?$/.test(text)) return Number(text);
+    throw faults.invalidArgument(`PropertyValues of Microsoft.Dynamics.CRM.In: '${text}' is not a valid ${edmType(type)} value for property '${col}'.`);
+  };
+
+  /** `Microsoft.Dynamics.CRM.In(PropertyName='col',PropertyValues=['a','b'])`, parameters in any order. */
+  const queryFunction = (name: string): FilterNode => {
+    if (!QUERY_FUNCTIONS.has(name)) {
+      throw faults.invalidArgument(`The query function 'Microsoft.Dynamics.CRM.${name}' is not supported by this emulator (it knows ${[...QUERY_FUNCTIONS].join(", ")}).`);
+    }
+    expect("(");
+    let col: string | undefined;
+    let texts: string[] | undefined;
+    do {
+      const param = expect("ident").text;
+      expect("=");
+      if (param === "PropertyName") {
+        const t = expect("string");
+        const text = t.text.slice(1, -1).replace(/''/g, "'");
+        if (!isReadableColumn(table, text)) throw faults.unknownProperty(table.logicalName, text);
+        col = text;
+      } else if (param === "PropertyValues") {
+        expect("[");
+        texts = [];
+        if (peek()?.type !== "]") {
+          do texts.push(expect("string").text.slice(1, -1).replace(/''/g, "'"));
+          while (peek()?.type === "," && ++pos);
+        }
+        expect("]");
+      } else {
+        throw faults.invalidArgument(`Microsoft.Dynamics.CRM.${name} has no parameter '${param}'; it takes PropertyName and PropertyValues.`);
+      }
+    } while (peek()?.type === "," && ++pos);
+    expect(")");
+    if (col === undefined || texts === undefined) {
+      throw faults.invalidArgument(`Microsoft.Dynamics.CRM.${name} needs both PropertyName and PropertyValues.`);
+    }
+    if (texts.length === 0) throw faults.invalidArgument(`Microsoft.Dynamics.CRM.${name}: PropertyValues must list at least one value.`);
+    if (texts.length > MAX_IN_VALUES) throw faults.invalidArgument(`Microsoft.Dynamics.CRM.${name}: PropertyValues may list at most ${MAX_IN_VALUES} values, got ${texts.length}.`);
+    const column = col;
+    return { kind: "in", column, values: texts.map((t) => inValue(column, t)), negate: name === "NotIn" };
+  };
+
   const primary = (): FilterNode => {
+    if (peek()?.type === "qfn") return queryFunction(tokens[pos++].text.slice("Microsoft.Dynamics.CRM.".length));
     if (peek()?.type === "(") {
       pos++;
       const inner = or();
@@ -196,6 +255,11 @@ export function evaluate(node: FilterNode, row: Record<string, unknown>): boolea
       const s = v.toLowerCase();
       const q = node.value.toLowerCase();
       return node.name === "contains" ? s.includes(q) : node.name === "startswith" ? s.startsWith(q) : s.endsWith(q);
+    }
+    case "in": {
+      const v = row[node.column] ?? null;
+      const found = v !== null && node.values.some((x) => compare(v, x) === 0);
+      return node.negate ? !found && v !== null : found;
     }
     case "cmp": {
       const v = row[node.column] ?? null;

@@ -311,6 +311,12 @@ function OpportunityForm(props: FormProps) {
 }
 
 // ---------- the Partner Center view (the Microsoft seller) ----------
+const INCOMING_FIELDS = [
+  ["name", "Deal name"], ["customerName", "Customer name"], ["country", "Country (ISO-2)"], ["city", "City"],
+  ["postalCode", "Postal code"], ["dealValue", "Deal value"], ["currency", "Currency (ISO 4217)"],
+  ["solutionIds", "Solution IDs"], ["contactFirst", "Customer contact first name"], ["contactLast", "Customer contact last name"],
+  ["contactEmail", "Customer contact email"],
+] as const;
 function PartnerCenterView({ api }: { api: Api }) {
   const [referrals, setReferrals] = React.useState<Row[]>([]);
   const [selected, setSelected] = React.useState<string | null>(null);
@@ -378,8 +384,8 @@ function PartnerCenterView({ api }: { api: Api }) {
       )}
       <details className="card">
         <summary>New incoming co-sell referral</summary>
-        {(["name", "customerName", "country", "city", "postalCode", "dealValue", "currency", "solutionIds", "contactFirst", "contactLast", "contactEmail"] as const).map((k) => (
-          <label key={k}>{k}<input aria-label={`Incoming ${k}`} value={String(draft[k])} onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} /></label>
+        {INCOMING_FIELDS.map(([k, label]) => (
+          <label key={k}>{label}<input aria-label={`Incoming ${k}`} value={String(draft[k])} onChange={(e) => setDraft({ ...draft, [k]: e.target.value })} /></label>
         ))}
         <label>How can the partner help?
           <select value={draft.assistanceRequestCode} onChange={(e) => setDraft({ ...draft, assistanceRequestCode: e.target.value })}>
