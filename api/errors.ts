@@ -32,6 +32,21 @@ const CLIENT_KINDS: Record<string, FailureKind> = {
   unknown: "transient",
 };
 
+/** What the seller reads on the form when the service's Partner Center sign-in no longer works (D.9). */
+export const SIGN_IN_EXPIRED_TEXT = "Partner Center sign-in expired — ask your Co-sell admin to run the login command again.";
+
+/**
+ * Partner Center refused our sign-in: the silent refresh failed (SignInExpiredError) or the API
+ * refused the token even after a refresh (a credential PartnerCenterError). Only a person running
+ * the login command fixes either, so both get the same code and message.
+ */
+function isPartnerCenterSignInFailure(error: Error): boolean {
+  if (error.name === "SignInExpiredError") return true;
+  if (error.name !== "PartnerCenterError") return false;
+  const { kind, code } = error as { kind?: unknown; code?: unknown };
+  return kind === "credential" || (typeof code === "string" && code.toLowerCase() === "signinexpired");
+}
+
 const RETRYABLE: ReadonlySet<FailureKind> = new Set(["concurrency", "throttled", "transient"]);
 
 /** Raised by the service itself when a request or a record cannot be used as it is. */
@@ -51,9 +66,11 @@ function sideOf(error: Error): "PC" | "DV" | undefined {
 export function classifyFailure(error: unknown): ClassifiedFailure {
   const message = error instanceof Error ? error.message : String(error);
   if (!(error instanceof Error)) return { kind: "bug", code: "BUG", message, retryable: false };
-  if (error.name === "SignInExpiredError") {
-    return { kind: "credential", code: "SIGN_IN_EXPIRED", message, retryable: false };
+  if (isPartnerCenterSignInFailure(error)) {
+    return { kind: "credential", code: "SIGN_IN_EXPIRED", message: SIGN_IN_EXPIRED_TEXT, retryable: false };
   }
+  // The sign-in service was out of reach while refreshing: the sign-in itself may be fine.
+  if (error.name === "SignInUnavailableError") return { kind: "transient", code: "PC_SIGN_IN_UNAVAILABLE", message, retryable: true };
   if (error instanceof ServiceValidationError) {
     return { kind: "validation", code: "VALIDATION_FAILED", message, retryable: false };
   }

@@ -372,7 +372,8 @@ export class SyncPipeline {
     this.deps.metrics.recordError(failure.code);
     const log = this.deps.logger.child({ opportunityId, referralId, correlationId: ctx.correlationId, operationId: ctx.operationId });
     if (failure.kind === "bug") log.error({ err: error, code: failure.code }, "sync failed");
-    else log.warn({ code: failure.code, kind: failure.kind, message: failure.message }, "sync failed");
+    // The error's own text stays in the log when the recorded message is a fixed one (sign-in expired).
+    else log.warn({ code: failure.code, kind: failure.kind, message: failure.message, detail: error instanceof Error ? error.message : String(error) }, "sync failed");
     const outcome: PairOutcome = {
       opportunityId,
       referralId,

@@ -1,6 +1,7 @@
 /**
  * What the service needs from each system, in the words of the pipeline. The real clients
- * (sync/partner-center, sync/dataverse) are adapted to these in `adapters.ts`; keeping the
+ * (sync/partner-center, sync/dataverse) are adapted to these in `partner-center-port.ts` and
+ * `dataverse-port.ts`; keeping the
  * pipeline on this narrow surface makes each call it makes visible in one place.
  */
 import type { NewReferral, Referral } from "../sync/engine/referral";
@@ -57,6 +58,8 @@ export interface DataversePort {
   findLeadIdByReferralId(referralId: string): Promise<string | null>;
   /** The referral id a lead carries (for an opportunity qualified from it), or null. */
   getLeadReferralId(leadId: string): Promise<string | null>;
+  /** A systemuser's full name (for "who" on sync events), or null. */
+  getUserFullName(systemUserId: string): Promise<string | null>;
   findAccountIdByNameAndPostalCode(name: string, postalCode: string | null): Promise<string | null>;
   /** The transactioncurrency row for an ISO 4217 code, or null. */
   findCurrencyIdByIsoCode(isoCode: string): Promise<string | null>;

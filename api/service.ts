@@ -30,6 +30,7 @@ import { SyncPipeline, type PairOutcome, type SyncContext } from "./pipeline";
 import type { DataversePort, PartnerCenterPort } from "./ports";
 import { reconcile as runReconcile, type ReconcileOptions, type ReconcileResult } from "./reconcile";
 import { backfill as runBackfill, type BackfillOptions, type BackfillResult } from "./backfill";
+import { UserNames } from "./user-names";
 
 export interface CoSellServiceDeps {
   partnerCenter: PartnerCenterPort;
@@ -109,6 +110,7 @@ export function createCoSellService(deps: CoSellServiceDeps): CoSellService {
   const dv = deps.dataverse;
   const pc = deps.partnerCenter;
   const seenWebhooks = new RecentKeys();
+  const userNames = new UserNames((id) => dv.getUserFullName(id), logger);
   let credentialProblem: string | undefined;
 
   let cachedMapping: { mapping: Mapping; at: number } | undefined;
@@ -176,7 +178,7 @@ export function createCoSellService(deps: CoSellServiceDeps): CoSellService {
       throw e;
     }
     const correlationId = rec.CorrelationId || request.headers.get("x-ms-correlation-request-id") || undefined;
-    const base = { operationId: rec.OperationId, correlationId, initiatedBy: rec.InitiatingUserId };
+    const base = { operationId: rec.OperationId, correlationId, initiatedBy: await userNames.nameOf(rec.InitiatingUserId, rec.UserId) };
     const started = performance.now();
     const message = rec.MessageName;
 

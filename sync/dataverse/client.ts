@@ -24,6 +24,7 @@ import {
   type SyncTrigger,
 } from "../engine/dynamics";
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryEnv, type RetryPolicy, type RetryVerdict } from "../shared/retry";
+import { buildChangeSetBatch, parseChangeSetBatchResponse, type BatchOperation, type BatchResponsePart } from "./batch";
 import { ConcurrencyError, DataverseError, toDataverseError } from "./errors";
 import { Semaphore } from "./semaphore";
 import type { TokenProvider } from "./token";
@@ -95,13 +96,61 @@ export interface Page<T> {
   next?: string;
 }
 
-export type BatchOperation =
-  | { kind: "create"; entitySet: string; data: Record<string, unknown>; contentId?: string }
-  | { kind: "update"; entitySet: string; id: string; data: Record<string, unknown>; etag?: string }
-  | { kind: "delete"; entitySet: string; id: string; etag?: string };
+export type { BatchOperation };
+
+export interface DealWithETag {
+  deal: DynamicsDeal;
+  etag: string;
+}
+
+/** Per change set of executeChangeSets: the created ids (undefined for updates/deletes), or why it was rolled back. */
+export type ChangeSetResult = { ok: true; ids: Array<string | undefined> } | { ok: false; error: DataverseError };
+
+/** Referral ids per `Microsoft.Dynamics.CRM.In` query: keeps the URL far below Dataverse's 32 KB limit. */
+export const REFERRAL_IDS_PER_QUERY = 100;
+/** Operations per `$batch` request (Dataverse allows 1000). */
+export const MAX_BATCH_OPERATIONS = 1000;
 
 const guidOf = (id: string) => id.replace(/^\{|\}$/g, "").toLowerCase();
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** Dates in `$filter`: whole seconds, `Z`. */
+function filterDate(value: string | Date, what: string): string {
+  const d = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(d.getTime())) throw new Error(`${what}: '${String(value)}' is not a date`);
+  return d.toISOString().replace(/\.000Z$/, "Z");
+}
+/** Opportunities the connector syncs: Sync = Yes, or linked to a referral (switched off later). */
+const CO_SELL_FILTER = `(${OPPORTUNITY_COLUMNS.syncWithPartnerCenter} eq true or ${OPPORTUNITY_COLUMNS.referralId} ne null)`;
+
+/** The opportunity row with its expanded customer account, contact and currency, split into a deal. */
+function dealOf(row: Record<string, unknown>): DealWithETag {
+  const { customerid_account, parentcontactid, transactioncurrencyid, ...opportunity } = clean(row);
+  const related = (v: unknown) => {
+    if (!v || typeof v !== "object") return null;
+    const { "@odata.etag": _etag, ...rest } = clean(v as Record<string, unknown>);
+    return rest;
+  };
+  return {
+    deal: {
+      opportunity: opportunity as OpportunityRecord,
+      account: related(customerid_account) as AccountRecord | null,
+      contact: related(parentcontactid) as ContactRecord | null,
+      currency: related(transactioncurrencyid) as CurrencyRecord | null,
+    },
+    etag: String(opportunity["@odata.etag"]),
+  };
+}
+
+/** The id at the end of an `OData-EntityId` URL. */
+function idOfEntityUrl(url: string | undefined): string | undefined {
+  return url ? /\(([0-9a-fA-F-]{36})\)\s*$/.exec(url)?.[1]?.toLowerCase() : undefined;
+}
+
+/** A failed batch part as the error dynamics-web-api would have thrown, for toDataverseError. */
+function partError(part: BatchResponsePart): { status: number; code?: string; message: string; headers: Record<string, string> } {
+  const error = (part.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  return { status: part.status, code: error?.code, message: error?.message ?? (typeof part.body === "string" ? part.body : `HTTP ${part.status}`), headers: part.headers };
+}
 
 /** dynamics-web-api revives dates into Date objects and adds `oData…` keys; give back the wire shape. */
 function clean<T extends Record<string, unknown>>(record: T): T {
@@ -117,6 +166,8 @@ export class DataverseClient {
   private readonly api: DynamicsWebApi;
   private readonly gate: Semaphore;
   private readonly policy: RetryPolicy;
+  /** `<org>/api/data/v9.2/`, for the requests made without dynamics-web-api. */
+  private readonly apiUrl: string;
 
   constructor(private readonly options: DataverseClientOptions) {
     let serverUrl: string;
@@ -127,24 +178,27 @@ export class DataverseClient {
     }
     // dynamics-web-api resolves "api/data/v9.2" against serverUrl: a path prefix survives only with a trailing slash.
     if (!serverUrl.endsWith("/")) serverUrl += "/";
+    this.apiUrl = `${serverUrl}api/data/v9.2/`;
     this.api = new DynamicsWebApi({
       serverUrl,
       dataApi: { version: "9.2" },
       propagateErrors: true,
       impersonate: options.impersonateUserId ?? null,
-      onTokenRefresh: async () => {
-        let token: string;
-        try {
-          token = await options.tokens.getToken();
-        } catch (e) {
-          throw new DataverseError(`Dataverse sign-in failed: ${e instanceof Error ? e.message : String(e)}`, "credential");
-        }
-        if (!token) throw new DataverseError("Dataverse sign-in failed: the token provider returned an empty token", "credential");
-        return token;
-      },
+      onTokenRefresh: () => this.token(),
     });
     this.gate = new Semaphore(options.maxConcurrency ?? 8);
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  }
+
+  private async token(): Promise<string> {
+    let token: string;
+    try {
+      token = await this.options.tokens.getToken();
+    } catch (e) {
+      throw new DataverseError(`Dataverse sign-in failed: ${e instanceof Error ? e.message : String(e)}`, "credential");
+    }
+    if (!token) throw new DataverseError("Dataverse sign-in failed: the token provider returned an empty token", "credential");
+    return token;
   }
 
   /** Requests in flight right now (for health views and tests). */
@@ -178,19 +232,53 @@ export class DataverseClient {
     const row = await this.call(`getDeal(${id})`, true, (signal) =>
       this.api.retrieve<Record<string, unknown>>({ collection: "opportunities", key: id, select: OPPORTUNITY_SELECT, expand: DEAL_EXPAND, signal }),
     );
-    const { customerid_account, parentcontactid, transactioncurrencyid, ...opportunity } = clean(row);
-    const related = (v: unknown) => {
-      if (!v || typeof v !== "object") return null;
-      const { "@odata.etag": _etag, ...rest } = clean(v as Record<string, unknown>);
-      return rest;
-    };
-    const account = related(customerid_account) as AccountRecord | null;
-    const contact = related(parentcontactid) as ContactRecord | null;
-    const currency = related(transactioncurrencyid) as CurrencyRecord | null;
-    return {
-      deal: { opportunity: opportunity as OpportunityRecord, account, contact, currency },
-      etag: String(opportunity["@odata.etag"]),
-    };
+    return dealOf(row);
+  }
+
+  /**
+   * Deals matching `filter` (every opportunity when undefined), oldest change first, one request
+   * per page: `$expand` of the single-valued customer/contact/currency lookups works on collections.
+   */
+  async *listDeals(filter: string | undefined, pageSize = 500): AsyncIterable<DealWithETag[]> {
+    let next: string | undefined;
+    do {
+      const page = await this.page<Record<string, unknown>>("listDeals", {
+        collection: "opportunities",
+        select: OPPORTUNITY_SELECT,
+        expand: DEAL_EXPAND,
+        filter,
+        orderBy: ["modifiedon asc", "opportunityid asc"],
+        maxPageSize: pageSize,
+      }, next);
+      yield page.items.map(dealOf);
+      next = page.next;
+    } while (next);
+  }
+
+  /** Co-sell deals (Sync = Yes or linked) modified at or after `since` (all when null), page by page. */
+  listCoSellDealsChangedSince(since: string | Date | null, pageSize = 500): AsyncIterable<DealWithETag[]> {
+    const changed = since === null ? "" : ` and modifiedon ge ${filterDate(since, "listCoSellDealsChangedSince")}`;
+    return this.listDeals(`${CO_SELL_FILTER}${changed}`, pageSize);
+  }
+
+  /** The deals linked to these referral ids, keyed by referral id; a few ids per request. */
+  async getDealsByReferralIds(referralIds: readonly string[]): Promise<Map<string, DealWithETag>> {
+    const unique = [...new Set(referralIds.filter((id) => id !== ""))];
+    const out = new Map<string, DealWithETag>();
+    for (let i = 0; i < unique.length; i += REFERRAL_IDS_PER_QUERY) {
+      const chunk = unique.slice(i, i + REFERRAL_IDS_PER_QUERY);
+      // OData's `in` operator is not supported by Dataverse; its own In query function is.
+      const filter = `Microsoft.Dynamics.CRM.In(PropertyName='${OPPORTUNITY_COLUMNS.referralId}',PropertyValues=[${chunk.map(quote).join(",")}])`;
+      for await (const deals of this.listDeals(filter, REFERRAL_IDS_PER_QUERY)) {
+        for (const loaded of deals) {
+          const rid = loaded.deal.opportunity[OPPORTUNITY_COLUMNS.referralId] as string | null | undefined;
+          // The alternate key's collation ignores case; answer under the id as asked.
+          const asked = rid ? chunk.find((c) => c.toLowerCase() === rid.toLowerCase()) : undefined;
+          if (asked) out.set(asked, loaded);
+        }
+      }
+    }
+    return out;
   }
 
   /** PATCH with If-Match; a changed row throws ConcurrencyError. Returns the new ETag. */
@@ -221,8 +309,7 @@ export class DataverseClient {
 
   /** Co-sell opportunities modified at or after `watermark`, oldest first, every page followed. */
   async listOpportunitiesChangedSince(watermark: string | Date, pageSize = 500): Promise<OpportunityRecord[]> {
-    const since = (watermark instanceof Date ? watermark : new Date(watermark)).toISOString().replace(/\.000Z$/, "Z");
-    if (since.startsWith("Invalid")) throw new Error(`listOpportunitiesChangedSince: '${String(watermark)}' is not a date`);
+    const since = filterDate(watermark, "listOpportunitiesChangedSince");
     const out: OpportunityRecord[] = [];
     let next: string | undefined;
     do {
@@ -305,6 +392,29 @@ export class DataverseClient {
     return this.first("findLeadByReferralId", "leads", `${LEAD_COLUMNS.referralId} eq ${quote(referralId)}`);
   }
 
+  /** One row's columns by id, or null when there is no such row. */
+  private async retrieveOrNull(what: string, collection: string, id: string, select: string[]): Promise<Record<string, unknown> | null> {
+    try {
+      return clean(await this.call(what, true, (signal) => this.api.retrieve<Record<string, unknown>>({ collection, key: guidOf(id), select, signal })));
+    } catch (e) {
+      if (e instanceof DataverseError && e.kind === "notFound") return null;
+      throw e;
+    }
+  }
+
+  /** The referral id a lead carries (a co-sell lead), or null; null too when there is no such lead. */
+  async getLeadReferralId(leadId: string): Promise<string | null> {
+    const row = await this.retrieveOrNull(`getLead(${guidOf(leadId)})`, "leads", leadId, ["leadid", LEAD_COLUMNS.referralId]);
+    return (row?.[LEAD_COLUMNS.referralId] as string | null | undefined) ?? null;
+  }
+
+  /** A systemuser's full name, or null when there is no such user or it has no name. */
+  async getSystemUserFullName(systemUserId: string): Promise<string | null> {
+    const row = await this.retrieveOrNull(`getSystemUser(${guidOf(systemUserId)})`, "systemusers", systemUserId, ["systemuserid", "fullname"]);
+    const name = row?.fullname;
+    return typeof name === "string" && name.trim() !== "" ? name : null;
+  }
+
   retrieveCurrencyByIsoCode(code: string): Promise<CurrencyRecord | null> {
     return this.first("retrieveCurrencyByIsoCode", "transactioncurrencies", `isocurrencycode eq ${quote(code.toUpperCase())}`, [
       "transactioncurrencyid", "isocurrencycode",
@@ -379,26 +489,53 @@ export class DataverseClient {
    */
   async executeBatch(ops: BatchOperation[]): Promise<Array<string | undefined>> {
     if (ops.length === 0) return [];
-    if (ops.length > 1000) throw new Error(`executeBatch: at most 1000 operations, got ${ops.length}`);
-    const results = await this.call(`executeBatch(${ops.length} operations)`, false, async (signal) => {
-      // A fresh instance per batch: startBatch on the shared one would swallow concurrent calls.
-      const batch = this.api.initializeInstance();
-      batch.startBatch();
-      for (const op of ops) {
-        if (op.kind === "create") void batch.create({ collection: op.entitySet, data: op.data, contentId: op.contentId, inChangeSet: true });
-        else if (op.kind === "update") void batch.update({ collection: op.entitySet, key: guidOf(op.id), data: op.data, ifmatch: op.etag, inChangeSet: true });
-        else void batch.deleteRecord({ collection: op.entitySet, key: guidOf(op.id), ifmatch: op.etag, inChangeSet: true });
+    const [result] = await this.executeChangeSets([ops]);
+    if (!result.ok) throw result.error;
+    return result.ids;
+  }
+
+  /**
+   * Several independent change sets in ONE `$batch` request: each is atomic on its own, and one
+   * that fails (e.g. a stale ETag) rolls back only itself. Returns one result per change set.
+   * Not retried after a 5xx or timeout (creates may have committed); a 429 is.
+   */
+  async executeChangeSets(changeSets: BatchOperation[][]): Promise<ChangeSetResult[]> {
+    const sets = changeSets.filter((ops) => ops.length > 0);
+    if (sets.length !== changeSets.length) throw new Error("executeChangeSets: a change set has no operations");
+    if (sets.length === 0) return [];
+    const total = sets.reduce((n, ops) => n + ops.length, 0);
+    if (total > MAX_BATCH_OPERATIONS) throw new Error(`executeChangeSets: at most ${MAX_BATCH_OPERATIONS} operations per batch, got ${total}`);
+    const what = `$batch(${sets.length} change sets, ${total} operations)`;
+    const answers = await this.call(what, false, async (signal) => {
+      const { boundary, body } = buildChangeSetBatch(sets, this.apiUrl, () => crypto.randomUUID());
+      const headers: Record<string, string> = {
+        Authorization: `Bearer ${await this.token()}`,
+        "Content-Type": `multipart/mixed; boundary=${boundary}`,
+        Accept: "application/json",
+        "OData-Version": "4.0",
+        "OData-MaxVersion": "4.0",
+        Prefer: "odata.continue-on-error",
+      };
+      if (this.options.impersonateUserId) headers.MSCRMCallerID = this.options.impersonateUserId;
+      const res = await fetch(`${this.apiUrl}$batch`, { method: "POST", headers, body, signal });
+      const text = await res.text();
+      if (!res.ok) {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON: the text is the message
+        }
+        throw partError({ status: res.status, headers: Object.fromEntries(res.headers), body: parsed });
       }
-      try {
-        return await batch.executeBatch({ signal });
-      } catch (e) {
-        // A failed batch rejects with the parsed parts; the first error is the one to report.
-        throw Array.isArray(e) ? (e.find((x) => x instanceof Error) ?? e[0]) : e;
-      }
+      return parseChangeSetBatchResponse(text, res.headers.get("content-type") ?? "");
     });
-    const failed = results.find((r) => r instanceof Error);
-    if (failed) throw toDataverseError(failed, `executeBatch(${ops.length} operations)`);
-    return results.map((r) => (typeof r === "string" ? r : undefined));
+    return sets.map((ops, i): ChangeSetResult => {
+      const answer = answers[i];
+      if (!answer) return { ok: false, error: new DataverseError(`${what}: change set ${i + 1} got no answer`, "transient") };
+      if (!answer.ok) return { ok: false, error: toDataverseError(partError(answer.failure), `${what}, change set ${i + 1}`) };
+      return { ok: true, ids: ops.map((op, j) => (op.kind === "create" ? idOfEntityUrl(answer.parts[j]?.headers["odata-entityid"]) : undefined)) };
+    });
   }
 }
 

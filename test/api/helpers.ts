@@ -2,6 +2,8 @@
 import { SEEDED } from "../../sandbox/dataverse";
 import { SYNC_EVENT_COLUMNS as EV } from "../../sync/engine/dynamics";
 import type { DataverseClient } from "../../sync/dataverse/client";
+import { buildRemoteExecutionContext, wireValue } from "../../sync/dataverse/remote-execution-context";
+import { SERVICE_URL, WEBHOOK_KEY, type createHarness } from "./harness";
 
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -52,3 +54,50 @@ export async function syncEvents(dv: DataverseClient, opportunityId: string): Pr
 }
 
 export const eventOperationId = (e: Record<string, unknown>) => e[EV.operationId];
+
+/** A RemoteExecutionContext as Dataverse posts it for `messageName` on the opportunity (the seller initiating unless told). */
+export function context(
+  messageName: string,
+  opportunityId: string,
+  extra: { operationId?: string; input?: Record<string, unknown>; primaryEntityId?: string; initiatingUserId?: string } = {},
+) {
+  return buildRemoteExecutionContext({
+    messageName,
+    primaryEntityName: "opportunity",
+    primaryEntityId: extra.primaryEntityId ?? opportunityId,
+    operationId: extra.operationId ?? crypto.randomUUID(),
+    correlationId: crypto.randomUUID(),
+    initiatingUserId: extra.initiatingUserId ?? SEEDED.sellerUserId,
+    userId: SEEDED.applicationUserId,
+    businessUnitId: SEEDED.businessUnitId,
+    organizationId: SEEDED.organizationId,
+    organizationName: "contoso",
+    inputParameters: extra.input ?? { Target: wireValue.entityReference({ Id: opportunityId, LogicalName: "opportunity" }) },
+    depth: 1,
+    mode: messageName.startsWith("cosell_") ? 0 : 1,
+    stage: 40,
+    operationCreatedOn: new Date(),
+  });
+}
+
+/** Posts a context to the service's Dataverse endpoint with the right key. */
+export const postContext = (body: unknown) =>
+  fetch(`${SERVICE_URL}/api/dataverse`, { method: "POST", headers: { "x-cosell-key": WEBHOOK_KEY, "content-type": "application/json" }, body: JSON.stringify(body) });
+
+/** Requests the service (its application user) makes to Dataverse while `run` runs, as "METHOD path". */
+export async function serviceDataverseRequests(h: ReturnType<typeof createHarness>, run: () => Promise<unknown>): Promise<string[]> {
+  const apiPath = new URL(h.dvEmu.apiUrl).pathname;
+  const seen: string[] = [];
+  const listener = ({ request }: { request: Request }) => {
+    if (!request.url.startsWith(h.dvEmu.apiUrl)) return;
+    if (request.headers.get("authorization") !== `Bearer ${SEEDED.applicationUserId}`) return;
+    seen.push(`${request.method} ${new URL(request.url).pathname.slice(apiPath.length)}`);
+  };
+  h.server.events.on("request:start", listener);
+  try {
+    await run();
+  } finally {
+    h.server.events.removeListener("request:start", listener);
+  }
+  return seen;
+}

@@ -7,9 +7,9 @@
 import { http, HttpResponse } from "msw";
 import { SEEDED } from "../../sandbox/dataverse";
 import { OPPORTUNITY_COLUMNS as C, SETTING_NAMES, SYNC_EVENT_COLUMNS as EV, closeReasonValue, SYNC_STATUS, syncResultValue } from "../../sync/engine/dynamics";
-import { buildRemoteExecutionContext, wireValue } from "../../sync/dataverse/remote-execution-context";
-import { createHarness, SERVICE_URL, WEBHOOK_KEY } from "./harness";
-import { collect, createOpportunity, future, syncEvents } from "./helpers";
+import { wireValue } from "../../sync/dataverse/remote-execution-context";
+import { createHarness } from "./harness";
+import { collect, context, createOpportunity, future, postContext, serviceDataverseRequests, syncEvents } from "./helpers";
 
 const h = createHarness(11);
 beforeAll(async () => {
@@ -44,46 +44,8 @@ async function incomingPair(name: string, postalCode = "10001"): Promise<{ oppor
   return { opportunityId: opp!.opportunityid, referralId: r.id };
 }
 
-/** Requests the service makes to Dataverse while `run` runs, by method and path. */
-async function dataverseRequestsDuring(run: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const listener = ({ request }: { request: Request }) => {
-    if (!request.url.startsWith(apiUrl())) return;
-    if (request.headers.get("authorization") !== `Bearer ${SEEDED.applicationUserId}`) return;
-    seen.push(`${request.method} ${new URL(request.url).pathname.slice(new URL(apiUrl()).pathname.length)}`);
-  };
-  h.server.events.on("request:start", listener);
-  try {
-    await run();
-  } finally {
-    h.server.events.removeListener("request:start", listener);
-  }
-  return seen;
-}
+const dataverseRequestsDuring = (run: () => Promise<unknown>) => serviceDataverseRequests(h, run);
 const writesIn = (requests: string[]) => requests.filter((r) => !r.startsWith("GET ") && !r.includes("cosell_settings"));
-
-function context(messageName: string, opportunityId: string, extra: { operationId?: string; input?: Record<string, unknown>; primaryEntityId?: string } = {}) {
-  return buildRemoteExecutionContext({
-    messageName,
-    primaryEntityName: "opportunity",
-    primaryEntityId: extra.primaryEntityId ?? opportunityId,
-    operationId: extra.operationId ?? crypto.randomUUID(),
-    correlationId: crypto.randomUUID(),
-    initiatingUserId: SEEDED.sellerUserId,
-    userId: SEEDED.applicationUserId,
-    businessUnitId: SEEDED.businessUnitId,
-    organizationId: SEEDED.organizationId,
-    organizationName: "contoso",
-    inputParameters: extra.input ?? { Target: wireValue.entityReference({ Id: opportunityId, LogicalName: "opportunity" }) },
-    depth: 1,
-    mode: messageName.startsWith("cosell_") ? 0 : 1,
-    stage: 40,
-    operationCreatedOn: new Date(),
-  });
-}
-
-const postContext = (body: unknown) =>
-  fetch(`${SERVICE_URL}/api/dataverse`, { method: "POST", headers: { "x-cosell-key": WEBHOOK_KEY, "content-type": "application/json" }, body: JSON.stringify(body) });
 
 describe("Partner Center webhooks", () => {
   test("a duplicated webhook changes the opportunity once and writes one sync event", async () => {
