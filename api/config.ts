@@ -8,6 +8,7 @@ import { msalTokenProvider } from "../sync/dataverse/token";
 import { PartnerCenterAuth } from "../sync/partner-center/auth";
 import { ReferralsClient } from "../sync/partner-center/referrals-client";
 import { parseCacheKey } from "../sync/partner-center/token-cache";
+import { callBudgetFromEnv } from "../sync/partner-center/config";
 import { DEFAULT_CERTIFICATE_HOSTS } from "../sync/partner-center/webhook-verify";
 import { dataversePort } from "./dataverse-port";
 import type { Logger } from "./logger";
@@ -87,7 +88,9 @@ export async function createServiceFromConfig(config: ServiceConfig, logger: Log
     cacheKey: parseCacheKey(config.partnerCenter.cacheKey),
   });
   const pcTokens = auth.tokenProvider();
-  const referrals = new ReferralsClient({ tokenProvider: pcTokens, baseUrl: config.partnerCenter.referralsUrl });
+  // D.10: count Partner Center calls per UTC day and warn before the daily budget.
+  const budget = callBudgetFromEnv((warning) => logger.warn({ callBudget: warning }, warning.message));
+  const referrals = new ReferralsClient({ tokenProvider: pcTokens, baseUrl: config.partnerCenter.referralsUrl, budget });
   const dataverse = new DataverseClient({
     orgUrl: config.dataverse.url,
     tokens: msalTokenProvider({ tenantId: config.dataverse.tenantId, clientId: config.dataverse.clientId, clientSecret: config.dataverse.clientSecret, orgUrl: config.dataverse.url }),
@@ -98,6 +101,10 @@ export async function createServiceFromConfig(config: ServiceConfig, logger: Log
     logger,
     webhookKey: config.webhookKey,
     verifyOptions: { trustRootsPem: readFileSync(config.trustRootsPath, "utf8"), allowedCertificateHosts: config.certificateHosts },
-    partnerCenterCredential: () => pcTokens.getToken(),
+    // A silent check: a cached token that is still valid costs no call to the sign-in service.
+    partnerCenterCredential: async () => {
+      const health = await auth.credentialHealth();
+      if (health.state !== "ok") throw new Error(health.detail ?? `Partner Center sign-in: ${health.state}`);
+    },
   });
 }

@@ -1,4 +1,4 @@
-// Builds every part that exists: the PCF control, the ribbon web resources, then the solution zips.
+// Builds every part: the PCF control, the ribbon web resources, the solution zips, the Azure Functions app.
 import { execSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 
@@ -12,3 +12,4 @@ const hasControls = existsSync("controls") && readdirSync("controls", { recursiv
 if (hasControls) run("npm run build:controls");
 if (existsSync("webresources/build.mjs")) run("npm run build:webresources");
 if (existsSync("solution/pack.ts")) run("npm run pack");
+run("npm run build:functions");
