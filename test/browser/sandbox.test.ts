@@ -134,4 +134,23 @@ maybe("sandbox in Chromium", () => {
     await expectText(page.getByTestId("opportunity-state"), "Lost");
     await shot("2-declined");
   }, 90_000);
+
+  test("an expired Partner Center sign-in shows in the panel and in sync health, and Sync now recovers", async () => {
+    const health = page.getByRole("region", { name: "Sync health" });
+    await health.getByRole("button", { name: "Make the Partner Center sign-in expire" }).click();
+    await expectText(health, "expired");
+
+    await openOpportunity("Contoso data platform modernisation");
+    await panel().getByRole("switch", { name: /Sync with Partner Center/ }).click();
+    await form().getByRole("button", { name: "Save", exact: true }).click();
+    await expectText(panel(), "Sign-in expired");
+    await expectText(panel(), "Ask your admin");
+    await shot("3-sign-in-expired");
+
+    await health.getByRole("button", { name: "Sign in to Partner Center again" }).click();
+    await expectText(health, "healthy");
+    await form().getByRole("button", { name: "Sync now" }).click();
+    await expectText(panel(), "Synced");
+    await expectText(referralRow("Contoso data platform modernisation"), "Active/Accepted");
+  }, 90_000);
 });
