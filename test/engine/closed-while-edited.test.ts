@@ -3,20 +3,15 @@
  * edited the opportunity since the last sync; those edits are not sent, and the warning says so once.
  */
 import {
-  applyPlanToDeal, CLOSED_NOT_SENT, defaultMapping, OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, plan,
-  type DynamicsDeal, type Plan, type PlanInput, type Referral, type ReferralSubstatus, type SyncSnapshot,
+  applyPlanToDeal, CLOSED_NOT_SENT, OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, type DynamicsDeal, type Plan, type Referral, type ReferralSubstatus, type SyncSnapshot,
 } from "../../sync/engine";
-import { matchingReferral, NOW, validDeal } from "./fixtures";
+import { matchingReferral, run, synced as syncedPair } from "./fixtures";
 
-const mapping = defaultMapping();
-const run = (over: Partial<PlanInput> & Pick<PlanInput, "deal" | "referral">): Plan =>
-  plan({ snapshot: null, mapping, now: NOW, trigger: "reconcile", ...over });
-
-function synced(referral: Referral): { deal: DynamicsDeal; referral: Referral; snapshot: SyncSnapshot } {
-  const deal = validDeal();
-  const first = run({ deal, referral });
-  expect(first.referralPatch).toEqual([]);
-  return { deal: applyPlanToDeal(deal, first), referral, snapshot: first.nextSnapshot };
+/** A synced pair whose first sync sent nothing to Partner Center. */
+function synced(referral: Referral) {
+  const pair = syncedPair(referral);
+  expect(pair.first.referralPatch).toEqual([]);
+  return pair;
 }
 
 interface Case {

@@ -1,3 +1,4 @@
+import { applyPlanToDeal, defaultMapping, plan, type Plan, type PlanInput, type SyncSnapshot } from "../../sync/engine";
 import type { DynamicsDeal } from "../../sync/engine/dynamics";
 import { HELP_TYPES, OPPORTUNITY_STATE, OPPORTUNITY_STATUS } from "../../sync/engine/dynamics";
 import type { Referral } from "../../sync/engine/referral";
@@ -76,4 +77,17 @@ export function matchingReferral(overrides: Partial<Referral> = {}): Referral {
     eTag: "\"etag-1\"",
     ...overrides,
   };
+}
+
+const mapping = defaultMapping();
+
+/** Plans with the default mapping at NOW, as a reconcile would. */
+export const run = (over: Partial<PlanInput> & Pick<PlanInput, "deal" | "referral">): Plan =>
+  plan({ snapshot: null, mapping, now: NOW, trigger: "reconcile", ...over });
+
+/** A valid deal linked to `referral` by a first sync: the pair as both sides hold it afterwards. */
+export function synced(referral: Referral): { deal: DynamicsDeal; referral: Referral; snapshot: SyncSnapshot; first: Plan } {
+  const deal = validDeal();
+  const first = run({ deal, referral });
+  return { deal: applyPlanToDeal(deal, first), referral, snapshot: first.nextSnapshot, first };
 }

@@ -3,20 +3,10 @@
  * (not just "Record saved · Succeeded" with nothing under it).
  */
 import {
-  applyPatch, applyPlanToDeal, auditToSyncEventRow, closeReasonValue, defaultMapping, OPPORTUNITY_STATE, plan, SYNC_EVENT_COLUMNS as E,
-  type DynamicsDeal, type FieldChange, type Plan, type PlanInput, type Referral, type SyncSnapshot,
+  applyPatch, auditToSyncEventRow, closeReasonValue, OPPORTUNITY_STATE, SYNC_EVENT_COLUMNS as E, type FieldChange, type Referral,
 } from "../../sync/engine";
-import { matchingReferral, NOW, validDeal } from "./fixtures";
+import { matchingReferral, run, synced } from "./fixtures";
 
-const mapping = defaultMapping();
-const run = (over: Partial<PlanInput> & Pick<PlanInput, "deal" | "referral">): Plan =>
-  plan({ snapshot: null, mapping, now: NOW, trigger: "reconcile", ...over });
-
-function synced(referral: Referral): { deal: DynamicsDeal; referral: Referral; snapshot: SyncSnapshot } {
-  const deal = validDeal();
-  const first = run({ deal, referral });
-  return { deal: applyPlanToDeal(deal, first), referral, snapshot: first.nextSnapshot };
-}
 const incoming = (): Referral => matchingReferral({ direction: "Incoming", status: "New", substatus: "Pending" });
 
 const referralStatus = (before: string, after: string): FieldChange =>

@@ -1,19 +1,8 @@
 import {
-  ALLOWED_SUBSTATUS, applyPatch, applyPlanToDeal, CLOSED_NOT_SENT, closeReasonValue, defaultMapping, isLegalTransition,
-  OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, plan, REFERRAL_STATUSES, SYNC_STATUS,
-  type DynamicsDeal, type Plan, type PlanInput, type Referral, type ReferralStatus, type SyncSnapshot,
+  ALLOWED_SUBSTATUS, applyPatch, applyPlanToDeal, CLOSED_NOT_SENT, closeReasonValue, isLegalTransition, OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, REFERRAL_STATUSES, SYNC_STATUS, type Referral, type ReferralStatus,
 } from "../../sync/engine";
-import { matchingReferral, NOW, validDeal } from "./fixtures";
+import { matchingReferral, run, synced, validDeal } from "./fixtures";
 
-const mapping = defaultMapping();
-const run = (over: Partial<PlanInput> & Pick<PlanInput, "deal" | "referral">): Plan =>
-  plan({ snapshot: null, mapping, now: NOW, trigger: "reconcile", ...over });
-
-function synced(referral: Referral): { deal: DynamicsDeal; referral: Referral; snapshot: SyncSnapshot } {
-  const deal = validDeal();
-  const first = run({ deal, referral });
-  return { deal: applyPlanToDeal(deal, first), referral, snapshot: first.nextSnapshot };
-}
 const incoming = (over: Partial<Referral> = {}): Referral =>
   matchingReferral({ direction: "Incoming", status: "New", substatus: "Pending", ...over });
 
