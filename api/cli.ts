@@ -2,15 +2,19 @@
  * Operator commands (run with tsx):
  *   tsx api/cli.ts reconcile [--full]     re-plan everything changed since the watermark (progress bar)
  *   tsx api/cli.ts backfill [--apply]     link existing referrals and opportunities (dry run by default)
+ *   tsx api/cli.ts mapping check <file>   check a field-mapping document (every problem with its JSON path)
+ *   tsx api/cli.ts mapping set <file>     check it, then make it the org's mapping (refused if it has problems)
  * Configuration: the same environment variables as the service (api/README.md).
  */
 import { SingleBar, Presets } from "cli-progress";
 import { formatBackfill } from "./backfill";
-import { createServiceFromConfig, readConfig } from "./config";
+import { readFileSync } from "node:fs";
+import { createDataverseClient, createServiceFromConfig, readConfig } from "./config";
+import { runMappingCommand } from "./mapping-command";
 import { createLogger } from "./logger";
 import type { CoSellService } from "./service";
 
-const USAGE = "usage: tsx api/cli.ts reconcile [--full] | backfill [--apply]";
+const USAGE = "usage: tsx api/cli.ts reconcile [--full] | backfill [--apply] | mapping check|set <file>";
 
 function progressBar(label: string): { update: (done: number, total: number) => void; stop: () => void } {
   const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, hideCursor: true }, Presets.shades_classic);
@@ -53,9 +57,20 @@ export async function runCli(argv: string[], service: CoSellService, out: (line:
 
 if (require.main === module) {
   (async () => {
+    const argv = process.argv.slice(2);
+    if (argv[0] === "mapping") {
+      // `check` needs no configuration; `set` only the Dataverse connection.
+      const dataverse = argv[1] === "set" ? createDataverseClient(readConfig(process.env)) : undefined;
+      process.exitCode = await runMappingCommand(argv.slice(1), {
+        readFile: (path) => readFileSync(path, "utf8"),
+        setSetting: dataverse && ((name, value) => dataverse.setSetting(name, value)),
+        out: console.log,
+      });
+      return;
+    }
     const config = readConfig(process.env);
     const service = await createServiceFromConfig(config, createLogger({ level: process.env.LOG_LEVEL ?? "warn" }));
-    process.exitCode = await runCli(process.argv.slice(2), service);
+    process.exitCode = await runCli(argv, service);
   })().catch((e) => {
     console.error(e instanceof Error ? e.message : e);
     process.exitCode = 1;

@@ -80,6 +80,14 @@ export function readConfig(env: Record<string, string | undefined>): ServiceConf
   return config;
 }
 
+/** The service's Dataverse connection: its application user, client credentials. */
+export function createDataverseClient(config: ServiceConfig): DataverseClient {
+  return new DataverseClient({
+    orgUrl: config.dataverse.url,
+    tokens: msalTokenProvider({ tenantId: config.dataverse.tenantId, clientId: config.dataverse.clientId, clientSecret: config.dataverse.clientSecret, orgUrl: config.dataverse.url }),
+  });
+}
+
 export async function createServiceFromConfig(config: ServiceConfig, logger: Logger): Promise<CoSellService> {
   const auth = new PartnerCenterAuth({
     clientId: config.partnerCenter.clientId,
@@ -91,10 +99,7 @@ export async function createServiceFromConfig(config: ServiceConfig, logger: Log
   // D.10: count Partner Center calls per UTC day and warn before the daily budget.
   const budget = callBudgetFromEnv((warning) => logger.warn({ callBudget: warning }, warning.message));
   const referrals = new ReferralsClient({ tokenProvider: pcTokens, baseUrl: config.partnerCenter.referralsUrl, budget });
-  const dataverse = new DataverseClient({
-    orgUrl: config.dataverse.url,
-    tokens: msalTokenProvider({ tenantId: config.dataverse.tenantId, clientId: config.dataverse.clientId, clientSecret: config.dataverse.clientSecret, orgUrl: config.dataverse.url }),
-  });
+  const dataverse = createDataverseClient(config);
   return createCoSellService({
     partnerCenter: partnerCenterPort(referrals),
     dataverse: dataversePort(dataverse),

@@ -183,22 +183,38 @@ interface RawField {
   transform: string | ({ type: string } & Record<string, unknown>);
 }
 
-/** Reads and checks a mapping document; throws MappingError listing every problem. */
+const isText = (v: unknown): v is string => typeof v === "string";
+/** Enough of a field's shape for the rule checks to read it safely (the schema reports the rest). */
+function hasFieldShape(raw: unknown): raw is RawField {
+  if (raw === null || typeof raw !== "object") return false;
+  const f = raw as Record<string, unknown>;
+  const t = f.transform;
+  return [f.name, f.column, f.referralPath, f.direction, f.policy].every(isText) &&
+    (isText(t) || (t !== null && typeof t === "object" && isText((t as Record<string, unknown>).type)));
+}
+
+/** Reads and checks a mapping document; throws MappingError listing every problem, schema and rules alike. */
 export function loadMapping(doc: unknown): Mapping {
   validateSchema ??= new Ajv({ allErrors: true, strict: true }).compile(SCHEMA);
-  if (!validateSchema(doc)) throw new MappingError(schemaProblems(validateSchema.errors ?? []));
+  const schemaValid = validateSchema(doc);
+  const problems: MappingProblem[] = schemaValid ? [] : schemaProblems(validateSchema.errors ?? []);
+  if (!schemaValid && problems.length === 0) problems.push({ path: "$", message: "does not match the mapping schema." });
+  const rawFields = (doc as { fields?: unknown } | null)?.fields;
+  if (!Array.isArray(rawFields)) throw new MappingError(problems);
+  const reported = new Set(problems.map((p) => p.path));
 
-  const problems: MappingProblem[] = [];
   const fields: MappedField[] = [];
   let status: MappedField | null = null;
   const names = new Map<string, number>();
   const paths = new Map<string, number>();
   const writtenColumns = new Map<string, number>();
 
-  (doc as { fields: RawField[] }).fields.forEach((raw, i) => {
+  rawFields.forEach((raw: unknown, i) => {
+    // A field the schema already found malformed is only checked as far as it can be read.
+    if (!hasFieldShape(raw)) return;
     const at = (prop: string): string => `$.fields[${i}].${prop}`;
     const problem = (prop: string, message: string): void => {
-      problems.push({ path: at(prop), message });
+      if (!reported.has(at(prop))) problems.push({ path: at(prop), message });
     };
     const before = problems.length;
 

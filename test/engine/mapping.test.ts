@@ -95,6 +95,17 @@ describe("loadMapping rejects a bad document with every problem at once", () => 
     ]);
   });
 
+  it("reports schema problems and rule problems of other fields together", () => {
+    const d = doc();
+    d.fields[0].transform = "shout";
+    d.fields[1].direction = "sideways";
+    d.fields[2] = { name: 7 };
+    const paths = problemsOf(d).map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(["$.fields[0].transform", "$.fields[1].direction"]));
+    expect(paths.filter((p) => p.startsWith("$.fields[2]")).length).toBeGreaterThan(0);
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+
   it("lists every problem in the error message", () => {
     const bad = doc();
     bad.fields[0].transform = "nope";

@@ -1,0 +1,60 @@
+/**
+ * `tsx api/cli.ts mapping check <file>` and `mapping set <file>`: how an admin changes the field
+ * mapping. A document is checked against the schema and the engine's rules first; one with
+ * problems is refused with every problem and its JSON path, and never reaches Dataverse.
+ */
+import { loadMapping, MappingError, SETTING_NAMES } from "../sync/engine";
+
+export interface MappingCommandDeps {
+  readFile(path: string): string;
+  /** Writes the `mapping.document` setting; only `set` needs it. */
+  setSetting?(name: string, value: string): Promise<void>;
+  out(line: string): void;
+}
+
+const USAGE = "usage: tsx api/cli.ts mapping check <file> | mapping set <file>";
+
+/** Reads and checks a mapping document; the problems, or the loaded field count. */
+export function checkMappingDocument(path: string, readFile: (path: string) => string): { problems: string[]; fields?: number; text?: string } {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (e) {
+    return { problems: [`${path}: cannot be read (${(e as Error).message})`] };
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return { problems: [`${path}: not valid JSON (${(e as Error).message})`] };
+  }
+  try {
+    const mapping = loadMapping(doc);
+    return { problems: [], fields: mapping.fields.length + (mapping.status ? 1 : 0), text: JSON.stringify(doc) };
+  } catch (e) {
+    if (e instanceof MappingError) return { problems: e.problems.map((p) => `${path} ${p.path}: ${p.message}`) };
+    throw e;
+  }
+}
+
+export async function runMappingCommand(argv: string[], deps: MappingCommandDeps): Promise<number> {
+  const [verb, file, ...rest] = argv;
+  if ((verb !== "check" && verb !== "set") || !file || rest.length > 0) {
+    deps.out(USAGE);
+    return 2;
+  }
+  const result = checkMappingDocument(file, deps.readFile);
+  if (result.problems.length > 0) {
+    deps.out(`The mapping in ${file} cannot be used (${result.problems.length} problem${result.problems.length === 1 ? "" : "s"}); nothing was changed:`);
+    for (const p of result.problems) deps.out(`  ${p}`);
+    return 1;
+  }
+  if (verb === "check") {
+    deps.out(`${file}: a valid mapping of ${result.fields} fields.`);
+    return 0;
+  }
+  if (!deps.setSetting) throw new Error("mapping set needs a Dataverse connection");
+  await deps.setSetting(SETTING_NAMES.mappingDocument, result.text!);
+  deps.out(`${file}: saved as the "${SETTING_NAMES.mappingDocument}" setting (${result.fields} fields). The service uses it within a minute.`);
+  return 0;
+}
