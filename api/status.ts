@@ -27,10 +27,12 @@ export function changedColumns(current: OpportunityRecord, wanted: Record<string
   return out;
 }
 
-/** The error text a seller reads on the form: one line per field to fix. */
+/**
+ * The error text a seller reads in the panel: a first line saying what happened, then one line per
+ * fix (the panel lists those lines under its own "fix the following" heading).
+ */
 export function problemsText(problems: readonly ValidationProblem[]): string {
-  const lines = problems.map((p) => `• ${p.message} (${p.column})`);
-  return `Not sent to Partner Center. Fix these fields, then sync again:\n${lines.join("\n")}`;
+  return ["Not sent to Partner Center: it would refuse this deal as it is.", ...problems.map((p) => p.message)].join("\n");
 }
 
 export function statusColumns(status: SyncStatusName, error: string | null): Record<string, unknown> {
