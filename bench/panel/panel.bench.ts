@@ -3,8 +3,14 @@
  * painted panel whose history shows its first page of sync events, in Debian's Chromium with React
  * and Fluent as the platform provides them (globals).
  *
- * Cold: a fresh browser context and page per run (nothing compiled, no styles injected yet), median
- * of COLD_RUNS. Warm: the control mounted again on an already used page, median of WARM_RUNS.
+ * Cold: a fresh browser context and page per run (nothing compiled, no styles injected yet). One
+ * such figure swings by a frame (the paint waits for the next vsync, up to 16.7 ms away), so the
+ * bench takes COLD_RUNS of them and reports their median, which the target is set on, and their p90.
+ * A first page is loaded and thrown away before: it pays for starting Chromium's renderer, which no
+ * form pays when a control mounts. Warm: the control mounted again on an already used page, median
+ * of WARM_RUNS.
+ * Most of a cold figure is not the panel's own: about 15 ms is ICU's first use in a new page (the
+ * first Intl formatter, which a real form has long created), and up to a frame is vsync.
  * Run: npx tsx bench/panel/panel.bench.ts   (builds the control first if it is missing)
  */
 import { execSync } from "node:child_process";
@@ -19,7 +25,7 @@ const TARGET_RENDER_MS = 50;
 /** Events stored for the deal; the panel reads a page of 20 of them first. */
 const EVENTS = 50;
 const FIRST_PAGE = 20;
-const COLD_RUNS = 5;
+const COLD_RUNS = 15;
 const WARM_RUNS = 6;
 
 export interface BenchResult {
@@ -118,7 +124,12 @@ async function formPage(browser: Browser): Promise<Page> {
   return page;
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The nearest-rank percentile (0–100) of `values`. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) throw new Error("No samples to take a percentile of.");
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+}
 
 export async function runPanelBench(): Promise<BenchResult[]> {
   ensureBuilt();
@@ -129,22 +140,27 @@ export async function runPanelBench(): Promise<BenchResult[]> {
   });
   const arg = { events: EVENTS, expected: FIRST_PAGE };
   try {
+    // The throw-away page: it starts the renderer (see the header).
+    let page: Page = await formPage(browser);
+    await page.evaluate(mountAndTime, arg);
     const cold: number[] = [];
-    let page: Page | undefined;
     for (let i = 0; i < COLD_RUNS; i++) {
-      await page?.context().close();
+      await page.context().close();
       page = await formPage(browser);
       cold.push(await page.evaluate(mountAndTime, arg));
     }
     const warm: number[] = [];
-    for (let i = 0; i < WARM_RUNS; i++) warm.push(await page!.evaluate(mountAndTime, arg));
-    const coldMs = median(cold);
-    const warmMs = median(warm);
+    for (let i = 0; i < WARM_RUNS; i++) warm.push(await page.evaluate(mountAndTime, arg));
+    const coldMs = percentile(cold, 50);
+    const coldP90 = percentile(cold, 90);
+    const warmMs = percentile(warm, 50);
     const what = `first render, ${FIRST_PAGE} of ${EVENTS} events`;
+    const ms = (value: number): number => Number(value.toFixed(1));
     return [
       { metric: "panel bundle size (production)", value: Number(bundleKb.toFixed(1)), unit: "KB", target: `<= ${TARGET_BUNDLE_KB}`, pass: bundleKb <= TARGET_BUNDLE_KB },
-      { metric: `${what} (cold, median of ${COLD_RUNS} fresh pages)`, value: Number(coldMs.toFixed(1)), unit: "ms", target: `<= ${TARGET_RENDER_MS}`, pass: coldMs <= TARGET_RENDER_MS },
-      { metric: `${what} (warm, median of ${WARM_RUNS})`, value: Number(warmMs.toFixed(1)), unit: "ms", target: "(informative)", pass: true },
+      { metric: `${what} (cold, median of ${COLD_RUNS} fresh pages)`, value: ms(coldMs), unit: "ms", target: `<= ${TARGET_RENDER_MS}`, pass: coldMs <= TARGET_RENDER_MS },
+      { metric: `${what} (cold, p90 of ${COLD_RUNS} fresh pages)`, value: ms(coldP90), unit: "ms", target: "(informative)", pass: true },
+      { metric: `${what} (warm, median of ${WARM_RUNS})`, value: ms(warmMs), unit: "ms", target: "(informative)", pass: true },
     ];
   } finally {
     await browser.close();

@@ -29,7 +29,8 @@ export class CoSellPanel implements ComponentFramework.ReactControl<IInputs, IOu
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
     for (const name of context.updatedProperties || []) delete this.pending[name as EditableField];
     return React.createElement(CoSellPanelView, {
-      values: { ...panelValuesOf(context.parameters), ...this.pending },
+      // Object.assign, not spread: the panel build turns each spread into a nested Object.assign call.
+      values: Object.assign(panelValuesOf(context.parameters), this.pending),
       onChange: (edit: PanelEdit) => this.onChange(edit),
       recordId: recordIdOf(context),
       data: this.data,
@@ -55,7 +56,7 @@ export class CoSellPanel implements ComponentFramework.ReactControl<IInputs, IOu
   }
 
   private onChange(edit: PanelEdit): void {
-    this.pending = { ...this.pending, ...edit };
+    this.pending = Object.assign({}, this.pending, edit);
     this.notifyOutputChanged();
   }
 }

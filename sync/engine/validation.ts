@@ -16,23 +16,33 @@ export interface ValidationProblem {
   message: string;
 }
 
+// Columns named by more than one problem: each literal would be repeated in the form panel's bundle.
+const SOLUTIONS_COLUMN = "opportunity.cosell_solutionids";
+const VALUE_COLUMN = "opportunity.estimatedvalue";
+const CLOSE_DATE_COLUMN = "opportunity.estimatedclosedate";
+const COUNTRY_COLUMN = "account.address1_country";
+const EMAIL_COLUMN = "contact.emailaddress1";
+
+/** A LENGTH_LIMITS entry (a call per row: the panel's bundle would repeat each property name). */
+const maxLength = (column: string, label: string, max: number) => ({ column, label, max });
+
 /**
  * Longest text Partner Center or the Dataverse column takes; one table so a limit changes in one place.
  * (Dataverse's own column limits for names/contact fields; 250 / 2000 for the referral's free text.)
  */
 export const LENGTH_LIMITS: ReadonlyArray<{ column: string; label: string; max: number }> = [
-  { column: "opportunity.name", label: "The opportunity topic", max: 250 },
-  { column: "opportunity.description", label: "The description (notes to Microsoft)", max: 2000 },
-  { column: "account.name", label: "The customer's account name", max: 160 },
-  { column: "account.address1_line1", label: "The customer's street address", max: 250 },
-  { column: "account.address1_line2", label: "The customer's second address line", max: 250 },
-  { column: "account.address1_city", label: "The customer's city", max: 80 },
-  { column: "account.address1_stateorprovince", label: "The customer's state or province", max: 50 },
-  { column: "account.address1_postalcode", label: "The customer's postal code", max: 20 },
-  { column: "contact.firstname", label: "The contact's first name", max: 50 },
-  { column: "contact.lastname", label: "The contact's last name", max: 50 },
-  { column: "contact.emailaddress1", label: "The contact's email", max: 100 },
-  { column: "contact.telephone1", label: "The contact's phone number", max: 50 },
+  maxLength("opportunity.name", "The opportunity topic", 250),
+  maxLength("opportunity.description", "The description (notes to Microsoft)", 2000),
+  maxLength("account.name", "The customer's account name", 160),
+  maxLength("account.address1_line1", "The customer's street address", 250),
+  maxLength("account.address1_line2", "The customer's second address line", 250),
+  maxLength("account.address1_city", "The customer's city", 80),
+  maxLength("account.address1_stateorprovince", "The customer's state or province", 50),
+  maxLength("account.address1_postalcode", "The customer's postal code", 20),
+  maxLength("contact.firstname", "The contact's first name", 50),
+  maxLength("contact.lastname", "The contact's last name", 50),
+  maxLength(EMAIL_COLUMN, "The contact's email", 100),
+  maxLength("contact.telephone1", "The contact's phone number", 50),
 ];
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -118,15 +128,17 @@ function daysInMonth(y: number, m: number): number {
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
-const quoteList = (items: string[]): string => items.map((s) => `"${s}"`).join(", ");
+const quoteList = (items: string[]): string => items.map((s) => '"' + s + '"').join(", ");
 const blank = (v: unknown): boolean => v == null || (typeof v === "string" && v.trim() === "");
 
 export function validateForPartnerCenter(
   deal: DynamicsDeal,
   now: Date,
-  options: { isNew?: boolean } = {},
+  // Optional, not defaulted: the panel build turns a default into an `arguments` check.
+  options?: { isNew?: boolean },
 ): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
+  // Messages are joined with `+`, not template literals: the panel build turns those into `.concat` calls.
   const add = (code: string, column: string, message: string): void => {
     problems.push({ code, column, message });
   };
@@ -141,12 +153,12 @@ export function validateForPartnerCenter(
     if (blank(account.name)) add("customer.nameMissing", "account.name", "Give the customer account a name.");
     const country = account.address1_country;
     if (blank(country)) {
-      add("country.missing", "account.address1_country", "Add the country to the customer's address (for example Germany or DE).");
+      add("country.missing", COUNTRY_COLUMN, "Add the country to the customer's address (for example Germany or DE).");
     } else if (!countryToIso2(country as string)) {
       add(
         "country.unknown",
-        "account.address1_country",
-        `The customer's country "${String(country).trim()}" is not a country name or two-letter code Partner Center knows; use, for example, Germany or DE.`,
+        COUNTRY_COLUMN,
+        "The customer's country \"" + String(country).trim() + '" is not a country name or two-letter code Partner Center knows; use, for example, Germany or DE.',
       );
     }
   }
@@ -154,14 +166,14 @@ export function validateForPartnerCenter(
   // Solutions (D.5).
   const entries = splitSolutionIds(opportunity.cosell_solutionids);
   if (entries.length === 0) {
-    add("solutions.missing", "opportunity.cosell_solutionids", `Add at least one solution ID (for example ${EXAMPLE_SOLUTION}).`);
+    add("solutions.missing", SOLUTIONS_COLUMN, "Add at least one solution ID (for example " + EXAMPLE_SOLUTION + ").");
   } else {
     const invalid = entries.filter((id) => !isValidSolutionId(id));
     if (invalid.length > 0) {
       add(
         "solutions.invalid",
-        "opportunity.cosell_solutionids",
-        `These solution IDs are not in the form SOL-…: ${quoteList(invalid)}; fix them (for example ${EXAMPLE_SOLUTION}).`,
+        SOLUTIONS_COLUMN,
+        "These solution IDs are not in the form SOL-…: " + quoteList(invalid) + "; fix them (for example " + EXAMPLE_SOLUTION + ").",
       );
     }
     const seen = new Set<string>();
@@ -172,21 +184,21 @@ export function validateForPartnerCenter(
       seen.add(key);
     }
     if (duplicates.size > 0) {
-      add("solutions.duplicate", "opportunity.cosell_solutionids", `Remove the repeated solution IDs: ${quoteList([...duplicates])}.`);
+      add("solutions.duplicate", SOLUTIONS_COLUMN, "Remove the repeated solution IDs: " + quoteList([...duplicates]) + ".");
     }
     if (seen.size > MAX_SOLUTIONS) {
-      add("solutions.tooMany", "opportunity.cosell_solutionids", `Partner Center takes at most ${MAX_SOLUTIONS} solution IDs; this opportunity has ${seen.size}.`);
+      add("solutions.tooMany", SOLUTIONS_COLUMN, "Partner Center takes at most " + MAX_SOLUTIONS + " solution IDs; this opportunity has " + seen.size + ".");
     }
   }
 
   // Deal value and currency.
   const value = opportunity.estimatedvalue;
   if (value == null) {
-    add("dealValue.missing", "opportunity.estimatedvalue", "Enter the estimated revenue (0 or more).");
+    add("dealValue.missing", VALUE_COLUMN, "Enter the estimated revenue (0 or more).");
   } else if (typeof value !== "number" || !Number.isFinite(value)) {
-    add("dealValue.invalid", "opportunity.estimatedvalue", "The estimated revenue must be a number (0 or more).");
+    add("dealValue.invalid", VALUE_COLUMN, "The estimated revenue must be a number (0 or more).");
   } else if (value < 0) {
-    add("dealValue.negative", "opportunity.estimatedvalue", "The estimated revenue cannot be negative.");
+    add("dealValue.negative", VALUE_COLUMN, "The estimated revenue cannot be negative.");
   }
   if (!currency || blank(currency.isocurrencycode)) {
     add("currency.missing", "opportunity.transactioncurrencyid", "Choose the currency of the opportunity.");
@@ -194,22 +206,22 @@ export function validateForPartnerCenter(
     add(
       "currency.unknown",
       "currency.isocurrencycode",
-      `The currency code "${currency.isocurrencycode}" is not an ISO 4217 code (for example USD or EUR); fix the currency record.`,
+      'The currency code "' + currency.isocurrencycode + '" is not an ISO 4217 code (for example USD or EUR); fix the currency record.',
     );
   }
 
   // Closing date.
   const closeDate = opportunity.estimatedclosedate;
   if (blank(closeDate)) {
-    add("closeDate.missing", "opportunity.estimatedclosedate", "Enter the estimated close date.");
+    add("closeDate.missing", CLOSE_DATE_COLUMN, "Enter the estimated close date.");
   } else {
     const parsed = parseDateOnly(closeDate);
     if (!parsed) {
-      add("closeDate.invalid", "opportunity.estimatedclosedate", `The estimated close date "${closeDate}" is not a date.`);
-    } else if (options.isNew) {
+      add("closeDate.invalid", CLOSE_DATE_COLUMN, 'The estimated close date "' + closeDate + '" is not a date.');
+    } else if (options && options.isNew) {
       const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
       if (Date.UTC(parsed.y, parsed.m - 1, parsed.d) < today) {
-        add("closeDate.past", "opportunity.estimatedclosedate", "The estimated close date is in the past; choose today or a later date.");
+        add("closeDate.past", CLOSE_DATE_COLUMN, "The estimated close date is in the past; choose today or a later date.");
       }
     }
   }
@@ -226,21 +238,22 @@ export function validateForPartnerCenter(
       if (blank(contact.firstname)) add("contact.firstNameMissing", "contact.firstname", "Add the customer contact's first name.");
       if (blank(contact.lastname)) add("contact.lastNameMissing", "contact.lastname", "Add the customer contact's last name.");
       if (blank(contact.emailaddress1) && blank(contact.telephone1)) {
-        add("contact.reachMissing", "contact.emailaddress1", "Add the customer contact's email or phone number.");
+        add("contact.reachMissing", EMAIL_COLUMN, "Add the customer contact's email or phone number.");
       }
     }
   }
   if (contact && !blank(contact.emailaddress1) && !EMAIL_PATTERN.test(String(contact.emailaddress1).trim())) {
-    add("contact.emailInvalid", "contact.emailaddress1", `The customer contact's email "${contact.emailaddress1}" is not an email address.`);
+    add("contact.emailInvalid", EMAIL_COLUMN, "The customer contact's email \"" + contact.emailaddress1 + '" is not an email address.');
   }
 
   // Lengths.
   for (const limit of LENGTH_LIMITS) {
     const dot = limit.column.indexOf(".");
-    const table = limit.column.slice(0, dot) as "opportunity" | "account" | "contact";
-    const text = deal[table]?.[limit.column.slice(dot + 1)];
+    const record = deal[limit.column.slice(0, dot) as "opportunity" | "account" | "contact"];
+    // `&&`, not `?.`: the panel build spells optional chaining out as two comparisons.
+    const text = record && record[limit.column.slice(dot + 1)];
     if (typeof text === "string" && text.length > limit.max) {
-      add("text.tooLong", limit.column, `${limit.label} is ${text.length} characters long; Partner Center takes at most ${limit.max}.`);
+      add("text.tooLong", limit.column, limit.label + " is " + text.length + " characters long; Partner Center takes at most " + limit.max + ".");
     }
   }
   return problems;

@@ -1,6 +1,6 @@
 /** @jest-environment jsdom */
 import * as React from "react";
-import { render, screen, within, waitFor } from "@testing-library/react";
+import { act, render, screen, within, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { setIconOptions } from "@fluentui/react/lib/Styling";
 import { CoSellPanelView, type CoSellPanelViewProps } from "../../controls/CoSellPanel/components/CoSellPanelView";
@@ -9,6 +9,7 @@ import { HELP_TYPES, SYNC_STATUS, syncResultValue, type SyncStatusName } from ".
 import type { CoSellData } from "../../controls/CoSellPanel/data/CoSellData";
 import { panelStrings } from "./resx";
 import { eventRow, fakeData, readyDeal } from "./fakeData";
+import { parseSyncEventRow } from "../../controls/CoSellPanel/model/syncEvents";
 
 // The model-driven host registers Fluent's icons; the test page does not.
 setIconOptions({ disableWarnings: true });
@@ -307,5 +308,84 @@ describe("narrow columns", () => {
     expect(container.querySelector("[data-narrow]")).not.toBeNull();
     rerender(<Form recordId={null} width={600} />);
     expect(container.querySelector("[data-narrow]")).toBeNull();
+  });
+});
+
+describe("reading again", () => {
+  /** CoSellData whose answers the test gives, one read at a time. */
+  function heldData() {
+    const reads: Array<{ kind: "deal" | "events"; id: string; answer(value: unknown): void }> = [];
+    const held = (kind: "deal" | "events", id: string) => new Promise<never>((resolve) => reads.push({ kind, id, answer: resolve as (v: unknown) => void }));
+    const data: CoSellData = { loadDeal: (id) => held("deal", id), loadSyncEvents: (id) => held("events", id) };
+    /** Answers the oldest unanswered read of that kind for that record. */
+    const answer = async (kind: "deal" | "events", id: string, value: unknown): Promise<void> => {
+      const i = reads.findIndex((r) => r.kind === kind && r.id === id);
+      if (i < 0) throw new Error(`No ${kind} read for ${id} is waiting.`);
+      const read = reads.splice(i, 1)[0];
+      read.answer(value);
+      await act(async () => undefined);
+    };
+    return { data, reads, answer };
+  }
+  const page = (ids: number[]) => ({ events: ids.map((n) => parseSyncEventRow(eventRow(n))), more: false });
+  const view = (data: CoSellData, recordId: string, values: Partial<PanelValues> = {}): React.ReactElement => (
+    <CoSellPanelView
+      values={{ ...EMPTY_PANEL_VALUES, syncWithPartnerCenter: true, solutionIds: "SOL-15974-MQF", ...values }}
+      onChange={() => undefined}
+      recordId={recordId}
+      data={data}
+      strings={strings}
+      disabled={false}
+      now={() => NOW}
+    />
+  );
+  const shownEvents = (container: HTMLElement): string[] =>
+    Array.from(container.querySelectorAll("[data-event-id]")).map((e) => e.getAttribute("data-event-id")!);
+
+  it("reads the deal and the history again when the service writes, showing the old ones meanwhile", async () => {
+    const { data, reads, answer } = heldData();
+    const { container, rerender } = render(view(data, RECORD, { syncStatus: SYNC_STATUS.Pending }));
+    await answer("deal", RECORD, readyDeal({ name: null }));
+    await answer("events", RECORD, page([1]));
+    expect(screen.getByRole("alert").textContent).toMatch(/Give the opportunity a topic/);
+
+    rerender(view(data, RECORD, { syncStatus: SYNC_STATUS.Synced, lastSyncedOn: NOW }));
+    expect(reads.map((r) => r.kind).sort()).toEqual(["deal", "events"]);
+    // While both are read again, what was read before stays.
+    expect(screen.getByRole("alert").textContent).toMatch(/Give the opportunity a topic/);
+    expect(shownEvents(container)).toEqual(["evt-1"]);
+
+    await answer("deal", RECORD, readyDeal());
+    await answer("events", RECORD, page([0, 1]));
+    expect(screen.getByText("Ready to share with Partner Center.")).toBeTruthy();
+    expect(shownEvents(container)).toEqual(["evt-0", "evt-1"]);
+  });
+
+  it("shows only the record on screen when an answer for the previous one comes late", async () => {
+    const other = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    const { data, answer } = heldData();
+    const { container, rerender } = render(view(data, RECORD));
+    rerender(view(data, other));
+    await answer("deal", other, readyDeal());
+    await answer("events", other, page([7]));
+    await answer("deal", RECORD, readyDeal({ name: null }));
+    await answer("events", RECORD, page([1, 2]));
+    expect(shownEvents(container)).toEqual(["evt-7"]);
+    expect(screen.getByText("Ready to share with Partner Center.")).toBeTruthy();
+  });
+
+  it("updates nothing once it is closed, even when a read answers after", async () => {
+    const { data, answer } = heldData();
+    const errors = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const { unmount } = render(view(data, RECORD));
+      unmount();
+      await answer("deal", RECORD, readyDeal());
+      await answer("events", RECORD, page([1]));
+      // React 16 reports a state update on an unmounted component through console.error.
+      expect(errors).not.toHaveBeenCalled();
+    } finally {
+      errors.mockRestore();
+    }
   });
 });

@@ -15,7 +15,7 @@ import { ReferralLinkField } from "./ReferralLinkField";
 import { SolutionIdChips } from "./SolutionIdChips";
 import { SyncStatusBanner } from "./SyncStatusBanner";
 import { ValidationList } from "./ValidationList";
-import { useDeal, useSyncEvents, type Loadable } from "./useCoSellData";
+import { useCoSellData, type Loadable } from "./useCoSellData";
 import { classes, NARROW_WIDTH } from "./styles";
 import { h } from "./jsx";
 
@@ -40,8 +40,8 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
 }) => {
   // The service's last write changes these columns; then the deal and the history are re-read.
   const revision = values.syncStatus + "|" + (values.lastSyncedOn && values.lastSyncedOn.getTime()) + "|" + values.syncError;
-  const deal = useDeal(data, recordId, revision);
-  const timeline = useSyncEvents(data, recordId, revision);
+  const loaded = useCoSellData(data, recordId, revision);
+  const deal = loaded.deal;
   const ids = React.useMemo(() => parseSolutionIds(values.solutionIds), [values.solutionIds]);
   const narrow = width !== undefined && width > 0 && width < NARROW_WIDTH;
   const current = now();
@@ -89,7 +89,7 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
         onChange={(next) => onChange({ solutionIds: joinSolutionIds(next) })}
       />
       <ReferralLinkField referralId={values.referralId} link={values.referralLink} strings={strings} />
-      <AuditTimeline timeline={timeline} strings={strings} locale={locale} />
+      <AuditTimeline timeline={loaded.timeline} strings={strings} locale={locale} />
     </div>
   );
 };

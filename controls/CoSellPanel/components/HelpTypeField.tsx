@@ -1,7 +1,7 @@
 /** @jsx h */
 import * as React from "react";
 import { HELP_TYPES } from "../../../sync/engine/dynamics";
-import { format, type PanelStrings } from "../strings";
+import { format, type PanelStrings, type StringKey } from "../strings";
 import { classes } from "./styles";
 import { h } from "./jsx";
 
@@ -30,8 +30,8 @@ export const HelpTypeField: React.FC<HelpTypeFieldProps> = ({ value, onChange, d
         onChange={(e) => onChange(e.target.value === "" ? null : Number(e.target.value))}
       >
         <option value="">{strings.Help_None}</option>
-        {HELP_TYPES.map((t) => <option key={t.value} value={t.value}>{strings[`Help_${t.code}`]}</option>)}
-        {unknown && <option value={value} disabled>{format(strings.History_Unknown, value)}</option>}
+        {HELP_TYPES.map((t) => <option key={t.value} value={t.value}>{strings[("Help_" + t.code) as StringKey]}</option>)}
+        {unknown && <option value={value} disabled>{format(strings.History_Unknown, [value])}</option>}
       </select>
     </div>
   );

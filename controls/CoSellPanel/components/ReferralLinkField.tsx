@@ -17,7 +17,7 @@ export const ReferralLinkField: React.FC<ReferralLinkFieldProps> = ({ referralId
   const trimmed = link && link.trim();
   return (
     <Section id="link" title={strings.Link_Label}>
-      {referralId && <span className={classes.hint}>{format(strings.Link_ReferralId, referralId)}</span>}
+      {referralId && <span className={classes.hint}>{format(strings.Link_ReferralId, [referralId])}</span>}
       {!trimmed ? (
         <span className={classes.hint}>{strings.Link_None}</span>
       ) : isPartnerCenterLink(trimmed) ? (

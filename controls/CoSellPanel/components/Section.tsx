@@ -12,9 +12,12 @@ export interface SectionProps {
 }
 
 /** One titled part of the panel: a region named by its heading. */
-export const Section: React.FC<SectionProps> = ({ id, title, busy, children }) => (
-  <section className={classes.section} aria-labelledby={"cosell-" + id + "-heading"} aria-busy={busy}>
-    <h3 id={"cosell-" + id + "-heading"} className={classes.heading}>{title}</h3>
-    {children}
-  </section>
-);
+export const Section: React.FC<SectionProps> = ({ id, title, busy, children }) => {
+  const heading = "cosell-" + id + "-heading";
+  return (
+    <section className={classes.section} aria-labelledby={heading} aria-busy={busy}>
+      <h3 id={heading} className={classes.heading}>{title}</h3>
+      {children}
+    </section>
+  );
+};

@@ -19,7 +19,7 @@ export interface SolutionIdChipsProps {
 /** Solutions_ErrorEmpty, _ErrorFormat…: the refused ID fills the slot, or the limit for a full list. */
 function refusalText(refusal: SolutionIdRefusal, id: string, strings: PanelStrings): string {
   const key = ("Solutions_Error" + refusal[0].toUpperCase() + refusal.slice(1)) as StringKey;
-  return format(strings[key], refusal === "limit" ? MAX_SOLUTIONS : id);
+  return format(strings[key], [refusal === "limit" ? MAX_SOLUTIONS : id]);
 }
 
 /** Products by solution ID, as removable chips plus a field to add one (checked before it joins the list). */
@@ -55,14 +55,14 @@ export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange,
   return (
     <Section
       id="solutions"
-      title={<>{strings.Solutions_Label} <span className={classes.hint}>{format(strings.Solutions_Count, ids.length, MAX_SOLUTIONS)}</span></>}
+      title={<>{strings.Solutions_Label} <span className={classes.hint}>{format(strings.Solutions_Count, [ids.length, MAX_SOLUTIONS])}</span></>}
     >
       {ids.length === 0 ? (
         <p className={classes.hint}>{strings.Solutions_Empty}</p>
       ) : (
         <ul className={classes.chips} aria-labelledby="cosell-solutions-heading">
           {ids.map((id, i) => {
-            const label = format(strings.Solutions_Remove, id);
+            const label = format(strings.Solutions_Remove, [id]);
             return (
             <li key={id} className={classes.chip}>
               <span>{id}</span>

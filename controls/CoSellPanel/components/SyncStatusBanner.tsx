@@ -4,7 +4,7 @@ import * as React from "react";
 import { syncStatusName, type SyncStatusName } from "../../../sync/engine/dynamics";
 import { relativeTime, dateTime } from "../model/relativeTime";
 import type { PanelValues } from "../model/panelValues";
-import { format, type PanelStrings } from "../strings";
+import { format, type PanelStrings, type StringKey } from "../strings";
 import { classes, cx } from "./styles";
 import { Section } from "./Section";
 import { h, Fragment } from "./jsx";
@@ -41,13 +41,13 @@ export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ values, stri
       <div role="status" data-status={name} className={cx(classes.status, tone && classes[tone])}>
         <span aria-hidden="true" className={classes.glyph}>{GLYPH[name]}</span>
         <div className={classes.stack}>
-          <strong>{strings[`Status_${name}`]}</strong>
+          <strong>{strings[("Status_" + name) as StringKey]}</strong>
           {name === "Synced" && lastSyncedOn && (
             <span title={dateTime(lastSyncedOn, locale)}>
-              {format(strings.Status_LastSynced, relativeTime(lastSyncedOn, now, locale))}
+              {format(strings.Status_LastSynced, [relativeTime(lastSyncedOn, now, locale)])}
             </span>
           )}
-          {!NO_HINT.includes(name) && <span>{strings[`Status_${name}_Hint` as keyof PanelStrings]}</span>}
+          {!NO_HINT.includes(name) && <span>{strings[("Status_" + name + "_Hint") as StringKey]}</span>}
           {name === "Error" && <span>{lines[0] || strings.Status_Error_NoDetail}</span>}
           {fixes.length > 0 && (
             <>

@@ -20,7 +20,7 @@ export const ValidationList: React.FC<ValidationListProps> = ({ check, strings }
     case "loading":
       return <p className={classes.hint} aria-busy="true">{strings.Validation_Loading}</p>;
     case "failed":
-      return <p className={classes.error} role="alert">{format(strings.Validation_LoadFailed, check.message)}</p>;
+      return <p className={classes.error} role="alert">{format(strings.Validation_LoadFailed, [check.message])}</p>;
     case "loaded":
       if (check.value.length === 0) return <p className={classes.hint}>{strings.Validation_Ready}</p>;
       return (

@@ -21,34 +21,6 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 const UNAVAILABLE: Loadable<never> = { state: "unavailable" };
 const LOADING: Loadable<never> = { state: "loading" };
 
-/**
- * Reloads whenever `revision` changes (the service's last write shows up as new status columns),
- * keeping the last loaded deal on screen meanwhile.
- * "unavailable" when there is no data access (the PCF test harness) or no saved record.
- */
-export function useDeal(data: CoSellData | null, recordId: string | null, revision: string): Loadable<DynamicsDeal | null> {
-  const readable = Boolean(data && recordId);
-  // Indexing, not `const [deal, setDeal]`: the panel build's Babel turns array destructuring into a ~1 KB helper per file.
-  const dealState = React.useState<Loadable<DynamicsDeal | null>>(readable ? LOADING : UNAVAILABLE);
-  const setDeal = dealState[1];
-  React.useLayoutEffect(() => {
-    if (!data || !recordId) {
-      setDeal(UNAVAILABLE);
-      return;
-    }
-    let current = true;
-    setDeal((previous) => (previous.state === "loaded" ? previous : LOADING));
-    data.loadDeal(recordId).then(
-      (value) => current && setDeal({ state: "loaded", value }),
-      (error: unknown) => current && setDeal({ state: "failed", message: messageOf(error) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [data, recordId, revision]);
-  return dealState[0];
-}
-
 export interface TimelineState {
   events: SyncEventView[];
   /** The page being read, if any. */
@@ -64,22 +36,38 @@ export interface Timeline extends TimelineState {
 }
 
 const NO_TIMELINE: TimelineState = { events: [], loading: false, more: false, error: null, available: false };
+const FIRST_LOAD: TimelineState = { events: [], loading: true, more: false, error: null, available: true };
 
-export function useSyncEvents(data: CoSellData | null, recordId: string | null, revision: string): Timeline {
+export interface CoSellDataState {
+  /** The deal, for validation; the last one loaded stays while it is read again. */
+  deal: Loadable<DynamicsDeal | null>;
+  timeline: Timeline;
+}
+
+/**
+ * Both reads start together, and again whenever `revision` changes (the service's last write shows
+ * up as new status columns). "unavailable" when there is no data access (the PCF test harness) or
+ * no saved record.
+ */
+export function useCoSellData(data: CoSellData | null, recordId: string | null, revision: string): CoSellDataState {
   const readable = Boolean(data && recordId);
-  const timelineState = React.useState<TimelineState>(readable ? { ...NO_TIMELINE, available: true, loading: true } : NO_TIMELINE);
+  // Indexing, not `const [deal, setDeal]`: the panel build's Babel turns array destructuring into a ~1 KB helper per file.
+  const dealState = React.useState<Loadable<DynamicsDeal | null>>(readable ? LOADING : UNAVAILABLE);
+  const setDeal = dealState[1];
+  const timelineState = React.useState<TimelineState>(readable ? FIRST_LOAD : NO_TIMELINE);
   const timeline = timelineState[0];
   const setTimeline = timelineState[1];
   const nextPage = React.useRef(0);
-  // A reload (new record, new revision) makes answers to earlier requests stale.
+  // Bumped when a read's inputs change or the panel unmounts: answers to earlier requests are then stale.
   const generation = React.useRef(0);
 
-  const load = React.useCallback(
+  const loadEvents = React.useCallback(
     (page: number) => {
       if (!data || !recordId) return;
       const mine = generation.current;
       // The functional update returns the same object when nothing changes, so React skips that render.
-      setTimeline((t) => (t.available && t.loading && !t.error ? t : { ...t, available: true, loading: true, error: null }));
+      // (Object.assign, not spread, here and below: the panel build nests an Object.assign per spread.)
+      setTimeline((t) => (t.available && t.loading && !t.error ? t : Object.assign({}, t, { available: true, loading: true, error: null })));
       data.loadSyncEvents(recordId, page).then(
         (result) => {
           if (mine !== generation.current) return;
@@ -94,7 +82,7 @@ export function useSyncEvents(data: CoSellData | null, recordId: string | null, 
         },
         (error: unknown) => {
           if (mine !== generation.current) return;
-          setTimeline((t) => ({ ...t, loading: false, error: messageOf(error) }));
+          setTimeline((t) => Object.assign({}, t, { loading: false, error: messageOf(error) }));
         },
       );
     },
@@ -102,18 +90,28 @@ export function useSyncEvents(data: CoSellData | null, recordId: string | null, 
   );
 
   React.useLayoutEffect(() => {
-    generation.current += 1;
     nextPage.current = 0;
     if (!data || !recordId) {
+      setDeal(UNAVAILABLE);
       setTimeline(NO_TIMELINE);
       return;
     }
-    load(0);
-  }, [data, recordId, revision, load]);
+    const mine = generation.current;
+    setDeal((previous) => (previous.state === "loaded" ? previous : LOADING));
+    data.loadDeal(recordId).then(
+      (value) => mine === generation.current && setDeal({ state: "loaded", value }),
+      (error: unknown) => mine === generation.current && setDeal({ state: "failed", message: messageOf(error) }),
+    );
+    loadEvents(0);
+    return () => {
+      generation.current += 1;
+    };
+  }, [data, recordId, revision, loadEvents]);
 
-  // One object per state, so the timeline (memoised) re-renders only when it changes.
-  return React.useMemo(
-    () => ({ ...timeline, showMore: () => load(nextPage.current), retry: () => load(nextPage.current) }),
-    [timeline, load],
-  );
+  // One timeline object per state, so the timeline (memoised) re-renders only when it changes.
+  const shown = React.useMemo(() => {
+    const next = (): void => loadEvents(nextPage.current);
+    return Object.assign({}, timeline, { showMore: next, retry: next });
+  }, [timeline, loadEvents]);
+  return { deal: dealState[0], timeline: shown };
 }

@@ -30,13 +30,11 @@ export const EMPTY_PANEL_VALUES: PanelValues = {
 
 /** The loaded deal as it will be once the panel's unsaved values are saved: what validation must judge. */
 export function withPanelValues(deal: DynamicsDeal, values: PanelValues): DynamicsDeal {
-  return {
-    ...deal,
-    opportunity: {
-      ...deal.opportunity,
-      cosell_syncwithpartnercenter: values.syncWithPartnerCenter,
-      cosell_howcanmicrosofthelp: values.howCanMicrosoftHelp,
-      cosell_solutionids: values.solutionIds,
-    },
-  };
+  // Object.assign, not spread: the panel build turns each spread into a nested Object.assign call.
+  const opportunity = Object.assign({}, deal.opportunity, {
+    cosell_syncwithpartnercenter: values.syncWithPartnerCenter,
+    cosell_howcanmicrosofthelp: values.howCanMicrosoftHelp,
+    cosell_solutionids: values.solutionIds,
+  });
+  return Object.assign({}, deal, { opportunity });
 }
