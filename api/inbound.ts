@@ -4,9 +4,10 @@
  * Dynamics 365 lead carrying the referral id and link. Idempotent by referral id: every step looks
  * before it creates, so a rerun after a crash finds what the first run made.
  */
-import { OPPORTUNITY_COLUMNS as C, LEAD_COLUMNS, SYNC_STATUS } from "../sync/engine/dynamics";
+import { OPPORTUNITY_COLUMNS as C, LEAD_COLUMNS, OPPORTUNITY_STATE, SYNC_STATUS } from "../sync/engine/dynamics";
 import { referralLink, type Referral } from "../sync/engine/referral";
-import { classifyReferral, dealFromReferral, type Mapping } from "./engine";
+import { classifyReferral, dealFromReferral, serializeSnapshot, type Mapping } from "./engine";
+import { baselineOfCreated } from "./own-writes";
 import type { Logger } from "./logger";
 import { ownOpportunityId, type InboundCreator, type PairOutcome, type SyncContext, type SyncPipeline } from "./pipeline";
 import type { DataversePort, ReferralWithETag } from "./ports";
@@ -58,19 +59,26 @@ export class Inbound implements InboundCreator {
     const name = referral.customerProfile?.name ?? "";
     const postalCode = referral.customerProfile?.address?.postalCode ?? null;
     let writes = 0;
+    // What we write, by table, for the baseline stored with the opportunity.
+    const written: Parameters<typeof baselineOfCreated>[2] = { opportunity: columns.opportunity };
     let accountId = name ? await dv.findAccountIdByNameAndPostalCode(name, postalCode) : null;
     if (!accountId) {
       accountId = await dv.createAccount(columns.account);
+      written.account = columns.account;
       writes++;
     }
     let contactId: string | null = null;
     if (columns.contact && Object.keys(columns.contact).length > 0) {
       contactId = await dv.createContact(columns.contact, accountId);
+      written.contact = columns.contact;
       writes++;
     }
     // The referral names its currency by ISO code; the opportunity needs the currency row.
     const iso = referral.details?.currency;
     const currencyId = iso ? await dv.findCurrencyIdByIsoCode(iso) : null;
+    if (currencyId) written.currency = { isocurrencycode: iso };
+    // The baseline goes in the create itself: the pair is never without one, whatever happens next.
+    const baseline = baselineOfCreated(mapping, referral, written, OPPORTUNITY_STATE.Open);
     const opportunityId = await dv.createOpportunity(
       {
         ...columns.opportunity,
@@ -79,6 +87,7 @@ export class Inbound implements InboundCreator {
         [C.referralId]: referral.id,
         [C.referralLink]: referralLink(referral.id),
         [C.syncStatus]: SYNC_STATUS.Pending,
+        [C.syncSnapshot]: serializeSnapshot(baseline),
       },
       { accountId, contactId },
     );

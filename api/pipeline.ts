@@ -19,6 +19,7 @@ import { classifyFailure, type ClassifiedFailure } from "./errors";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
 import type { KeyedMutex } from "./mutex";
+import { OwnWrites } from "./own-writes";
 import type { DataversePort, DataverseWrite, DealWithETag, PartnerCenterPort, PatchOp, ReferralWithETag } from "./ports";
 import { changedColumns, problemsText, serviceEventRow, statusColumns, traceOf, type EventTrace } from "./status";
 
@@ -69,9 +70,16 @@ function isConcurrency(error: unknown): boolean {
 
 export class SyncPipeline {
   private readonly maxReplans: number;
+  /** Our Partner Center writes whose snapshot is not stored yet: re-plans use them as the baseline. */
+  private readonly ownWrites = new OwnWrites();
 
   constructor(private readonly deps: PipelineDeps) {
     this.maxReplans = deps.maxReplans ?? 3;
+  }
+
+  /** The pair's change set is stored (with its snapshot): nothing of ours is pending for it. */
+  dataverseWritten(opportunityId: string): void {
+    this.ownWrites.forget(opportunityId);
   }
 
   /** Dataverse-side trigger: the opportunity is known. */
@@ -114,9 +122,11 @@ export class SyncPipeline {
   /** Plans one loaded pair and writes it through (Partner Center, then one Dataverse change set). */
   async syncLoadedDeal(loaded: DealWithETag, ctx: SyncContext, knownReferral: ReferralWithETag | null): Promise<PairOutcome> {
     const prepared = await this.preparePair(loaded, ctx, knownReferral);
+    const deal = loaded.deal;
     if (prepared.changeSet.length > 0) {
       await this.deps.dataverse.write(prepared.changeSet);
       prepared.outcome.writes.dataverse += prepared.changeSet.length;
+      this.dataverseWritten(deal.opportunity.opportunityid);
     }
     return prepared.outcome;
   }
@@ -162,7 +172,8 @@ export class SyncPipeline {
 
     const mapping = await this.deps.mapping();
     const now = this.deps.now();
-    const snapshot = parseSnapshot((opp[C.syncSnapshot] as string | null | undefined) ?? null);
+    const storedSnapshot = (opp[C.syncSnapshot] as string | null | undefined) ?? null;
+    const snapshot = this.ownWrites.baselineFor(opportunityId, storedSnapshot, referral?.referral ?? null, mapping) ?? parseSnapshot(storedSnapshot);
     let thePlan = plan({ snapshot, deal, referral: referral?.referral ?? null, mapping, now, trigger: ctx.trigger, request: ctx.request });
     outcome.syncStatus = thePlan.syncStatus;
 
@@ -180,17 +191,26 @@ export class SyncPipeline {
     // Partner Center first: its answer (id, ETag, service-assigned values) goes into the write-back.
     let current = referral;
     if (thePlan.outcome === "write") {
+      // Until the change set below stores the new snapshot, a re-plan must know which values are ours,
+      // also when a write's answer is lost (it may still land): remembered before each write, and after.
+      const ownWrite = (written: unknown) =>
+        this.ownWrites.remember(opportunityId, { stored: storedSnapshot, used: snapshot, before: referral?.referral ?? null, written });
       if (thePlan.createReferral) {
+        ownWrite(thePlan.createReferral);
         current = await this.deps.partnerCenter.create(thePlan.createReferral);
+        ownWrite(current.referral);
         outcome.writes.partnerCenter++;
         log.info({ referralId: current.referral.id }, "referral created");
       }
       const ops = [...(thePlan.referralPatch as PatchOp[]), ...partnerCenterStatusOps(thePlan)];
       if (ops.length > 0 && current) {
         // PATCH cannot clear a value (no `remove`): then the whole referral goes back with PUT (D.1).
+        const patched = applyPatch(current.referral, ops);
+        ownWrite(patched);
         current = thePlan.needsPut
-          ? await this.deps.partnerCenter.put(applyPatch(current.referral, ops), current.eTag)
+          ? await this.deps.partnerCenter.put(patched, current.eTag)
           : await this.deps.partnerCenter.patch(current.referral.id, ops, current.eTag);
+        ownWrite(current.referral);
         outcome.writes.partnerCenter++;
       }
       if (current && current !== referral) thePlan = this.settle(thePlan, deal, current.referral, mapping, now, ctx);

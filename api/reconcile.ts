@@ -161,6 +161,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
     const outcome = item.prepared.outcome;
     if (item.error == null) {
       outcome.writes.dataverse += item.prepared.changeSet.length;
+      if (outcome.opportunityId) deps.pipeline.dataverseWritten(outcome.opportunityId);
       count(outcome);
     } else if (classifyFailure(item.error).kind === "concurrency" && outcome.opportunityId) {
       count(await deps.pipeline.syncOpportunity(outcome.opportunityId, { trigger: "reconcile" }), item.changedAt);

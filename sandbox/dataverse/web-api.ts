@@ -277,14 +277,20 @@ export class DataverseWebApi {
       return this.create(t, req, scope, key.id ? { [t.primaryKey]: key.id } : { ...key.key });
     }
     if (ifNoneMatch === "*") throw faults.alreadyExists();
-    if (ifMatch && ifMatch !== "*" && ifMatch !== etagOf(existing)) throw faults.versionMismatch();
+    const checkVersion = (row: Row) => {
+      if (ifMatch && ifMatch !== "*" && ifMatch !== etagOf(row)) throw faults.versionMismatch();
+    };
+    checkVersion(existing);
     const values = this.values(t, req.body, scope);
     if (t.primaryKey in values && values[t.primaryKey] !== existing[t.primaryKey]) throw faults.readOnly(t.logicalName, t.primaryKey);
     this.validateSpecial(t, values, existing);
     const id = String(existing[t.primaryKey]);
-    const row = await this.withSteps(this.event("Update", t, id, scope, { values, changedColumns: Object.keys(values).filter((k) => !k.includes("@")) }), scope, () =>
-      this.store.update(t, id, values),
-    );
+    const row = await this.withSteps(this.event("Update", t, id, scope, { values, changedColumns: Object.keys(values).filter((k) => !k.includes("@")) }), scope, () => {
+      // Dataverse compares the version under the row lock, at the write: another request may have
+      // written the row while the pre-operation steps ran.
+      checkVersion(this.store.require(t, id));
+      return this.store.update(t, id, values);
+    });
     return this.respondWritten(t, row, req, false);
   }
 
@@ -327,16 +333,21 @@ export class DataverseWebApi {
     const bind = (close as Record<string, unknown>)["opportunityid@odata.bind"];
     const ref = typeof bind === "string" ? parseEntityReference(bind) : undefined;
     if (!ref || ref.entitySet !== "opportunities") throw faults.invalidArgument(`${action}: OpportunityClose needs "opportunityid@odata.bind": "/opportunities(<id>)".`);
-    const opportunity = this.store.require(opportunities, ref.id);
-    if (opportunity.statecode !== OPPORTUNITY_STATE.Open) {
-      throw faults.invalidArgument(`The opportunity is already closed (statecode ${String(opportunity.statecode)}); it cannot be closed again.`);
-    }
+    const requireOpen = () => {
+      const opportunity = this.store.require(opportunities, ref.id);
+      if (opportunity.statecode !== OPPORTUNITY_STATE.Open) {
+        throw faults.invalidArgument(`The opportunity is already closed (statecode ${String(opportunity.statecode)}); it cannot be closed again.`);
+      }
+    };
+    requireOpen();
     const values = { ...toColumnValues(closeTable, close, this.store), [closeTable.primaryKey]: this.store.newId() };
     const parameters = {
       OpportunityClose: wireValue.entity({ Id: String(values[closeTable.primaryKey]), LogicalName: closeTable.logicalName, Attributes: toWireAttributes(closeTable, values) }),
       Status: wireValue.optionSet(status),
     };
     await this.withSteps(this.event(win ? "Win" : "Lose", opportunities, ref.id, scope, { parameters }), scope, () => {
+      // Again at the write: a close that ran while the pre-operation steps did wins, this one fails.
+      requireOpen();
       const closeRow = this.store.insert(closeTable, { ...values, statecode: 1, statuscode: 2 });
       this.store.update(opportunities, ref.id, {
         statecode: win ? OPPORTUNITY_STATE.Won : OPPORTUNITY_STATE.Lost,

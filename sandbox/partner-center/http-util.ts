@@ -38,14 +38,25 @@ export function requireBearer(request: Request, state: PartnerCenterState): void
 }
 
 export async function readJsonBody(request: Request, allowedTypes: string[] = ["application/json"]): Promise<unknown> {
+  return (await bodyReader(request, allowedTypes))();
+}
+
+/**
+ * Reads the body now and parses it when called (throwing the same errors as readJsonBody then).
+ * A write reads its body first, so nothing awaits between its If-Match check and the write itself:
+ * Partner Center compares the ETag atomically with the write.
+ */
+export async function bodyReader(request: Request, allowedTypes: string[] = ["application/json"]): Promise<() => unknown> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-  if (!allowedTypes.includes(type)) {
-    throw new ApiError(415, "invalidRequest", `Content-Type must be ${allowedTypes.join(" or ")} (got "${type || "none"}")`, "Content-Type");
-  }
   const text = await request.text();
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ApiError(400, "invalidRequest", `The body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, "body");
-  }
+  return () => {
+    if (!allowedTypes.includes(type)) {
+      throw new ApiError(415, "invalidRequest", `Content-Type must be ${allowedTypes.join(" or ")} (got "${type || "none"}")`, "Content-Type");
+    }
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new ApiError(400, "invalidRequest", `The body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, "body");
+    }
+  };
 }

@@ -7,7 +7,7 @@ import { http, HttpResponse, type HttpHandler } from "msw";
 import type { Referral } from "../../sync/engine/referral";
 import type { Random } from "../kit/random";
 import { applyPatch, parsePatch, pointer } from "./json-patch";
-import { answer, readJsonBody, requireBearer, responseHeaders } from "./http-util";
+import { answer, bodyReader, readJsonBody, requireBearer, responseHeaders } from "./http-util";
 import { ODataError, parseFilter, parseOrderBy } from "./odata";
 import { ApiError, SERVER_FIELDS, missingIfMatchError } from "./rules";
 import type { PartnerCenterState } from "./state";
@@ -119,12 +119,14 @@ export function referralsHandlers(baseUrl: string, state: PartnerCenterState, ra
     http.put(`${baseUrl}/:id`, ({ request, params }) =>
       answer(request, random, async () => {
         requireBearer(request, state);
+        const readBody = await bodyReader(request);
+        // From here to the write nothing awaits: the ETag check and the write are one step.
         const id = String(params.id);
         state.get(id); // 404 before 412
         const ifMatch = request.headers.get("if-match");
         if (ifMatch === null) throw missingIfMatchError();
         state.checkIfMatch(id, ifMatch);
-        const body = await readJsonBody(request);
+        const body = readBody();
         if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalidRequest", "The body must be a referral object", "body");
         if (typeof (body as Referral).id === "string" && (body as Referral).id !== id) throw new ApiError(400, "invalidRequest", "The body's id does not match the URL", "id");
         return withETag(request, state.replace(id, body as Record<string, unknown>));
@@ -134,10 +136,12 @@ export function referralsHandlers(baseUrl: string, state: PartnerCenterState, ra
     http.patch(`${baseUrl}/:id`, ({ request, params }) =>
       answer(request, random, async () => {
         requireBearer(request, state);
+        const readBody = await bodyReader(request, ["application/json", "application/json-patch+json"]);
+        // From here to the write nothing awaits: the patch applies to the referral the ETag was checked against.
         const id = String(params.id);
         const before = state.get(id);
         state.checkIfMatch(id, request.headers.get("if-match"));
-        const ops = parsePatch(await readJsonBody(request, ["application/json", "application/json-patch+json"]));
+        const ops = parsePatch(readBody());
         for (const op of ops) {
           const field = pointer(op.path)[0];
           if ((SERVER_FIELDS as readonly string[]).includes(field)) throw new ApiError(400, "invalidRequest", `${field} is read-only`, op.path);

@@ -17,7 +17,6 @@ import { valueAt } from "../../sync/engine/convert";
 import { getColumn } from "../../sync/engine/paths";
 import { createHarness } from "./harness";
 import { collect, future, syncEvents } from "./helpers";
-import { installTrace } from "./fault-trace";
 
 const SEED = 20240611;
 const EVENTS = 1_200;
@@ -27,7 +26,6 @@ const h = createHarness(SEED, {
   retry: { maxAttempts: 6, timeoutMs: 150, maxRetryAfterMs: 20 },
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 3))),
 });
-const trace = installTrace(h);
 const random = seededRandom(SEED);
 const pick = <T>(items: T[]): T | undefined => (items.length ? items[Math.floor(random() * items.length)] : undefined);
 const chance = (p: number) => random() < p;
@@ -99,7 +97,6 @@ const EVENT_KINDS: Array<[string, number, () => Promise<void>]> = [
     if (!pair) return;
     const value = 1_000 * (1 + Math.floor(random() * 500));
     h.pcEmu.seller.update(pair.referralId!, { dealValue: value });
-    trace.driver(`sellerUpdate ${pair.referralId} ${value}`);
     pair.expected.estimatedvalue = value;
   }],
   ["opportunityEdit", 0.3, async () => {
@@ -110,7 +107,6 @@ const EVENT_KINDS: Array<[string, number, () => Promise<void>]> = [
     if (chance(0.5)) changes.description = `Notes ${Math.floor(random() * 1e6)}`;
     if (chance(0.4) || Object.keys(changes).length === 0) changes.estimatedclosedate = future(30 + Math.floor(random() * 300));
     const res = await dv("PATCH", `opportunities(${pair.opportunityId})`, changes);
-    trace.driver(`edit ${pair.opportunityId} ${JSON.stringify(changes)} -> ${res.status} ${res.headers.ETag}`);
     if (res.status < 300) Object.assign(pair.expected, changes);
   }],
   ["syncNow", 0.1, async () => {
@@ -228,13 +224,11 @@ test(`${EVENTS} random events under faults: nothing lost, nothing doubled, both 
     }
     for (const [column, value] of Object.entries(pair.expected)) {
       const actual = (deal.opportunity as Record<string, unknown>)[column] ?? null;
-      if (actual !== value) {
-        problems.push(`${label}: ${column} is ${JSON.stringify(actual)}, last written ${JSON.stringify(value)}`);
-        require("fs").writeFileSync(`/tmp/fr/trace-${Date.now()}-${opportunityId}.txt`, trace.dump([opportunityId, referral.id]) + "\n\nEVENTS\n" + JSON.stringify((await syncEvents(h.dataverse, opportunityId)).reverse(), null, 1));
-      }
+      if (actual !== value) problems.push(`${label}: ${column} is ${JSON.stringify(actual)}, last written ${JSON.stringify(value)}`);
     }
   }
   if (problems.length) console.log(`fault run: ${problems.length} problems over ${pairs.length} pairs; events ${JSON.stringify(counts)}`);
   expect(problems).toEqual([]);
   expect(pairs.length).toBeGreaterThan(100);
-}, 120_000);
+  // ~17 s alone; inside the full jest run on 2 busy cores it has taken over 100 s: the budget is for that.
+}, 300_000);

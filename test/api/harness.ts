@@ -24,11 +24,13 @@ export interface HarnessOptions {
   retry?: Partial<RetryPolicy>;
   /** How the service clients wait between attempts (default: not at all). */
   sleep?: (ms: number) => Promise<void>;
+  /** Dataverse's clock (default: the real one), e.g. to make the two services' clocks disagree. */
+  dataverseNow?: () => Date;
 }
 
 export function createHarness(seed = 1, options: HarnessOptions = {}) {
   const retry = { retry: { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000, ...options.retry }, retryEnv: { sleep: options.sleep ?? (async () => undefined) } };
-  const dvEmu = createDataverseEmulator({ seed });
+  const dvEmu = createDataverseEmulator({ seed, now: options.dataverseNow });
   const pcEmu = createPartnerCenterEmulator({ seed });
   // The test acts as the seller with its own clients; the service signs in as its application user.
   const testRetry = { retry: { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000 }, retryEnv: { sleep: async () => undefined } };

@@ -31,6 +31,24 @@ describe("the Dataverse emulator refuses what Dataverse refuses", () => {
     expect((await api("opportunities", { method: "POST", body: JSON.stringify({ estimatedvalue: "lots" }) })).status).toBe(400);
   });
 
+  test("two PATCHes with the same If-Match at once: the version is compared at the write, so the second is 412", async () => {
+    const etag = (await emulator.request("GET", `opportunities(${OPPORTUNITY})?$select=name`)).headers.ETag;
+    // Both start before either writes (each awaits its pre-operation steps between its checks and its write).
+    const answers = await Promise.all(["a", "b"].map((name) => emulator.request("PATCH", `opportunities(${OPPORTUNITY})`, { name }, { "If-Match": etag })));
+    expect(answers.map((a) => a.status)).toEqual([204, 412]);
+    expect(emulator.store.get(tableBySet("opportunities")!, OPPORTUNITY)!.name).toBe("a");
+  });
+
+  test("two closes of one opportunity at once: the first closes it, the second is refused", async () => {
+    const close = (action: string, status: number) =>
+      emulator.request("POST", action, { Status: status, OpportunityClose: { subject: action, "opportunityid@odata.bind": `/opportunities(${OPPORTUNITY})` } });
+    const [won, lost] = await Promise.all([close("WinOpportunity", 3), close("LoseOpportunity", 5)]);
+    expect([won.status, lost.status]).toEqual([204, 400]);
+    const row = emulator.store.get(tableBySet("opportunities")!, OPPORTUNITY)!;
+    expect([row.statecode, row.statuscode]).toEqual([1, 3]);
+    expect(emulator.store.rows(tableBySet("opportunitycloses")!)).toHaveLength(1);
+  });
+
   test("a stale ETag is 412 with the documented message; If-Match * on a missing row is 404", async () => {
     const first = await api(`opportunities(${OPPORTUNITY})?$select=name`);
     const etag = ((await first.json()) as Record<string, string>)["@odata.etag"];

@@ -80,6 +80,22 @@ describe("updates", () => {
     expect(emulator.state.get(id).name).toBe("first");
   });
 
+  test.each(["PATCH", "PUT"])("two %s requests with the same If-Match in flight at once: one is applied, the other is 412", async (method) => {
+    const { id, eTag, body } = await created();
+    const { links: _links, ...writable } = body;
+    void _links;
+    const write = (name: string) =>
+      method === "PATCH"
+        ? call("PATCH", `${BASE}/${id}`, [{ op: "replace", path: "/name", value: name }, { op: "replace", path: "/details/dealValue", value: name.length }], { ...json, "If-Match": eTag })
+        : call("PUT", `${BASE}/${id}`, { ...writable, name, details: { ...writable.details, dealValue: name.length } }, { ...json, "If-Match": eTag });
+    const answers = await Promise.all([write("first"), write("second!")]);
+    expect(answers.map((a) => a.status).sort()).toEqual([method === "PATCH" ? 204 : 200, 412]);
+    // The stored referral is exactly the winner's write, not a mix of the two.
+    const winner = answers[0].status === 412 ? "second!" : "first";
+    const stored = emulator.state.get(id);
+    expect([stored.name, stored.details.dealValue]).toEqual([winner, winner.length]);
+  });
+
   test("remove ops are refused (only replace and add)", async () => {
     const { id } = await created();
     const r = await call("PATCH", `${BASE}/${id}`, [{ op: "remove", path: "/details/notes" }]);

@@ -1,0 +1,54 @@
+/**
+ * An opportunity the service creates from an incoming referral carries its baseline from the
+ * first moment. Here the service's first sync after the create fails, the seller then renames the
+ * opportunity, and Dataverse's clock runs behind Partner Center's: with no baseline the rename
+ * would be settled by timestamps (Partner Center "newer") and undone.
+ */
+import { http, HttpResponse } from "msw";
+import { createHarness } from "./harness";
+import { SEEDED } from "../../sandbox/dataverse";
+import { tableBySet } from "../../sandbox/dataverse/schema";
+import { OPPORTUNITY_COLUMNS as C } from "../../sync/engine/dynamics";
+
+const SKEW_MS = 60_000;
+const h = createHarness(5, { dataverseNow: () => new Date(Date.now() - SKEW_MS) });
+beforeAll(async () => {
+  h.server.listen({ onUnhandledRequest: "error" });
+  await h.install();
+});
+afterEach(() => h.server.resetHandlers());
+afterAll(() => h.server.close());
+
+test("a rename right after the service created the opportunity survives a failed first sync", async () => {
+  // The service cannot read an opportunity back (the first sync after its create fails).
+  h.server.use(
+    http.get(`${h.dvEmu.apiUrl}*`, ({ request }) =>
+      /\/opportunities\([0-9a-f-]{36}\)/.test(request.url) && request.headers.get("authorization") === `Bearer ${SEEDED.applicationUserId}`
+        ? HttpResponse.json({ error: { code: "0x80040216", message: "unavailable" } }, { status: 503 })
+        : undefined,
+    ),
+  );
+  const referral = h.pcEmu.seller.createIncoming({
+    name: "Adatum expansion", customerName: "Adatum", country: "US", postalCode: "98052",
+    dealValue: 80_000, currency: "USD", closingDateTime: new Date(Date.now() + 40 * 86_400_000).toISOString(), solutionIds: ["SOL-15974-MQF"],
+  });
+  await h.settle();
+  const row = h.dvEmu.store.rows(tableBySet("opportunities")!).find((r) => r[C.referralId] === referral.id);
+  expect(row).toBeDefined();
+  h.server.resetHandlers();
+
+  const id = String(row!.opportunityid);
+  const res = await h.dvEmu.request("PATCH", `opportunities(${id})`, { name: "Adatum expansion (EMEA)" });
+  expect(res.status).toBe(204);
+  await h.settle();
+
+  expect(h.dvEmu.store.get(tableBySet("opportunities")!, id)!.name).toBe("Adatum expansion (EMEA)");
+
+  // Edits wait while the referral awaits an answer; accepting it sends the rename.
+  const accepted = await h.dvEmu.request("POST", `opportunities(${id})/Microsoft.Dynamics.CRM.cosell_RespondToReferral`, { Decision: "accept" });
+  expect(accepted.status).toBe(204);
+  await h.settle();
+  expect(h.pcEmu.state.get(referral.id).status).toBe("Active");
+  expect(h.dvEmu.store.get(tableBySet("opportunities")!, id)!.name).toBe("Adatum expansion (EMEA)");
+  expect(h.pcEmu.state.get(referral.id).name).toBe("Adatum expansion (EMEA)");
+});
