@@ -1,7 +1,7 @@
 // The one test command: makes sure Debian's Chromium is there (browser tests drive it), builds
 // the product, type-checks and lints, then runs every jest test (unit, integration, browser).
 import { execSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
 const run = (cmd) => {
   console.log(`\n> ${cmd}`);
@@ -18,4 +18,15 @@ if (!existsSync("/usr/bin/chromium")) {
 run("npm run build");
 run("npm run typecheck");
 run("npm run lint");
-run(`npx jest --ci ${process.argv.slice(2).join(" ")}`.trim());
+// The closing "N passed, N failed" line is read from jest's own JSON report, so CI sees the count.
+mkdirSync("test-results", { recursive: true });
+rmSync("test-results/jest.json", { force: true }); // never report a previous run
+let failed = false;
+try {
+  run(`npx jest --ci --json --outputFile=test-results/jest.json ${process.argv.slice(2).join(" ")}`.trim());
+} catch {
+  failed = true;
+}
+const report = existsSync("test-results/jest.json") ? JSON.parse(readFileSync("test-results/jest.json", "utf8")) : null;
+if (report) console.log(`\n${report.numPassedTests} passed, ${report.numFailedTests} failed${report.numPendingTests ? `, ${report.numPendingTests} skipped` : ""}`);
+if (failed || !report || report.numFailedTests > 0 || !report.success) process.exit(1);

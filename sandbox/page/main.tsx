@@ -135,7 +135,7 @@ function OpportunityForm(props: FormProps) {
   }, [api, recordId]);
 
   React.useEffect(() => {
-    setEdits({});
+    replaceEdits({});
     setMessage(null);
     setRecord(recordId ? {} : { statecode: OPPORTUNITY_STATE.Open, [OPPORTUNITY_COLUMNS.syncWithPartnerCenter]: false });
     void load().catch((e) => setMessage(errorText(e)));
@@ -147,7 +147,12 @@ function OpportunityForm(props: FormProps) {
 
   const current: Row = { ...record, ...edits };
   const readOnly = recordId !== null && record.statecode !== undefined && record.statecode !== OPPORTUNITY_STATE.Open;
-  const set = (column: string, value: unknown) => setEdits((e) => ({ ...e, [column]: value }));
+  // Save can run before React re-renders (a click right after typing): the ref is the form's truth.
+  const replaceEdits = (next: Row) => {
+    state.current = { ...state.current, edits: next };
+    setEdits(next);
+  };
+  const set = (column: string, value: unknown) => replaceEdits({ ...state.current.edits, [column]: value });
 
   const form: FormModel = {
     entityName: "opportunity",
@@ -167,17 +172,19 @@ function OpportunityForm(props: FormProps) {
         }
       }
       if (recordId) {
-        if (Object.keys(body).length > 0) await api.dvPatch(`opportunities(${recordId})`, body, String(state.current.record["@odata.etag"] ?? "*"));
-        setEdits({});
+        // Like a model-driven form: only the changed columns, no If-Match (the service may have written
+        // status columns since the form loaded; those are not the seller's to overwrite or to conflict with).
+        if (Object.keys(body).length > 0) await api.dvPatch(`opportunities(${recordId})`, body);
+        replaceEdits({});
         await load();
       } else {
         const created = await api.dvPost<Row>("opportunities", body, true);
-        setEdits({});
+        replaceEdits({});
         props.onSaved(String(created.opportunityid));
       }
     },
     refresh: async () => {
-      setEdits({});
+      replaceEdits({});
       await load();
     },
   };

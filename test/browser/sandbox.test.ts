@@ -49,7 +49,9 @@ maybe("sandbox in Chromium", () => {
       await panel().getByText(status, { exact: true }).first().waitFor(LIVE);
     } catch (e) {
       await shot(`failed-status-${status.replace(/\W+/g, "-")}`);
-      throw e;
+      const seen = (await panel().innerText()).split("\n").slice(0, 4).join(" | ");
+      const errors = await page.locator(".error").allInnerTexts();
+      throw new Error(`panel status is not "${status}": ${seen}; page errors: ${JSON.stringify(errors)}\n${(e as Error).message}`);
     }
   };
   /** Waits for text to appear (the page polls both sides once a second); on a miss, keeps a screenshot. */
