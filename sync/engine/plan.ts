@@ -312,6 +312,13 @@ function planCreate(input: PlanInput): Plan {
   const createReferral = referralFromDeal(deal, mapping);
   // Partner Center answers an outgoing create with Active/Accepted (D.6).
   const next: SyncSnapshot = { version: 1, referralId: null, status: "Active", substatus: "Accepted", state, ...readAll(mapping, deal, createReferral) };
+  // The timeline lists what the new referral carries.
+  mapping.fields.forEach((field, i) => {
+    const after = next.partnerCenter[mapping.slots[i]];
+    if (field.direction !== "toDynamics" && after !== null && after !== undefined && after !== "") {
+      draft.changes.push({ field: field.name, column: field.column, referralPath: field.referralPath, before: null, after, side: "partnerCenter" });
+    }
+  });
   return assemble(input, draft, "sync", "Synced", next, { referral: null, createReferral });
 }
 

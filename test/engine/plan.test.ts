@@ -192,6 +192,13 @@ describe("outbound create", () => {
     expect(p.syncStatus).toBe("Synced");
     expect(p.audit[0]).toMatchObject({ direction: "toPartnerCenter", message: expect.stringContaining("Shared") });
   });
+  it("lists in the audit what the new referral carries", () => {
+    const p = run({ deal: validDeal(), referral: null, trigger: "syncNow" });
+    const fields = Object.fromEntries(p.audit[0].fields.map((f) => [f.referralPath, f]));
+    expect(fields.name).toMatchObject({ column: "opportunity.name", before: null, after: "Contoso cloud migration", side: "partnerCenter" });
+    expect(fields["details.dealValue"]).toMatchObject({ after: 125000, side: "partnerCenter" });
+    expect(p.audit[0].fields.every((f) => f.after !== null && f.after !== "")).toBe(true);
+  });
   it("does nothing while Sync with Partner Center is off", () => {
     const deal = validDeal();
     deal.opportunity.cosell_syncwithpartnercenter = false;
