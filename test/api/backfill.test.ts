@@ -4,15 +4,10 @@
  */
 import { defaultMapping, referralFromDeal, OPPORTUNITY_COLUMNS as C, SYNC_STATUS } from "../../sync/engine";
 import { formatBackfill } from "../../api/backfill";
-import { createHarness } from "./harness";
+import { installedHarness } from "./harness";
 import { collect, createOpportunity } from "./helpers";
 
-const h = createHarness(5);
-beforeAll(async () => {
-  h.server.listen({ onUnhandledRequest: "error" });
-  await h.install();
-});
-afterAll(() => h.server.close());
+const h = installedHarness(5);
 
 test("dry run says what it would link; --apply links by externalReferenceId and by customer + postal code + deal name", async () => {
   // Nothing reaches the service while the history is made.

@@ -79,3 +79,22 @@ export function createHarness(seed = 1, options: HarnessOptions = {}) {
 
   return { dvEmu, pcEmu, dataverse, referrals, service, server, install, settle };
 }
+
+/**
+ * A harness for one test file (or describe block): listening, with the service's endpoint and steps
+ * installed, before the tests; extra handlers and webhook-delivery faults cleared after each; closed after all.
+ */
+export function installedHarness(seed = 1, options: HarnessOptions = {}) {
+  const h = createHarness(seed, options);
+  beforeAll(async () => {
+    h.server.listen({ onUnhandledRequest: "error" });
+    await h.install();
+  });
+  afterEach(() => {
+    h.server.resetHandlers();
+    h.dvEmu.dispatcher.faults = {};
+    h.pcEmu.dispatcher.faults = {};
+  });
+  afterAll(() => h.server.close());
+  return h;
+}

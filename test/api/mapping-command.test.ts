@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { checkMappingDocument, runMappingCommand } from "../../api/mapping-command";
 import { SEEDED } from "../../sandbox/dataverse";
 import { SETTING_NAMES, SYNC_STATUS } from "../../sync/engine/dynamics";
-import { createHarness } from "./harness";
+import { installedHarness } from "./harness";
 import { future } from "./helpers";
 
 const DEFAULT = join(__dirname, "../../sync/engine/default-mapping.json");
@@ -57,12 +57,7 @@ describe("mapping check / set", () => {
 });
 
 describe("the service syncs by the org's mapping", () => {
-  const h = createHarness(11);
-  beforeAll(async () => {
-    h.server.listen({ onUnhandledRequest: "error" });
-    await h.install();
-  });
-  afterAll(() => h.server.close());
+  const h = installedHarness(11);
 
   async function share(name: string): Promise<string> {
     const accountId = await h.dataverse.createAccount({ name: `${name} Ltd`, address1_city: "Leeds", address1_postalcode: "LS1 4AP", address1_country: "GB" });
@@ -100,12 +95,7 @@ describe("the service syncs by the org's mapping", () => {
 });
 
 describe("a bad mapping document in Dataverse", () => {
-  const h = createHarness(12);
-  beforeAll(async () => {
-    h.server.listen({ onUnhandledRequest: "error" });
-    await h.install();
-  });
-  afterAll(() => h.server.close());
+  const h = installedHarness(12);
 
   test("stops syncing with every problem named, and sends nothing", async () => {
     const doc = defaultDoc();

@@ -5,7 +5,7 @@
  * newer save must win and reach Partner Center, whatever the timestamps say.
  */
 import { http, HttpResponse } from "msw";
-import { createHarness } from "./harness";
+import { installedHarness } from "./harness";
 import { createOpportunity, future } from "./helpers";
 import { SYNC_STATUS } from "../../sync/engine/dynamics";
 import { baselineAfterOwnWrite } from "../../api/own-writes";
@@ -14,13 +14,7 @@ import { snapshotFields, snapshotWithFields } from "../../sync/engine/snapshot";
 import { applyPatch, type JsonPatchOp } from "../../sync/engine/patch";
 import type { Referral } from "../../sync/engine/referral";
 
-const h = createHarness(11);
-beforeAll(async () => {
-  h.server.listen({ onUnhandledRequest: "error" });
-  await h.install();
-});
-afterEach(() => h.server.resetHandlers());
-afterAll(() => h.server.close());
+const h = installedHarness(11);
 
 const referralsUrl = "https://api.partner.microsoft.com/v1.0/engagements/referrals";
 

@@ -7,20 +7,10 @@
 import { http } from "msw";
 import { SEEDED } from "../../sandbox/dataverse";
 import { OPPORTUNITY_COLUMNS as C, SYNC_STATUS } from "../../sync/engine/dynamics";
-import { createHarness } from "./harness";
+import { installedHarness } from "./harness";
 import { createOpportunity, serviceDataverseRequests } from "./helpers";
 
-const h = createHarness(31);
-beforeAll(async () => {
-  h.server.listen({ onUnhandledRequest: "error" });
-  await h.install();
-});
-afterEach(() => {
-  h.server.resetHandlers();
-  h.dvEmu.dispatcher.faults = {};
-  h.pcEmu.dispatcher.faults = {};
-});
-afterAll(() => h.server.close());
+const h = installedHarness(31);
 
 test("changed pairs share one $batch; a pair edited meanwhile is re-run alone; unchanged pairs cost nothing", async () => {
   const pairs: Array<{ opportunityId: string; referralId: string }> = [];

@@ -8,20 +8,10 @@ import { http, HttpResponse } from "msw";
 import { SEEDED } from "../../sandbox/dataverse";
 import { OPPORTUNITY_COLUMNS as C, SETTING_NAMES, SYNC_EVENT_COLUMNS as EV, closeReasonValue, SYNC_STATUS, syncResultValue } from "../../sync/engine/dynamics";
 import { wireValue } from "../../sync/dataverse/remote-execution-context";
-import { createHarness } from "./harness";
+import { installedHarness } from "./harness";
 import { collect, context, createOpportunity, future, postContext, serviceDataverseRequests, syncEvents } from "./helpers";
 
-const h = createHarness(11);
-beforeAll(async () => {
-  h.server.listen({ onUnhandledRequest: "error" });
-  await h.install();
-});
-afterEach(() => {
-  h.server.resetHandlers();
-  h.pcEmu.dispatcher.faults = {};
-  h.dvEmu.dispatcher.faults = {};
-});
-afterAll(() => h.server.close());
+const h = installedHarness(11);
 
 const apiUrl = () => h.dvEmu.apiUrl;
 const success = syncResultValue("success");

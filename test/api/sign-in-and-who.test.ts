@@ -6,16 +6,11 @@ import { SEEDED } from "../../sandbox/dataverse";
 import { tableBySet } from "../../sandbox/dataverse/schema";
 import { OPPORTUNITY_COLUMNS as C, SYNC_EVENT_COLUMNS as EV, SYNC_STATUS, syncResultValue } from "../../sync/engine/dynamics";
 import { SIGN_IN_EXPIRED_TEXT } from "../../api/errors";
-import { createHarness } from "./harness";
+import { installedHarness } from "./harness";
 import { context, createOpportunity, postContext, syncEvents } from "./helpers";
 
-const h = createHarness(23);
-beforeAll(async () => {
-  h.server.listen({ onUnhandledRequest: "error" });
-  await h.install();
-});
+const h = installedHarness(23);
 afterEach(() => h.pcEmu.state.rejectedTokens.clear());
-afterAll(() => h.server.close());
 
 /** An opportunity synced through its Create step, then edited by the seller without the service hearing of it. */
 async function editedPair(name: string): Promise<string> {
