@@ -40,12 +40,17 @@ export function createSigningIdentity(options: IdentityOptions): SigningIdentity
   const notBefore = new Date(options.now.getTime() - 24 * 3600_000);
   const notAfter = new Date(options.now.getTime() + 5 * 365 * 24 * 3600_000);
 
+  const certificateFor = (keys: ReturnType<typeof rsaKeys>, n: number) => {
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = keys.forgePublic;
+    cert.serialNumber = serial(n);
+    cert.validity.notBefore = notBefore;
+    cert.validity.notAfter = notAfter;
+    return cert;
+  };
+
   const ca = rsaKeys();
-  const caCert = forge.pki.createCertificate();
-  caCert.publicKey = ca.forgePublic;
-  caCert.serialNumber = serial(1);
-  caCert.validity.notBefore = notBefore;
-  caCert.validity.notAfter = notAfter;
+  const caCert = certificateFor(ca, 1);
   const caSubject = [
     { name: "commonName", value: options.caName ?? "Co-sell Sandbox Test Root CA" },
     { name: "organizationName", value: "Co-sell Sandbox" },
@@ -60,11 +65,7 @@ export function createSigningIdentity(options: IdentityOptions): SigningIdentity
   caCert.sign(ca.forgePrivate, forge.md.sha256.create());
 
   const leaf = rsaKeys();
-  const leafCert = forge.pki.createCertificate();
-  leafCert.publicKey = leaf.forgePublic;
-  leafCert.serialNumber = serial(2);
-  leafCert.validity.notBefore = notBefore;
-  leafCert.validity.notAfter = notAfter;
+  const leafCert = certificateFor(leaf, 2);
   leafCert.setSubject([
     { name: "countryName", value: "US" },
     { name: "organizationName", value: options.leafOrganization ?? "Microsoft Corporation" },
