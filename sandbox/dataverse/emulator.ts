@@ -7,6 +7,7 @@ import { http, HttpResponse, type HttpHandler } from "msw";
 import { WebhookDispatcher, type Sender } from "../kit/dispatcher";
 import { FaultController, faultHandler } from "../kit/faults";
 import { seededRandom } from "../kit/random";
+import { dataverseFaultBodies } from "./errors";
 import { tableBySet } from "./schema";
 import { SERVICE_ENDPOINT, StepRunner, type Organization } from "./steps";
 import { DataverseStore, etagOf, type Row, type StoreState } from "./store";
@@ -106,7 +107,7 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
   const now = options.now ?? (() => new Date());
   const seedNumber = options.seed ?? 1;
   const store = new DataverseStore(now, seededRandom(seedNumber));
-  const faults = new FaultController(seedNumber);
+  const faults = new FaultController(seedNumber, dataverseFaultBodies);
   const dispatcher = new WebhookDispatcher(options.send, seedNumber + 1, now);
   const host = new URL(orgUrl).host;
   const organization: Organization = {

@@ -3,6 +3,7 @@
  * table with a value of its type; `nav@odata.bind` sets a lookup after checking the target row
  * exists. Dataverse rejects anything else with 400, so the emulator does too.
  */
+import { MONEY_RANGE } from "../../sync/contracts/dataverse";
 import { faults, DataverseFault } from "./errors";
 import { normalizeDate } from "./odata-filter";
 import { READ_ONLY_COLUMNS, tableBySet, type ColumnType, type TableDef } from "./schema";
@@ -34,8 +35,11 @@ function coerce(t: TableDef, column: string, type: ColumnType, value: unknown): 
     case "choice":
       return typeof value === "number" && Number.isInteger(value) ? value : bad("Edm.Int32");
     case "decimal":
-    case "money":
       return typeof value === "number" && Number.isFinite(value) ? value : bad("Edm.Decimal");
+    case "money":
+      if (typeof value !== "number" || !Number.isFinite(value)) return bad("Edm.Decimal");
+      if (value < MONEY_RANGE.min || value > MONEY_RANGE.max) throw faults.moneyOutOfRange(t.logicalName, column);
+      return value;
     case "bool":
       return typeof value === "boolean" ? value : bad("Edm.Boolean");
     case "guid":

@@ -122,6 +122,11 @@ export const TABLES: TableDef[] = [
     entitySet: "accounts",
     primaryKey: "accountid",
     columns: { name: "string", ...ADDRESS, numberofemployees: "int", websiteurl: "string", telephone1: "string" },
+    // Both appear in Microsoft's documented $batch example (execute-batch-operations-using-web-api.md).
+    lookups: {
+      primarycontactid: { attribute: "primarycontactid", target: "contacts" },
+      originatingleadid: { attribute: "originatingleadid", target: "leads" },
+    },
   }),
   table({
     logicalName: "contact",

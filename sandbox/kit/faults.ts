@@ -2,7 +2,7 @@
  * Fault injection for emulated routes: added latency, error rates (429 with Retry-After, 500,
  * 503) and timeouts, decided by a seeded PRNG. `faultHandler` is an msw handler placed before an
  * emulator's own handlers: it answers with the fault, or returns nothing so the request falls
- * through to the emulator.
+ * through to the emulator. Each emulator says what its service's fault bodies look like.
  */
 import { http, HttpResponse, delay, type HttpHandler } from "msw";
 import { seededRandom, type Random } from "./random";
@@ -16,6 +16,8 @@ export interface RouteFaults {
   /** Probability of answering 429 with Retry-After. */
   throttleRate?: number;
   retryAfterSeconds?: number;
+  /** Which documented limit a 429 reports, where the service has several (Dataverse's three). */
+  limit?: string;
   /** Probability of answering 500 / 503. */
   serverErrorRate?: number;
   unavailableRate?: number;
@@ -31,13 +33,17 @@ export interface FaultStats {
   timeouts: number;
 }
 
+export type FaultKind = "throttled" | "serverError" | "unavailable";
+/** The JSON body a service answers a fault with; `target` is the request's path. */
+export type FaultBodies = (kind: FaultKind, rule: RouteFaults, target: string) => unknown;
+
 /** Mutable at run time, so tests and the sandbox's health view can turn faults on and off. */
 export class FaultController {
   rules: RouteFaults[] = [];
   readonly stats: FaultStats = { throttled: 0, serverErrors: 0, unavailable: 0, timeouts: 0 };
   private random: Random;
 
-  constructor(seed = 1) {
+  constructor(seed: number, private readonly bodies: FaultBodies) {
     this.random = seededRandom(seed);
   }
 
@@ -67,26 +73,17 @@ export class FaultController {
     let edge = rule.throttleRate ?? 0;
     if (roll < edge) {
       this.stats.throttled++;
-      return HttpResponse.json(
-        { error: { code: "tooManyRequests", message: "Rate limit is exceeded. Try again later.", target: url.pathname } },
-        { status: 429, headers: { "Retry-After": String(rule.retryAfterSeconds ?? 1) } },
-      );
+      return HttpResponse.json(this.bodies("throttled", rule, url.pathname) as object, { status: 429, headers: { "Retry-After": String(rule.retryAfterSeconds ?? 1) } });
     }
     edge += rule.serverErrorRate ?? 0;
     if (roll < edge) {
       this.stats.serverErrors++;
-      return HttpResponse.json(
-        { error: { code: "generalException", message: "An unexpected error occurred (injected fault).", target: url.pathname } },
-        { status: 500 },
-      );
+      return HttpResponse.json(this.bodies("serverError", rule, url.pathname) as object, { status: 500 });
     }
     edge += rule.unavailableRate ?? 0;
     if (roll < edge) {
       this.stats.unavailable++;
-      return HttpResponse.json(
-        { error: { code: "serviceNotAvailable", message: "The service is temporarily unavailable (injected fault).", target: url.pathname } },
-        { status: 503, headers: { "Retry-After": String(rule.retryAfterSeconds ?? 1) } },
-      );
+      return HttpResponse.json(this.bodies("unavailable", rule, url.pathname) as object, { status: 503, headers: { "Retry-After": String(rule.retryAfterSeconds ?? 1) } });
     }
     edge += rule.timeoutRate ?? 0;
     if (roll < edge) {

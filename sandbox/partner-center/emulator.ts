@@ -8,6 +8,7 @@ import { WebhookDispatcher, type Sender } from "../kit/dispatcher";
 import { FaultController, faultHandler } from "../kit/faults";
 import { seededRandom } from "../kit/random";
 import { createSigningIdentity } from "./certificates";
+import { partnerCenterFaultBodies } from "./http-util";
 import { referralsHandlers } from "./referrals-api";
 import { createSeller, sellerHandlers, type MicrosoftSeller } from "./seller";
 import { PartnerCenterState } from "./state";
@@ -64,7 +65,7 @@ export function createPartnerCenterEmulator(options: PartnerCenterEmulatorOption
     partnerOrgId: options.partnerOrgId ?? "4b6f3c1e-0000-4000-8000-00000000c05e",
     partnerOrgName: options.partnerOrgName ?? "Contoso Partner",
   });
-  const faults = new FaultController(seed);
+  const faults = new FaultController(seed, partnerCenterFaultBodies);
   const dispatcher = new WebhookDispatcher(options.send, seed, now);
   const identity = createSigningIdentity({ now: now() });
   const { side: webhooks, handlers: webhookHandlers } = createWebhookSide({ webhooksBaseUrl, certificateBaseUrl, state, random, dispatcher, identity });

@@ -1,5 +1,6 @@
 /** Shared pieces of the emulated Partner Center HTTP surface: auth, error bodies, JSON bodies. */
 import { HttpResponse } from "msw";
+import type { FaultBodies } from "../kit/faults";
 import type { Random } from "../kit/random";
 import { ODataError } from "./odata";
 import { ApiError } from "./rules";
@@ -12,6 +13,16 @@ export function responseHeaders(request: Request, random: Random, extra: Record<
   if (clientId) headers["client-request-id"] = clientId;
   return headers;
 }
+
+/** Injected faults in the Referrals API's error shape. */
+export const partnerCenterFaultBodies: FaultBodies = (kind, _rule, target) => {
+  const [code, message] = {
+    throttled: ["tooManyRequests", "Rate limit is exceeded. Try again later."],
+    serverError: ["generalException", "An unexpected error occurred (injected fault)."],
+    unavailable: ["serviceNotAvailable", "The service is temporarily unavailable (injected fault)."],
+  }[kind];
+  return { error: { code, message, target } };
+};
 
 export function errorResponse(request: Request, random: Random, e: ApiError | ODataError): HttpResponse<string> {
   const status = e instanceof ApiError ? e.status : 400;

@@ -41,6 +41,11 @@ export class PartnerCenterState {
     return this.options.now();
   }
 
+  /** The partner's own organization id (the tenant this emulator serves). */
+  get partnerOrgId(): string {
+    return this.options.partnerOrgId;
+  }
+
   guid(): string {
     return seededGuid(this.options.random);
   }

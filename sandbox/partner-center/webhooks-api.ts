@@ -2,7 +2,13 @@
  * The emulated webhook side of Partner Center (partner-center.md §3): the registration API, test
  * events (2 per minute), the signed event deliveries, and the certificate download they point at.
  */
+import { STATUS_CODES } from "node:http";
 import { http, HttpResponse, type HttpHandler } from "msw";
+import {
+  REFERRAL_RESOURCE_NAME, REFERRAL_RESOURCE_URI_BASE, REGISTRATION_EXISTS_MESSAGE, REGISTRATION_STATUS, TEST_EVENT,
+  TEST_EVENTS_PER_MINUTE, TEST_RESOURCE_URI_BASE, WEBHOOK_EVENTS, signatureHeaderValue,
+  type WebhookResponse, type WebhookValidationEvent,
+} from "../../sync/contracts/partner-center-webhooks";
 import type { Referral } from "../../sync/engine/referral";
 import type { WebhookDispatcher } from "../kit/dispatcher";
 import type { Random } from "../kit/random";
@@ -11,12 +17,7 @@ import { readJsonBody, requireBearer, responseHeaders } from "./http-util";
 import { ApiError } from "./rules";
 import type { PartnerCenterState, ReferralEventName } from "./state";
 
-/** Events a tenant can register for (the referral ones, the connector's related ones, the test event). */
-export const SUPPORTED_EVENTS = ["referral-created", "referral-updated", "related-referral-created", "related-referral-updated", "test-created"] as const;
-/** §3.2: event ResourceUris name the api.partnercenter host, not the REST API's. */
-export const RESOURCE_URI_BASE = "https://api.partnercenter.microsoft.com/engagements/v1/referrals";
 export const CERTIFICATE_PATH = "/cert/pcnotifications-dispatch.cer";
-const TEST_EVENTS_PER_MINUTE = 2;
 
 export interface Registration {
   SubscriberId: string;
@@ -26,11 +27,11 @@ export interface Registration {
   LastModifiedTimestamp: string;
 }
 
-export interface ValidationRecord {
-  correlationId: string;
-  status: "pending" | "completed" | "failed";
-  callbackUrl: string;
-  results: { responseCode: string; responseMessage: string; systemError: string | null; dateTimeUtc: string }[];
+export type ValidationRecord = WebhookValidationEvent;
+
+/** A status as .NET names it (`OK`, `BadRequest`, `InternalServerError`): WH's sample result says "OK". */
+function statusName(status: number): string {
+  return (STATUS_CODES[status] ?? String(status)).replace(/[^A-Za-z0-9]/g, "");
 }
 
 export interface WebhookSide {
@@ -116,18 +117,19 @@ export function createWebhookSide(options: {
       "X-MS-Certificate-Url": certificateUrl,
       "X-MS-Signature-Algorithm": "rsa-sha256",
     };
-    if (reg.SignatureTokenToMsSignatureHeader) headers["x-ms-signature"] = signature;
-    else headers.Authorization = `Signature ${signature}`;
+    // Microsoft's sample receiver reads both headers as `Signature <b64>`.
+    if (reg.SignatureTokenToMsSignatureHeader) headers["x-ms-signature"] = signatureHeaderValue(signature);
+    else headers.Authorization = signatureHeaderValue(signature);
     return { url: reg.WebhookUrl, headers, body };
   };
 
   const eventBody = (eventName: string, resourceUri: string, changed: string) =>
-    JSON.stringify({ EventName: eventName, ResourceUri: resourceUri, ResourceName: "referral", AuditUri: null, ResourceChangeUtcDate: changed });
+    JSON.stringify({ EventName: eventName, ResourceUri: resourceUri, ResourceName: REFERRAL_RESOURCE_NAME, AuditUri: null, ResourceChangeUtcDate: changed });
 
   state.onChange((event: ReferralEventName, referral: Referral) => {
     const reg = side.registration;
     if (!reg || !reg.WebhookEvents.includes(event)) return;
-    const body = eventBody(event, `${RESOURCE_URI_BASE}/${referral.id}`, referral.updatedDateTime ?? state.now.toISOString());
+    const body = eventBody(event, `${REFERRAL_RESOURCE_URI_BASE}/${referral.id}`, referral.updatedDateTime ?? state.now.toISOString());
     dispatcher.enqueue(signed(reg, body));
   });
 
@@ -155,7 +157,7 @@ export function createWebhookSide(options: {
     http.get(`${base}/events`, ({ request }) =>
       cspAnswer(request, random, () => {
         requireBearer(request, state);
-        return HttpResponse.json([...SUPPORTED_EVENTS], { headers: responseHeaders(request, random) });
+        return HttpResponse.json([...WEBHOOK_EVENTS], { headers: responseHeaders(request, random) });
       }),
     ),
 
@@ -169,10 +171,10 @@ export function createWebhookSide(options: {
     http.post(base, ({ request }) =>
       cspAnswer(request, random, async () => {
         requireBearer(request, state);
-        const b = registrationBody(await readJsonBody(request), SUPPORTED_EVENTS);
-        // One registration per tenant (§3.1): a second create must be an update.
-        if (side.registration) throw new ApiError(409, "conflict", "A webhook registration already exists for this tenant; update it with PUT", "registration");
-        return HttpResponse.json(save(b.url, b.events, b.msSignatureHeader, state.guid()), { status: 201, headers: responseHeaders(request, random) });
+        const b = registrationBody(await readJsonBody(request), WEBHOOK_EVENTS);
+        // One registration per tenant: a second create is the swagger's 409.
+        if (side.registration) throw new ApiError(REGISTRATION_STATUS.alreadyExists, "conflict", REGISTRATION_EXISTS_MESSAGE, "registration");
+        return HttpResponse.json(save(b.url, b.events, b.msSignatureHeader, state.guid()), { status: REGISTRATION_STATUS.ok, headers: responseHeaders(request, random) });
       }),
     ),
 
@@ -180,8 +182,8 @@ export function createWebhookSide(options: {
       cspAnswer(request, random, async () => {
         requireBearer(request, state);
         const current = requireRegistration();
-        const b = registrationBody(await readJsonBody(request), SUPPORTED_EVENTS);
-        return HttpResponse.json(save(b.url, b.events, b.msSignatureHeader, current.SubscriberId), { headers: responseHeaders(request, random) });
+        const b = registrationBody(await readJsonBody(request), WEBHOOK_EVENTS);
+        return HttpResponse.json(save(b.url, b.events, b.msSignatureHeader, current.SubscriberId), { status: REGISTRATION_STATUS.ok, headers: responseHeaders(request, random) });
       }),
     ),
 
@@ -189,8 +191,8 @@ export function createWebhookSide(options: {
       cspAnswer(request, random, () => {
         requireBearer(request, state);
         const reg = requireRegistration();
-        if (!reg.WebhookEvents.includes("test-created")) {
-          throw new ApiError(400, "invalidRequest", "The registration must include test-created to send a test event", "WebhookEvents");
+        if (!reg.WebhookEvents.includes(TEST_EVENT)) {
+          throw new ApiError(400, "invalidRequest", `The registration must include ${TEST_EVENT} to send a test event`, "WebhookEvents");
         }
         const nowMs = state.now.getTime();
         testRequests = testRequests.filter((t) => nowMs - t < 60_000);
@@ -203,11 +205,11 @@ export function createWebhookSide(options: {
         }
         testRequests.push(nowMs);
         const correlationId = state.guid();
-        const record: ValidationRecord = { correlationId, status: "pending", callbackUrl: reg.WebhookUrl, results: [] };
+        const record: ValidationRecord = { correlationId, partnerId: state.partnerOrgId, status: "pending", callbackUrl: reg.WebhookUrl, results: [] };
         side.validations.set(correlationId, record);
         const delivery = signed(reg, JSON.stringify({
-          EventName: "test-created",
-          ResourceUri: `https://api.partnercenter.microsoft.com/webhooks/v1/test/${correlationId}`,
+          EventName: TEST_EVENT,
+          ResourceUri: `${TEST_RESOURCE_URI_BASE}/${correlationId}`,
           ResourceName: "test",
           AuditUri: null,
           ResourceChangeUtcDate: state.now.toISOString(),
@@ -216,7 +218,14 @@ export function createWebhookSide(options: {
           .deliverNow(delivery)
           .then((r) => {
             record.status = r.outcome === "delivered" ? "completed" : "failed";
-            record.results.push({ responseCode: String(r.status ?? ""), responseMessage: r.outcome, systemError: r.error ?? null, dateTimeUtc: r.at });
+            // No HTTP answer at all (refused, timed out) is a system error; an answer is its status name.
+            const result: WebhookResponse = {
+              responseCode: r.status === undefined ? "" : statusName(r.status),
+              responseMessage: r.error ?? "",
+              systemError: r.status === undefined,
+              dateTimeUtc: r.at,
+            };
+            record.results.push(result);
           })
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
@@ -229,7 +238,7 @@ export function createWebhookSide(options: {
         requireBearer(request, state);
         const record = side.validations.get(String(params.correlationId));
         if (!record) throw new ApiError(404, "itemNotFound", `No test event ${String(params.correlationId)}`, "correlationId");
-        return HttpResponse.json({ status: record.status, callbackUrl: record.callbackUrl, results: record.results }, { headers: responseHeaders(request, random) });
+        return HttpResponse.json(record, { headers: responseHeaders(request, random) });
       }),
     ),
   ];

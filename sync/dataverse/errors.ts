@@ -2,6 +2,7 @@
  * Typed Dataverse failures. `kind` is what callers branch on; `code` is the platform's hex error
  * code (e.g. "0x80040217" row not found, "0x80060882" version mismatch); `status` the HTTP status.
  */
+import { isDuplicateKeyMessage } from "../contracts/dataverse";
 import { parseRetryAfter, TimeoutError } from "../shared/retry";
 
 export type DataverseErrorKind = "concurrency" | "throttled" | "credential" | "notFound" | "validation" | "transient" | "unknown";
@@ -28,12 +29,14 @@ export class ConcurrencyError extends DataverseError {
   }
 }
 
-/** Error codes that are not optimistic-concurrency failures even though they answer 412. */
-const DUPLICATE_KEY = "0x80040237";
 const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "ABORT_ERR"]);
 
-function kindOf(status: number | undefined, code: string | undefined): DataverseErrorKind {
-  if (status === 412) return code === DUPLICATE_KEY ? "validation" : "concurrency";
+/**
+ * A 412 is a concurrency failure unless its message says the key already exists: Microsoft answers
+ * both with the code "" (sync/contracts/dataverse.ts), so the code cannot tell them apart.
+ */
+function kindOf(status: number | undefined, message: string | undefined): DataverseErrorKind {
+  if (status === 412) return isDuplicateKeyMessage(message) ? "validation" : "concurrency";
   if (status === 429) return "throttled";
   if (status === 401 || status === 403) return "credential";
   if (status === 404) return "notFound";
@@ -65,7 +68,7 @@ export function toDataverseError(e: unknown, what: string): DataverseError {
     return new DataverseError(`${what}: network error ${code}: ${raw.message ?? ""}`.trim(), "transient", undefined, code);
   }
   const message = `${what}: ${raw.status ? `HTTP ${raw.status} ` : ""}${code ? `${code} ` : ""}${raw.message ?? "unknown error"}`;
-  const kind = kindOf(raw.status, code);
+  const kind = kindOf(raw.status, raw.message);
   if (kind === "concurrency") return new ConcurrencyError(message, raw.status, code);
   return new DataverseError(message, kind, raw.status, code, parseRetryAfter(header(raw.headers, "Retry-After")));
 }

@@ -293,9 +293,14 @@ export interface BuildContextInput {
   operationCreatedOn: Date;
   owningExtension?: EntityReference | null;
   isInTransaction?: boolean;
+  /** The calling client's user agent; Microsoft's payloads show a client string or "". */
+  initiatingUserAgent?: string;
 }
 
-/** The JSON body Dataverse sends to a webhook for one step execution. */
+/**
+ * The JSON body Dataverse sends to a webhook for one step execution: every top-level key of
+ * REMOTE_EXECUTION_CONTEXT_KEYS, in that (alphabetical) order, as Microsoft's payloads have them.
+ */
 export function buildRemoteExecutionContext(input: BuildContextInput): Record<string, unknown> {
   const images = (m: Record<string, EntityValue> | undefined) =>
     Object.entries(m ?? {}).map(([key, e]) => ({ key, value: wireValue.entity(e) }));
@@ -303,6 +308,7 @@ export function buildRemoteExecutionContext(input: BuildContextInput): Record<st
     BusinessUnitId: input.businessUnitId,
     CorrelationId: input.correlationId,
     Depth: input.depth,
+    InitiatingUserAgent: input.initiatingUserAgent ?? "",
     InitiatingUserAzureActiveDirectoryObjectId: "00000000-0000-0000-0000-000000000000",
     InitiatingUserId: input.initiatingUserId,
     InputParameters: toWireCollection(input.inputParameters),

@@ -23,6 +23,10 @@ export const OPPORTUNITY_COLUMNS = {
   referralETag: "cosell_referraletag",
   syncSnapshot: "cosell_syncsnapshot",
   closeReason: "cosell_closereason",
+  /** Who sees the referral: Microsoft's sellers, or no one but the partner (a private deal). */
+  referralVisibility: "cosell_referralvisibility",
+  /** Microsoft's CRM (MSX) id of the deal, filled from `trackingInfo.microsoftMsxId`; read-only. */
+  microsoftCrmId: "cosell_microsoftcrmid",
 } as const;
 
 /** Co-sell columns added to `lead` (inbound referrals Partner Center classifies as leads). */
@@ -70,6 +74,19 @@ export const HELP_TYPES: ReadonlyArray<{ value: number; code: Exclude<Assistance
   { value: option(5), code: "GeneralOrOther", label: "General or other" },
 ];
 
+/**
+ * Referral visibility choice (`cosell_referralvisibility`) ↔ `consent.consentToShareReferralWithMicrosoftSellers`
+ * (create-a-referral: false makes a private deal). No value means visible, as every deal was before the choice existed.
+ */
+export const REFERRAL_VISIBILITY = {
+  MicrosoftSellers: option(20),
+  Private: option(21),
+} as const;
+export const REFERRAL_VISIBILITY_LABELS: Record<keyof typeof REFERRAL_VISIBILITY, string> = {
+  MicrosoftSellers: "Visible to Microsoft sellers",
+  Private: "Private (not shared with Microsoft sellers)",
+};
+
 /** Close reason choice (`cosell_closereason`) ↔ the eight decline/lost reasons (partner-center.md §2.4). */
 export function closeReasonValue(code: CloseReasonCode): number {
   return option(100 + code);
@@ -111,6 +128,9 @@ export interface OpportunityRecord {
   /** JSON of the engine's SyncSnapshot. */
   cosell_syncsnapshot?: string | null;
   cosell_closereason?: number | null;
+  /** REFERRAL_VISIBILITY; null: visible to Microsoft sellers. */
+  cosell_referralvisibility?: number | null;
+  cosell_microsoftcrmid?: string | null;
   "@odata.etag"?: string;
   [column: string]: unknown;
 }

@@ -92,7 +92,8 @@ async function webhook(args: string[], io: CliIo): Promise<number> {
       const result = await client.testResult(id);
       const last = result.results.at(-1);
       if (last) {
-        io.out(`Delivery to ${result.callbackUrl ?? "?"}: ${result.status ?? "?"}, HTTP ${last.responseCode ?? "?"}${last.systemError ? ` (${last.systemError})` : ""}`);
+        const answered = last.systemError ? `no answer (${last.responseMessage || "system error"})` : `answered ${last.responseCode || "?"}`;
+        io.out(`Delivery to ${result.callbackUrl ?? "?"}: ${result.status ?? "?"}, ${answered}`);
         return result.status === "completed" ? EXIT.ok : EXIT.failed;
       }
       await sleep(3000);

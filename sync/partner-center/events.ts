@@ -1,11 +1,10 @@
 /**
- * The webhook payload (partner-center.md §3.2) and what we derive from it (D.7): the referral id
- * from the last path segment of ResourceUri, and a de-duplication key.
+ * The webhook payload (sync/contracts/partner-center-webhooks.ts) and what we derive from it (D.7):
+ * the referral id from the last path segment of ResourceUri, and a de-duplication key.
  */
+import { AUDIT_URL_ALIAS, EVENT_KEYS, REFERRAL_RESOURCE_NAME } from "../contracts/partner-center-webhooks";
 
-export const REFERRAL_EVENTS = ["referral-created", "referral-updated"] as const;
-/** Offered to some tenants only (connector docs); subscribed when the tenant lists them. */
-export const RELATED_REFERRAL_EVENTS = ["related-referral-created", "related-referral-updated"] as const;
+export { REFERRAL_EVENTS, RELATED_REFERRAL_EVENTS } from "../contracts/partner-center-webhooks";
 
 export interface PartnerCenterEvent {
   eventName: string;
@@ -45,13 +44,13 @@ export function parsePartnerCenterEvent(text: string): ParseResult<PartnerCenter
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, reason: "payload is not a JSON object" };
   const body = raw as Record<string, unknown>;
 
-  const eventName = requiredString(body, "EventName");
+  const eventName = requiredString(body, EVENT_KEYS.eventName);
   if (!eventName.ok) return eventName;
-  const resourceUri = requiredString(body, "ResourceUri");
+  const resourceUri = requiredString(body, EVENT_KEYS.resourceUri);
   if (!resourceUri.ok) return resourceUri;
-  const resourceName = requiredString(body, "ResourceName");
+  const resourceName = requiredString(body, EVENT_KEYS.resourceName);
   if (!resourceName.ok) return resourceName;
-  const changed = requiredString(body, "ResourceChangeUtcDate");
+  const changed = requiredString(body, EVENT_KEYS.resourceChangeUtcDate);
   if (!changed.ok) return changed;
 
   if (!/^[a-z]+(?:-[a-z]+)*$/i.test(eventName.value)) return { ok: false, reason: `EventName "${eventName.value}" is not {resource}-{action}` };
@@ -65,8 +64,8 @@ export function parsePartnerCenterEvent(text: string): ParseResult<PartnerCenter
   if (!resourceId) return { ok: false, reason: `ResourceUri "${resourceUri.value}" has no resource id` };
   if (Number.isNaN(Date.parse(changed.value))) return { ok: false, reason: `ResourceChangeUtcDate "${changed.value}" is not a date` };
 
-  const audit = field(body, "AuditUri") ?? field(body, "AuditUrl");
-  const isReferral = resourceName.value.toLowerCase() === "referral";
+  const audit = field(body, EVENT_KEYS.auditUri) ?? field(body, AUDIT_URL_ALIAS);
+  const isReferral = resourceName.value.toLowerCase() === REFERRAL_RESOURCE_NAME;
   return {
     ok: true,
     value: {

@@ -4,12 +4,12 @@
  * RSA-SHA256 over the raw body bytes. Any failure is a reason string; the caller answers 401.
  */
 import { X509Certificate, verify as verifySignature } from "node:crypto";
+import {
+  DEFAULT_CERTIFICATE_HOSTS, REQUIRED_ORGANIZATION, SIGNATURE_ALGORITHM, SIGNATURE_HEADERS, SIGNATURE_SCHEME,
+} from "../contracts/partner-center-webhooks";
 import { parsePartnerCenterEvent, type PartnerCenterEvent } from "./events";
 
-/** The documented certificate host (§3.3). */
-export const DEFAULT_CERTIFICATE_HOSTS = ["3psostorageacct.blob.core.windows.net"];
-export const REQUIRED_ORGANIZATION = "Microsoft Corporation";
-export const SIGNATURE_ALGORITHM = "rsa-sha256";
+export { DEFAULT_CERTIFICATE_HOSTS };
 const MAX_CERTIFICATE_BYTES = 64 * 1024;
 const MAX_CHAIN_DEPTH = 5;
 
@@ -44,18 +44,25 @@ function header(headers: Headers | Record<string, string>, name: string): string
   return undefined;
 }
 
-/** The base64 signature from `Authorization: Signature <b64>` or `x-ms-signature`. */
+const SCHEME = new RegExp(`^${SIGNATURE_SCHEME}\\s+(\\S+)\\s*$`, "i");
+
+/**
+ * The base64 signature from `Authorization: Signature <b64>`, or from `x-ms-signature`, whose value
+ * Microsoft's sample receiver reads as `Signature <b64>` too; a bare `<b64>` there is accepted as well.
+ */
 function readSignature(headers: Headers | Record<string, string>): Buffer | string {
-  const auth = header(headers, "authorization");
+  const auth = header(headers, SIGNATURE_HEADERS.authorization);
+  const msSignature = header(headers, SIGNATURE_HEADERS.msSignature)?.trim();
   let b64: string | undefined;
-  if (auth !== undefined) {
-    const m = /^Signature\s+(\S+)\s*$/i.exec(auth);
-    if (!m) return "Authorization header is not `Signature <base64>`";
+  if (auth !== undefined && (SCHEME.test(auth) || !msSignature)) {
+    const m = SCHEME.exec(auth);
+    if (!m) return `Authorization header is not \`${SIGNATURE_SCHEME} <base64>\``;
     b64 = m[1];
-  } else {
-    b64 = header(headers, "x-ms-signature")?.trim();
+  } else if (msSignature) {
+    // An Authorization header of another scheme (a proxy's Bearer token) does not hide x-ms-signature.
+    b64 = SCHEME.exec(msSignature)?.[1] ?? msSignature;
   }
-  if (!b64) return "missing signature (Authorization: Signature … or x-ms-signature)";
+  if (!b64) return `missing signature (${SIGNATURE_HEADERS.authorization}: ${SIGNATURE_SCHEME} … or ${SIGNATURE_HEADERS.msSignature})`;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return "signature is not base64";
   return Buffer.from(b64, "base64");
 }
@@ -164,10 +171,10 @@ export async function verifyPartnerCenterWebhook(
 
   const signature = readSignature(headers);
   if (typeof signature === "string") return fail(signature);
-  const certUrlHeader = header(headers, "x-ms-certificate-url");
-  if (!certUrlHeader) return fail("missing X-MS-Certificate-Url header");
-  const algorithm = header(headers, "x-ms-signature-algorithm");
-  if (!algorithm) return fail("missing X-MS-Signature-Algorithm header");
+  const certUrlHeader = header(headers, SIGNATURE_HEADERS.certificateUrl);
+  if (!certUrlHeader) return fail(`missing ${SIGNATURE_HEADERS.certificateUrl} header`);
+  const algorithm = header(headers, SIGNATURE_HEADERS.algorithm);
+  if (!algorithm) return fail(`missing ${SIGNATURE_HEADERS.algorithm} header`);
   if (algorithm.trim().toLowerCase() !== SIGNATURE_ALGORITHM) return fail(`unsupported signature algorithm "${algorithm}" (want ${SIGNATURE_ALGORITHM})`);
 
   const certUrl = checkCertificateUrl(certUrlHeader, options);

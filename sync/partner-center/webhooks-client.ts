@@ -2,13 +2,13 @@
  * The webhook registration API (partner-center.md §3.1) on api.partnercenter.microsoft.com.
  * One URL per tenant (D.7): registering never silently takes over another tool's URL.
  */
+import {
+  REFERRAL_EVENTS, RELATED_REFERRAL_EVENTS, TEST_EVENT, WEBHOOKS_BASE_URL as DEFAULT_WEBHOOKS_BASE_URL, type WebhookResponse,
+} from "../contracts/partner-center-webhooks";
 import { PartnerCenterError } from "./errors";
-import { REFERRAL_EVENTS, RELATED_REFERRAL_EVENTS } from "./events";
 import { PartnerCenterHttp, readJson, type HttpClientOptions } from "./http";
 
-export const DEFAULT_WEBHOOKS_BASE_URL = "https://api.partnercenter.microsoft.com/webhooks/v1/registration";
-/** Test events are only delivered to registrations that include it (§3.1). */
-export const TEST_EVENT = "test-created";
+export { DEFAULT_WEBHOOKS_BASE_URL, TEST_EVENT };
 
 export interface WebhookRegistration {
   subscriberId?: string;
@@ -18,10 +18,24 @@ export interface WebhookRegistration {
   lastModifiedTimestamp?: string;
 }
 
+/** What a test event's delivery did, read off `WebhookValidationEvent` (its results are `WebhookResponse`s). */
 export interface ValidationResult {
   status?: string;
   callbackUrl?: string;
-  results: { responseCode?: string | number; responseMessage?: string; systemError?: string; dateTimeUtc?: string }[];
+  results: WebhookResponse[];
+}
+
+/** One `WebhookResponse`, read defensively: `responseCode` as a string, `systemError` as a boolean. */
+function toWebhookResponse(raw: unknown): WebhookResponse {
+  const r = (raw !== null && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
+  const code = pick(r, "ResponseCode");
+  const systemError = pick(r, "SystemError");
+  return {
+    responseCode: code === undefined || code === null ? "" : String(code),
+    responseMessage: String(pick(r, "ResponseMessage") ?? ""),
+    systemError: systemError === true || (typeof systemError === "string" && systemError.toLowerCase() === "true"),
+    dateTimeUtc: String(pick(r, "DateTimeUtc") ?? ""),
+  };
 }
 
 export type RegisterOutcome = { action: "created" | "updated" | "unchanged" | "replaced"; previousUrl?: string; registration: WebhookRegistration };
@@ -115,11 +129,14 @@ export class WebhooksClient {
     return sameUrl(current.webhookUrl, url) ? { action: "updated", registration } : { action: "replaced", previousUrl: current.webhookUrl, registration };
   }
 
-  /** Sends a test event (2 per minute, §3.1); returns its correlation id. */
+  /**
+   * Sends a test event (2 per minute); returns its correlation id. The swagger answers it as a bare
+   * JSON string, the docs' sample as `{"correlationId": …}`: both are read.
+   */
   async sendTest(): Promise<string> {
     const res = await this.http.send({ method: "POST", url: `${this.baseUrl}/validationEvents`, idempotent: false });
-    const body = await readJson<Record<string, unknown>>(res, "send test event");
-    const id = pick(body, "CorrelationId");
+    const body = await readJson<unknown>(res, "send test event");
+    const id = typeof body === "string" ? body : body !== null && typeof body === "object" ? pick(body as Record<string, unknown>, "CorrelationId") : undefined;
     if (typeof id !== "string" || !id) throw new PartnerCenterError({ kind: "unknown", message: "send test event: no correlationId in the answer" });
     return id;
   }
@@ -131,7 +148,7 @@ export class WebhooksClient {
     return {
       status: pick(body, "Status") as string | undefined,
       callbackUrl: pick(body, "CallbackUrl") as string | undefined,
-      results: Array.isArray(results) ? (results as ValidationResult["results"]) : [],
+      results: Array.isArray(results) ? results.map(toWebhookResponse) : [],
     };
   }
 }

@@ -126,7 +126,7 @@ describe("DataverseClient against the emulator", () => {
 
   test("a second opportunity with the same referral id is refused by the alternate key", async () => {
     const err = await client.createOpportunity({ name: "dup", [OPP.referralId]: "ref-001" }).catch((e) => e);
-    expect(err).toMatchObject({ kind: "validation", code: "0x80040237" });
+    expect(err).toMatchObject({ kind: "validation", status: 412 });
   });
 
   test("leads: create and find by referral id", async () => {

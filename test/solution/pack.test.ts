@@ -336,10 +336,13 @@ describe("references resolve", () => {
     const steps = kids(kid(cust, "SdkMessageProcessingSteps")!, "SdkMessageProcessingStep");
     expect(steps).toHaveLength(2);
     for (const s of steps) {
-      expect(ids).toContain(textOf(s, "EventHandler"));
+      // Real exports write element GUIDs (SdkMessageId, PluginTypeId) bare; attribute ids stay braced.
+      expect(textOf(s, "SdkMessageId")).toMatch(/^[0-9a-f-]{36}$/);
+      expect(textOf(s, "EventHandler")).toMatch(/^[0-9a-f-]{36}$/);
+      expect(ids).toContain(`{${textOf(s, "EventHandler")}}`);
       expect([textOf(s, "EventHandlerTypeCode"), textOf(s, "Mode"), textOf(s, "Stage"), textOf(s, "PrimaryEntity")]).toEqual(["4618", "1", "40", "opportunity"]);
     }
-    const update = steps.find((s) => textOf(s, "SdkMessageId") === "{20bebb1b-ea3e-db11-86a7-000a3a5473e8}")!;
+    const update = steps.find((s) => textOf(s, "SdkMessageId") === "20bebb1b-ea3e-db11-86a7-000a3a5473e8")!;
     const filtering = textOf(update, "FilteringAttributes")!.split(",");
     expect(filtering).toEqual(filteringAttributes(ROOT));
     expect(filtering).toContain(OPPORTUNITY_COLUMNS.syncWithPartnerCenter);
