@@ -1,5 +1,4 @@
 export { createPartnerCenterEmulator, DEFAULT_BASE_URL, DEFAULT_CERTIFICATE_BASE_URL, DEFAULT_WEBHOOKS_BASE_URL } from "./emulator";
 export type { PartnerCenterEmulator, PartnerCenterEmulatorOptions } from "./emulator";
 export type { IncomingReferralInput, MicrosoftSeller, SellerChange } from "./seller";
-export { STATUS_SUBSTATUSES } from "./rules";
 export { MAX_PAGE_SIZE } from "./referrals-api";

@@ -1,9 +1,14 @@
 /**
- * The emulated Referrals API (partner-center.md §1): list with OData and `$skiptoken` paging,
- * get, create (outgoing answered Active/Accepted, D.6), PUT (If-Match required, `links` ignored),
- * PATCH (replace/add only; 204, or 200 + body with `Prefer: return=representation`).
+ * The emulated Referrals API (sync/contracts/partner-center-referrals.ts): list with OData and
+ * `$skiptoken` paging, get, create (200; no status means New/Pending; outgoing answered
+ * Active/Accepted), PUT (If-Match required, `links` ignored), PATCH (replace/add on the swagger's
+ * paths only, If-Match optional; 204, or 200 + body with `Prefer: return=representation`).
  */
 import { http, HttpResponse, type HttpHandler } from "msw";
+import {
+  DEFAULT_NEW_STATUS, ERROR_CODES, HEADERS, OUTGOING_CREATED_STATUS, PATCH_CONTENT_TYPES, PATCH_PATHS, RETURN_REPRESENTATION, STATUS,
+  isPatchPath, normalizeConsent,
+} from "../../sync/contracts/partner-center-referrals";
 import type { Referral } from "../../sync/engine/referral";
 import type { Random } from "../kit/random";
 import { applyPatch, parsePatch, pointer } from "./json-patch";
@@ -71,11 +76,17 @@ function pageState(url: URL): PageState {
 }
 
 export function referralsHandlers(baseUrl: string, state: PartnerCenterState, random: Random): HttpHandler[] {
-  const withETag = (request: Request, r: Referral, status = 200, extra: Record<string, string> = {}) =>
+  const withETag = (request: Request, r: Referral, status: number = STATUS.ok, extra: Record<string, string> = {}) =>
     HttpResponse.json(
       { "@odata.context": `${baseUrl}/$metadata#referrals/$entity`, ...r },
-      { status, headers: responseHeaders(request, random, { ETag: r.eTag ?? "", ...extra }) },
+      { status, headers: responseHeaders(request, random, { [HEADERS.etag]: r.eTag ?? "", ...extra }) },
     );
+  const invalidBody = (message: string, target: string) => new ApiError(400, ERROR_CODES.invalidRequest, message, target);
+  /** The service binds consent keys case-insensitively (Learn's private sample writes them PascalCase). */
+  const withConsent = (body: Record<string, unknown>): Record<string, unknown> =>
+    body.consent !== null && typeof body.consent === "object" && !Array.isArray(body.consent)
+      ? { ...body, consent: normalizeConsent(body.consent as Record<string, unknown>) }
+      : body;
 
   return [
     http.get(baseUrl, ({ request }) =>
@@ -107,12 +118,14 @@ export function referralsHandlers(baseUrl: string, state: PartnerCenterState, ra
       answer(request, random, async () => {
         requireBearer(request, state);
         const body = await readJsonBody(request);
-        if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalidRequest", "The body must be a referral object", "body");
-        const input = body as Record<string, unknown>;
-        if (input.status === "Closed") throw new ApiError(400, "invalidRequest", "A referral cannot be created Closed", "status");
-        // The service answers an outgoing create as Active/Accepted (§2.3, D.6) — after validating what was sent.
-        const created = state.insert(input, { direction: "Outgoing" }, (r) => ({ ...r, status: "Active", substatus: "Accepted" }));
-        return withETag(request, created, 201, { Location: `${baseUrl}/${created.id}` });
+        if (body === null || typeof body !== "object" || Array.isArray(body)) throw invalidBody("The body must be a referral object", "body");
+        const sent = withConsent(body as Record<string, unknown>);
+        if (sent.status === "Closed") throw invalidBody("A referral cannot be created Closed", "status");
+        // Learn's private-deal sample sends no status: the defaults apply.
+        const input = sent.status == null && sent.substatus == null ? { ...sent, ...DEFAULT_NEW_STATUS } : sent;
+        // The service answers an outgoing create as Active/Accepted — after validating what was sent.
+        const created = state.insert(input, { direction: "Outgoing" }, (r) => ({ ...r, ...OUTGOING_CREATED_STATUS }));
+        return withETag(request, created, STATUS.created, { Location: `${baseUrl}/${created.id}` });
       }),
     ),
 
@@ -127,29 +140,35 @@ export function referralsHandlers(baseUrl: string, state: PartnerCenterState, ra
         if (ifMatch === null) throw missingIfMatchError();
         state.checkIfMatch(id, ifMatch);
         const body = readBody();
-        if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalidRequest", "The body must be a referral object", "body");
-        if (typeof (body as Referral).id === "string" && (body as Referral).id !== id) throw new ApiError(400, "invalidRequest", "The body's id does not match the URL", "id");
-        return withETag(request, state.replace(id, body as Record<string, unknown>));
+        if (body === null || typeof body !== "object" || Array.isArray(body)) throw invalidBody("The body must be a referral object", "body");
+        if (typeof (body as Referral).id === "string" && (body as Referral).id !== id) throw invalidBody("The body's id does not match the URL", "id");
+        return withETag(request, state.replace(id, withConsent(body as Record<string, unknown>)));
       }),
     ),
 
     http.patch(`${baseUrl}/:id`, ({ request, params }) =>
       answer(request, random, async () => {
         requireBearer(request, state);
-        const readBody = await bodyReader(request, ["application/json", "application/json-patch+json"]);
+        const readBody = await bodyReader(request, [...PATCH_CONTENT_TYPES]);
         // From here to the write nothing awaits: the patch applies to the referral the ETag was checked against.
         const id = String(params.id);
         const before = state.get(id);
-        state.checkIfMatch(id, request.headers.get("if-match"));
-        const ops = parsePatch(readBody());
-        for (const op of ops) {
+        // If-Match is optional on PATCH: without it there is no concurrency check (patch-a-referral).
+        state.checkIfMatch(id, request.headers.get(HEADERS.ifMatch));
+        const ops = parsePatch(readBody()).map((op) => {
           const field = pointer(op.path)[0];
-          if ((SERVER_FIELDS as readonly string[]).includes(field)) throw new ApiError(400, "invalidRequest", `${field} is read-only`, op.path);
-        }
-        const updated = state.replace(id, applyPatch(before, ops) as unknown as Record<string, unknown>);
-        const prefer = (request.headers.get("prefer") ?? "").toLowerCase();
-        if (prefer.split(/[;,]/).map((p) => p.trim()).includes("return=representation")) return withETag(request, updated);
-        return new HttpResponse(null, { status: 204, headers: responseHeaders(request, random, { ETag: updated.eTag ?? "" }) });
+          if ((SERVER_FIELDS as readonly string[]).includes(field)) throw invalidBody(`${field} is read-only`, op.path);
+          if (!isPatchPath(op.path)) throw invalidBody(`${op.path} cannot be patched (allowed paths: ${PATCH_PATHS.join(", ")})`, op.path);
+          // The docs' own samples send dealValue as a string ("10000"); the service stores the number.
+          if (op.path === "/details/dealValue" && typeof op.value === "string" && op.value.trim() !== "" && Number.isFinite(Number(op.value))) {
+            return { ...op, value: Number(op.value) };
+          }
+          return op;
+        });
+        const updated = state.replace(id, withConsent(applyPatch(before, ops) as unknown as Record<string, unknown>));
+        const prefer = (request.headers.get(HEADERS.prefer) ?? "").toLowerCase();
+        if (prefer.split(/[;,]/).map((p) => p.trim()).includes(RETURN_REPRESENTATION)) return withETag(request, updated);
+        return new HttpResponse(null, { status: STATUS.patchedNoContent, headers: responseHeaders(request, random, { [HEADERS.etag]: updated.eTag ?? "" }) });
       }),
     ),
   ];

@@ -1,13 +1,16 @@
 /**
- * What the emulated Referrals API accepts: required fields, enum values, status/substatus pairs and
- * transitions (partner-center.md §2), and our choices where the docs are silent — each in one place.
+ * What the emulated Referrals API accepts: the enums, status/substatus pairs and transitions of
+ * sync/contracts/partner-center-referrals.ts, and our choices where the docs are silent — each in
+ * one place. Nothing here is stricter than Microsoft's own samples: every documented request and
+ * response body passes (test/contracts).
  */
 import {
-  ASSISTANCE_REQUEST_CODES, CUSTOMER_ID_TYPES, CUSTOMER_SIZES, MAX_SOLUTIONS, REFERRAL_DIRECTIONS,
-  REFERRAL_QUALIFICATIONS, REFERRAL_STATUSES, REFERRAL_SUBSTATUSES, REFERRAL_TYPES, SALES_STAGES,
-  SOLUTION_ID_PATTERN, SOLUTION_TAG_TYPES, TARGET_TYPES,
-  type Referral, type ReferralStatus, type ReferralSubstatus,
-} from "../../sync/engine/referral";
+  ASSISTANCE_REQUEST_CODES, CUSTOMER_ID_TYPES, CUSTOMER_SIZES, ERROR_CODES, MAX_SOLUTIONS, REFERRAL_DIRECTIONS,
+  REFERRAL_QUALIFICATIONS, REFERRAL_STATUSES, REFERRAL_SUBSTATUSES, REFERRAL_TYPES, SOLUTION_TAG_TYPES, STATUS,
+  STATUS_TRANSITIONS, TARGET_TYPES, isSolutionId,
+  type ReferralStatus, type ReferralSubstatus,
+} from "../../sync/contracts/partner-center-referrals";
+import type { Referral } from "../../sync/engine/referral";
 
 /** A 4xx the emulator answers, in the Referrals API error shape. */
 export class ApiError extends Error {
@@ -17,31 +20,17 @@ export class ApiError extends Error {
   }
 }
 
-const invalid = (target: string, message: string) => new ApiError(400, "invalidRequest", message, target);
+const invalid = (target: string, message: string) => new ApiError(400, ERROR_CODES.invalidRequest, message, target);
 
 /** Our choice (brief): an edit of a closed referral is a 400 invalidRequest naming `status`. */
 export function terminalEditError(id: string, substatus: string): ApiError {
   return invalid("status", `Referral ${id} is Closed/${substatus}; closed referrals accept no edits`);
 }
 
-/** Our choice (D.1 leaves it open): PUT without If-Match is a 412 preconditionFailed, a documented code. */
+/** The swagger marks If-Match required on PUT: without it, a 412 preconditionFailed (a documented code). */
 export function missingIfMatchError(): ApiError {
-  return new ApiError(412, "preconditionFailed", "The If-Match header is required to update a referral with PUT", "If-Match");
+  return new ApiError(STATUS.preconditionFailed, ERROR_CODES.preconditionFailed, "The If-Match header is required to update a referral with PUT", "If-Match");
 }
-
-export const STATUS_SUBSTATUSES: Record<Exclude<ReferralStatus, "None">, readonly ReferralSubstatus[]> = {
-  New: ["Pending", "Received"],
-  Active: ["Accepted"],
-  Closed: ["Won", "Lost", "Declined", "Expired", "Error"],
-};
-
-/** §2.3: New → New/Active/Closed; Active → Active/Closed; Closed is terminal. */
-const NEXT_STATUSES: Record<ReferralStatus, readonly ReferralStatus[]> = {
-  None: [],
-  New: ["New", "Active", "Closed"],
-  Active: ["Active", "Closed"],
-  Closed: [],
-};
 
 /** Substatuses that need a `statusReason` (the CSV's "Declined/Lost/Error reason" column). */
 const NEEDS_REASON: readonly ReferralSubstatus[] = ["Lost", "Declined", "Error"];
@@ -106,13 +95,14 @@ export function validateReferral(r: Obj): void {
   enumValue(r.direction, REFERRAL_DIRECTIONS, "direction");
   enumValue(r.status, REFERRAL_STATUSES, "status", true);
   enumValue(r.substatus, REFERRAL_SUBSTATUSES, "substatus", true);
-  const allowed = STATUS_SUBSTATUSES[r.status as Exclude<ReferralStatus, "None">];
+  const allowed = STATUS_TRANSITIONS[r.status as Exclude<ReferralStatus, "None">]?.substatuses;
   if (!allowed) throw invalid("status", `status ${String(r.status)} cannot be set`);
   if (!allowed.includes(r.substatus as ReferralSubstatus)) {
     throw invalid("substatus", `substatus ${String(r.substatus)} is not allowed with status ${String(r.status)} (allowed: ${allowed.join(", ")})`);
   }
   if (NEEDS_REASON.includes(r.substatus as ReferralSubstatus)) text(r.statusReason, "statusReason", true);
-  enumValue(r.salesStage, SALES_STAGES, "salesStage");
+  // The swagger's stages or a percentage text ("100"), as real referrals carry: any text.
+  text(r.salesStage, "salesStage");
 
   if (!isObj(r.customerProfile)) throw invalid("customerProfile", "customerProfile is required");
   const cp = r.customerProfile;
@@ -121,7 +111,7 @@ export function validateReferral(r: Obj): void {
   if (!isCountryCode(cp.address.country)) {
     throw invalid("customerProfile.address.country", `customerProfile.address.country must be an ISO 3166-1 alpha-2 code such as US (got ${JSON.stringify(cp.address.country)})`);
   }
-  enumValue(cp.size, CUSTOMER_SIZES, "customerProfile.size");
+  if (cp.size !== "") enumValue(cp.size, CUSTOMER_SIZES, "customerProfile.size"); // real referrals carry "" too
   array(cp.team, "customerProfile.team", 50);
   array(cp.ids, "customerProfile.ids").forEach((id, i) => {
     if (!isObj(id)) throw invalid(`customerProfile.ids[${i}]`, "must be an object");
@@ -143,9 +133,10 @@ export function validateReferral(r: Obj): void {
   solutions.forEach((s, i) => {
     const target = `details.requirements.solutions[${i}]`;
     if (!isObj(s)) throw invalid(target, `${target} must be an object`);
-    enumValue(s.type, SOLUTION_TAG_TYPES, `${target}.type`, true);
+    // The list sample's solutions carry no type at all.
+    enumValue(s.type, SOLUTION_TAG_TYPES, `${target}.type`);
     text(s.id, `${target}.id`, true);
-    if (s.type === "Name" && !SOLUTION_ID_PATTERN.test(String(s.id))) throw invalid(`${target}.id`, `${String(s.id)} is not a solution id (SOL-…)`);
+    if (s.type === "Name" && !isSolutionId(String(s.id))) throw invalid(`${target}.id`, `${String(s.id)} is not a solution id (SOL-… or a GUID)`);
   });
 
   array(r.team, "team", 50);
@@ -173,7 +164,8 @@ export function validateReferral(r: Obj): void {
 export function checkTransition(before: Referral, after: Obj): void {
   if (before.status === "Closed") throw terminalEditError(before.id, before.substatus);
   const next = after.status as ReferralStatus;
-  if (!NEXT_STATUSES[before.status].includes(next)) {
+  const transition = STATUS_TRANSITIONS[before.status as Exclude<ReferralStatus, "None">];
+  if (!transition || !transition.next.includes(next)) {
     throw invalid("status", `status cannot change from ${before.status} to ${String(next)}`);
   }
 }

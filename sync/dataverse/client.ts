@@ -461,7 +461,10 @@ export class DataverseClient {
   }
 
   private async page<T>(what: string, request: Parameters<DynamicsWebApi["retrieveMultiple"]>[0], next?: string): Promise<Page<T>> {
-    const res = await this.call(what, true, (signal) => this.api.retrieveMultiple<Record<string, unknown>>({ ...request, signal }, next));
+    // dynamics-web-api writes $orderby as given and moves a long GET into a $batch part, where a
+    // bare space ends the request line's URL: the space is sent encoded, as in any URL.
+    const orderBy = request.orderBy?.map((o) => o.replace(/ /g, "%20"));
+    const res = await this.call(what, true, (signal) => this.api.retrieveMultiple<Record<string, unknown>>({ ...request, orderBy, signal }, next));
     return { items: res.value.map((r) => clean(r) as T), next: res.oDataNextLink ?? undefined };
   }
 

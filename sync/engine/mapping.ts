@@ -4,6 +4,7 @@
  * against what the engine knows, and reports every problem at once.
  */
 import Ajv, { type ErrorObject } from "ajv";
+import { PATCH_PATHS, patchPathFor } from "../contracts/partner-center-referrals";
 import defaultDocument from "./default-mapping.json";
 import {
   parseColumnPath, parseReferralPath, pathPattern, toPointer, type ColumnRef, type PathSegment,
@@ -15,6 +16,13 @@ export const DIRECTIONS = ["both", "toPartnerCenter", "toDynamics"] as const;
 export type FieldDirection = (typeof DIRECTIONS)[number];
 export const CONFLICT_POLICIES = ["dynamicsWins", "partnerCenterWins", "newestWins"] as const;
 export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
+/**
+ * When a field goes to Partner Center: on every change, or only in the create (the referral's
+ * PATCH takes only the swagger's paths, so `name`, the customer's profile and the help type can
+ * only be set when the referral is made).
+ */
+export const SEND_ON = ["always", "create"] as const;
+export type SendOn = (typeof SEND_ON)[number];
 
 /** Referral fields a mapping may name (indexes written as `[]`), with what they hold. */
 export const REFERRAL_FIELDS: Readonly<Record<string, FieldKind>> = {
@@ -54,7 +62,9 @@ export const REFERRAL_FIELDS: Readonly<Record<string, FieldKind>> = {
   "inviteContext.assistanceRequestCode": "assistanceRequestCode",
   "consent.consentToToShareInfoWithOthers": "boolean",
   "consent.consentToContact": "boolean",
-  "consent.ConsentToMicrosoftToContactSpecificPartners": "boolean",
+  "consent.consentToMicrosoftToContactSpecificPartners": "boolean",
+  referralProgram: "text",
+  "trackingInfo.microsoftMsxId": "text",
   "consent.consentToShareReferralWithMicrosoftSellers": "boolean",
 };
 
@@ -74,6 +84,8 @@ export interface MappedField {
   kind: FieldKind;
   direction: FieldDirection;
   policy: ConflictPolicy;
+  /** "create": sent in the new referral only; later Dynamics edits stay in Dynamics. */
+  sendOn: SendOn;
   transform: BoundTransform;
 }
 
@@ -129,6 +141,7 @@ const SCHEMA = {
           referralPath: { type: "string", minLength: 1 },
           direction: { enum: [...DIRECTIONS] },
           policy: { enum: [...CONFLICT_POLICIES] },
+          sendOn: { enum: [...SEND_ON] },
           transform: {
             oneOf: [
               { type: "string", minLength: 1 },
@@ -180,6 +193,7 @@ interface RawField {
   referralPath: string;
   direction: FieldDirection;
   policy: ConflictPolicy;
+  sendOn?: SendOn;
   transform: string | ({ type: string } & Record<string, unknown>);
 }
 
@@ -234,6 +248,17 @@ export function loadMapping(doc: unknown): Mapping {
       problem("referralPath", `"${raw.referralPath}" is already mapped by field ${paths.get(raw.referralPath)}.`);
     } else {
       paths.set(raw.referralPath, i);
+      const sendOn = raw.sendOn ?? "always";
+      if (raw.direction !== "toDynamics" && sendOn === "always" && patchPathFor(toPointer(segments)) === undefined) {
+        problem(
+          "referralPath",
+          `Partner Center does not take updates to ${toPointer(segments)} (a referral PATCH may only name ${PATCH_PATHS.join(", ")}); ` +
+            `add "sendOn": "create" to send it only when the referral is created, or set direction to toDynamics.`,
+        );
+      }
+    }
+    if (raw.sendOn === "create" && raw.direction === "toDynamics") {
+      problem("sendOn", `"create" applies to fields sent to Partner Center; this field only flows to Dynamics.`);
     }
 
     const { type, ...params } = typeof raw.transform === "string" ? { type: raw.transform } : raw.transform;
@@ -267,7 +292,7 @@ export function loadMapping(doc: unknown): Mapping {
         const field: MappedField = {
           name: raw.name, column: raw.column, columnRef, referralPath: raw.referralPath,
           segments: segments!, pointer: toPointer(segments!), kind: kind!,
-          direction: raw.direction, policy: raw.policy, transform: bound,
+          direction: raw.direction, policy: raw.policy, sendOn: raw.sendOn ?? "always", transform: bound,
         };
         if (type === "dealStatus") status = field;
         else fields.push(field);

@@ -1,9 +1,11 @@
 /**
- * JSON Patch (RFC 6902) as Partner Center takes it: only `replace` and `add` (partner-center.md §1.5).
+ * JSON Patch (RFC 6902) as Partner Center takes it: `replace` and `add` on the swagger's paths
+ * (sync/contracts/partner-center-referrals.ts).
  */
+import { PATCH_OPS, patchPathFor, type PatchOp } from "../contracts/partner-center-referrals";
 import { fromPointer, getIn, setIn, toPointer, type PathSegment } from "./paths";
 
-export type JsonPatchOp = { op: "replace" | "add"; path: string; value: unknown };
+export type JsonPatchOp = { op: PatchOp; path: string; value: unknown };
 
 export class PatchError extends Error {
   constructor(message: string) {
@@ -18,7 +20,7 @@ const clone = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSO
 export function applyPatch<T>(document: T, ops: readonly JsonPatchOp[]): T {
   const root = { doc: clone(document) } as { doc: unknown };
   ops.forEach((op, i) => {
-    if (op.op !== "replace" && op.op !== "add") throw new PatchError(`Operation ${i}: "${String(op.op)}" is not supported (only replace and add).`);
+    if (!(PATCH_OPS as readonly string[]).includes(op.op)) throw new PatchError(`Operation ${i}: "${String(op.op)}" is not supported (only ${PATCH_OPS.join(" and ")}).`);
     const segments = fromPointer(op.path);
     if (segments.length === 0) {
       root.doc = clone(op.value);
@@ -43,40 +45,31 @@ export function applyPatch<T>(document: T, ops: readonly JsonPatchOp[]): T {
 }
 
 /**
- * The operations that set `value` at each path of `original`: `replace` where the member exists,
- * otherwise one `add` of the shallowest missing ancestor, holding every write beneath it.
+ * The operations that set `value` at each path of `original`, on the paths Partner Center's PATCH
+ * takes (PATCH_PATHS): a write at an allowed path goes as it is; one beneath an allowed path (a
+ * contact's e-mail under `/customerProfile/team`) goes as that whole member, holding every write
+ * beneath it. `replace` where the member exists (even as null), otherwise `add`. A write with no
+ * allowed path is an error: the mapping checker keeps such fields to create only.
  */
 export function patchForWrites(original: unknown, writes: ReadonlyArray<{ segments: readonly PathSegment[]; value: unknown }>): JsonPatchOp[] {
   const ops: JsonPatchOp[] = [];
-  const built = new Map<string, { op: JsonPatchOp; depth: number }>();
+  const byPath = new Map<string, { op: JsonPatchOp; depth: number }>();
   for (const { segments, value } of writes) {
-    let depth = 1;
-    while (depth < segments.length && getIn(original, segments.slice(0, depth)) != null) depth++;
-    let target = segments.slice(0, depth);
-    const container = getIn(original, target.slice(0, -1));
-    // An array can only grow at its end; past that, the whole array is replaced.
-    if (Array.isArray(container) && (target[target.length - 1] as number) > container.length) target = target.slice(0, -1);
-    if (target.length === segments.length) {
-      // A member holding `undefined` is absent once serialised: it has to be added.
-      const present = container != null && typeof container === "object" &&
-        (container as Record<string, unknown>)[target[target.length - 1] as string] !== undefined;
-      ops.push({ op: present ? "replace" : "add", path: toPointer(target), value: clone(value) });
-      continue;
-    }
-    // The ancestor is missing (or null, or an array too short): build it from every write beneath it.
-    const pointer = toPointer(target);
-    let entry = built.get(pointer);
+    const pointer = toPointer(segments);
+    const path = patchPathFor(pointer);
+    if (path === undefined) throw new PatchError(`${pointer} cannot be patched: Partner Center takes it only when the referral is created.`);
+    let entry = byPath.get(path);
     if (!entry) {
-      const existing = getIn(original, target);
-      const holder = { v: existing != null && typeof existing === "object" ? clone(existing) : typeof segments[target.length] === "number" ? [] : {} };
-      const parent = getIn(original, target.slice(0, -1)) as Record<string, unknown> | unknown[] | undefined;
-      const key = target[target.length - 1];
-      const present = parent != null && (parent as Record<string, unknown>)[key as string] !== undefined;
-      entry = { op: { op: present ? "replace" : "add", path: pointer, value: holder.v }, depth: target.length };
-      built.set(pointer, entry);
+      const depth = fromPointer(path).length;
+      const existing = getIn(original, segments.slice(0, depth));
+      const start = depth === segments.length ? undefined
+        : existing != null && typeof existing === "object" ? clone(existing) : typeof segments[depth] === "number" ? [] : {};
+      entry = { op: { op: existing !== undefined ? "replace" : "add", path, value: start }, depth };
+      byPath.set(path, entry);
       ops.push(entry.op);
     }
-    setIn({ root: entry.op.value } as Record<string, unknown>, ["root", ...segments.slice(entry.depth)], clone(value));
+    if (entry.depth === segments.length) entry.op.value = clone(value);
+    else setIn({ root: entry.op.value } as Record<string, unknown>, ["root", ...segments.slice(entry.depth)], clone(value));
   }
   return ops;
 }

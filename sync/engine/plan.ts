@@ -432,6 +432,8 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
   const toD: Array<{ index: number; value: Canonical; before: Canonical }> = [];
   const blocked: FieldChange[] = [];
   const held: number[] = [];
+  /** Fields Partner Center takes only in the create: a later Dynamics edit stays in Dynamics. */
+  const createOnly: string[] = [];
 
   const fieldList = mapping.fields;
   for (let i = 0; i < fieldList.length; i++) {
@@ -461,7 +463,9 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
       });
     }
     if (winner === "dynamics" && field.direction !== "toDynamics") {
-      if (terminal) {
+      if (field.sendOn === "create") {
+        createOnly.push(field.name);
+      } else if (terminal) {
         blocked.push({ field: field.name, column: field.column, referralPath: field.referralPath, before: p, after: d, side: "partnerCenter" });
       } else if (awaiting) {
         held.push(i);
@@ -478,6 +482,9 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
     }
   }
   for (const i of held) next.holdBack(i, snapshot, prevSlots);
+  if (createOnly.length > 0) {
+    draft.messages.push(`Kept in Dynamics: Partner Center takes ${createOnly.join(", ")} only when the referral is created.`);
+  }
 
   const status = planStatus(deal, referral, mapping, snapshot);
   let syncStatus = syncStatusFor(referral);

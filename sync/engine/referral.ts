@@ -1,51 +1,20 @@
 /**
- * The Partner Center referral, as the Referrals API returns it (partner-center.md §2).
- * JSON names are camelCase exactly as the service spells them (including its typos).
+ * The Partner Center referral, as the Referrals API returns it. JSON names are camelCase exactly as
+ * the service spells them (including its typos); every enum and limit lives in the contract module.
  */
+import type {
+  AssistanceRequestCode, CustomerIdType, CustomerSize, ReferralDirection, ReferralQualification, ReferralStatus,
+  ReferralSubstatus, ReferralType, SalesStage, SolutionTagType, TargetType,
+} from "../contracts/partner-center-referrals";
 
-export const REFERRAL_STATUSES = ["None", "New", "Active", "Closed"] as const;
-export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+export {
+  ASSISTANCE_REQUEST_CODES, CUSTOMER_ID_TYPES, CUSTOMER_SIZES, MAX_SOLUTIONS, REFERRAL_DIRECTIONS,
+  REFERRAL_QUALIFICATIONS, REFERRAL_STATUSES, REFERRAL_SUBSTATUSES, REFERRAL_TYPES, SALES_STAGES,
+  SOLUTION_ID_PATTERN, SOLUTION_TAG_TYPES, TARGET_TYPES,
+  type AssistanceRequestCode, type CustomerIdType, type CustomerSize, type ReferralDirection, type ReferralQualification,
+  type ReferralStatus, type ReferralSubstatus, type ReferralType, type SalesStage, type SolutionTagType, type TargetType,
+} from "../contracts/partner-center-referrals";
 
-/** `Error` was added in 2023 (partner-center.md §2.3). */
-export const REFERRAL_SUBSTATUSES = [
-  "None", "Pending", "Received", "Accepted", "Won", "Lost", "Declined", "Expired", "Error",
-] as const;
-export type ReferralSubstatus = (typeof REFERRAL_SUBSTATUSES)[number];
-
-export const REFERRAL_TYPES = ["Independent", "Shared"] as const;
-export type ReferralType = (typeof REFERRAL_TYPES)[number];
-
-export const REFERRAL_QUALIFICATIONS = ["None", "Direct", "MarketingQualified", "SalesQualified"] as const;
-export type ReferralQualification = (typeof REFERRAL_QUALIFICATIONS)[number];
-
-export const REFERRAL_DIRECTIONS = ["Incoming", "Outgoing"] as const;
-export type ReferralDirection = (typeof REFERRAL_DIRECTIONS)[number];
-
-export const CUSTOMER_SIZES = [
-  "1to50employees", "51to500employees", "Morethan500employees", "1to9employees", "10to50employees",
-  "51to250employees", "251to1000employees", "1001to5000employees", "5001to10000employees",
-  "10001to20000employees", "Morethan20000employees",
-] as const;
-export type CustomerSize = (typeof CUSTOMER_SIZES)[number];
-
-/** "How can Microsoft help?" (D.4); `Unknown` is the enum's extra value, never offered to sellers. */
-export const ASSISTANCE_REQUEST_CODES = [
-  "WorkloadSpecificValueProposition", "CustomerTechnicalArchitecture", "ProofOfConceptOrDemo",
-  "QuotesOrLicensing", "PostSalesCustomerSuccess", "GeneralOrOther", "Unknown",
-] as const;
-export type AssistanceRequestCode = (typeof ASSISTANCE_REQUEST_CODES)[number];
-
-export const TARGET_TYPES = ["None", "BusinessProfileLocation", "SolutionProfile"] as const;
-export type TargetType = (typeof TARGET_TYPES)[number];
-
-export const SALES_STAGES = ["Qualify", "Develop", "Propose", "Close"] as const;
-export type SalesStage = (typeof SALES_STAGES)[number];
-
-export const SOLUTION_TAG_TYPES = ["None", "Category", "Name"] as const;
-export type SolutionTagType = (typeof SOLUTION_TAG_TYPES)[number];
-
-export const CUSTOMER_ID_TYPES = ["Duns", "External"] as const;
-export type CustomerIdType = (typeof CUSTOMER_ID_TYPES)[number];
 
 /** Decline / lost reasons (partner-center.md §2.4), sent as `statusReason` text (D.6). */
 export const CLOSE_REASONS = [
@@ -59,10 +28,6 @@ export const CLOSE_REASONS = [
   { code: 8, text: "Others" },
 ] as const;
 export type CloseReasonCode = (typeof CLOSE_REASONS)[number]["code"];
-
-/** Solution IDs look like `SOL-15974-MQF` (D.5). */
-export const SOLUTION_ID_PATTERN = /^SOL-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$/;
-export const MAX_SOLUTIONS = 50;
 
 export interface Address {
   addressLine1?: string | null;
@@ -96,16 +61,18 @@ export interface CustomerId {
 export interface CustomerProfile {
   name: string;
   address: Address;
-  size?: CustomerSize | null;
+  /** Real referrals also carry "". */
+  size?: CustomerSize | "" | null;
   team?: Member[];
   ids?: CustomerId[];
 }
 
+/** CONSENT_KEYS: the swagger's camelCase spellings. */
 export interface Consent {
   /** Sic: the service spells it with a double "To". */
   consentToToShareInfoWithOthers?: boolean;
   consentToContact?: boolean;
-  ConsentToMicrosoftToContactSpecificPartners?: boolean;
+  consentToMicrosoftToContactSpecificPartners?: boolean;
   /** false ⇒ a private deal. */
   consentToShareReferralWithMicrosoftSellers?: boolean;
 }
@@ -199,8 +166,12 @@ export interface Referral {
   team?: Member[];
   inviteContext?: InviteContext;
   target?: Target[];
-  salesStage?: SalesStage | null;
+  /** The swagger's stages, or a percentage text such as "100" as real referrals carry. */
+  salesStage?: SalesStage | string | null;
   campaignId?: string | null;
+  referralProgram?: string | null;
+  /** Microsoft's CRM (MSX) id of the deal. */
+  trackingInfo?: { microsoftMsxId?: string | null } | null;
   favorite?: boolean;
   lastModifiedVia?: string | null;
   lastRunId?: string | null;

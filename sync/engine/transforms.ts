@@ -6,7 +6,8 @@
  * values, so "did this side change?" never depends on how a side happens to format a value, and
  * writing a canonical value to a side and reading it back gives the same canonical value.
  */
-import { HELP_TYPES } from "./dynamics";
+import { solutionIdKey, SOLUTION_ID_PATTERN } from "../contracts/partner-center-referrals";
+import { HELP_TYPES, REFERRAL_VISIBILITY } from "./dynamics";
 import {
   ASSISTANCE_REQUEST_CODES, CUSTOMER_SIZES, SALES_STAGES, type SolutionTag,
 } from "./referral";
@@ -87,6 +88,25 @@ const booleanTransform: TransformDefinition = {
     const read = (v: unknown): Canonical => (typeof v === "boolean" ? v : null);
     const write = (c: Canonical): boolean | null => (typeof c === "boolean" ? c : null);
     return { type: "boolean", fromDynamics: read, fromReferral: read, toReferral: write, toDynamics: write };
+  },
+};
+
+/**
+ * Referral visibility choice ↔ `consent.consentToShareReferralWithMicrosoftSellers`. No value on
+ * either side means visible: every deal was shared before the choice existed.
+ */
+const referralVisibilityTransform: TransformDefinition = {
+  type: "referralVisibility",
+  description: "referral visibility choice ↔ shared with Microsoft sellers (yes/no)",
+  kinds: ["boolean"],
+  bind() {
+    return {
+      type: "referralVisibility",
+      fromDynamics: (v) => v !== REFERRAL_VISIBILITY.Private,
+      fromReferral: (v) => v !== false,
+      toReferral: (c) => c !== false,
+      toDynamics: (c) => (c === false ? REFERRAL_VISIBILITY.Private : REFERRAL_VISIBILITY.MicrosoftSellers),
+    };
   },
 };
 
@@ -190,6 +210,20 @@ function idsOfTags(tags: readonly SolutionTag[]): string[] {
   return ids;
 }
 
+/**
+ * Solution ids compare without case (a GUID comes back in either case): SOL- codes and GUIDs are
+ * held in one case, so a case-only difference is no change on either side.
+ */
+function canonicalSolutionIds(ids: string[]): string[] {
+  for (let i = 0; i < ids.length; i++) {
+    if (SOLUTION_ID_PATTERN.test(ids[i])) {
+      const key = solutionIdKey(ids[i]);
+      ids[i] = key.startsWith("SOL-") ? key : key.toLowerCase();
+    }
+  }
+  return ids;
+}
+
 /** `;`-separated solution IDs ↔ `details.requirements.solutions[]` (D.5). */
 const solutionIdsTransform: TransformDefinition = {
   type: "solutionIds",
@@ -198,8 +232,8 @@ const solutionIdsTransform: TransformDefinition = {
   bind() {
     return {
       type: "solutionIds",
-      fromDynamics: (v) => parseSolutionIds(typeof v === "string" ? v : null),
-      fromReferral: (v) => solutionIdsOf(Array.isArray(v) ? idsOfTags(v as SolutionTag[]) : []),
+      fromDynamics: (v) => canonicalSolutionIds(parseSolutionIds(typeof v === "string" ? v : null)),
+      fromReferral: (v) => canonicalSolutionIds(solutionIdsOf(Array.isArray(v) ? idsOfTags(v as SolutionTag[]) : [])),
       toReferral: (c) => (Array.isArray(c) ? c.map((id): SolutionTag => ({ id, type: "Name" })) : []),
       toDynamics: (c) => (Array.isArray(c) && c.length > 0 ? c.join("; ") : null),
     };
@@ -296,7 +330,7 @@ const dealStatusTransform: TransformDefinition = {
 
 export const TRANSFORMS: ReadonlyMap<string, TransformDefinition> = new Map(
   [
-    textTransform, booleanTransform, decimalTransform, utcDateTransform, isoCountryTransform, currencyCodeTransform,
+    textTransform, booleanTransform, referralVisibilityTransform, decimalTransform, utcDateTransform, isoCountryTransform, currencyCodeTransform,
     solutionIdsTransform, helpTypeTransform, choiceTransform, employeeSizeTransform, dealStatusTransform,
   ].map((t) => [t.type, t]),
 );

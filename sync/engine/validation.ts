@@ -2,7 +2,7 @@
  * What Partner Center needs before a deal can be shared (partner-center.md §2, §4.5, D.4, D.5).
  * Every problem is reported at once, each naming the Dataverse column a seller has to fix.
  */
-import { HELP_TYPES, type DynamicsDeal } from "./dynamics";
+import { HELP_TYPES, REFERRAL_VISIBILITY, type DynamicsDeal } from "./dynamics";
 import { MAX_SOLUTIONS, SOLUTION_ID_PATTERN } from "./referral";
 import { countryToIso2 } from "./countries";
 import { isIsoCurrency } from "./currencies";
@@ -173,7 +173,7 @@ export function validateForPartnerCenter(
       add(
         "solutions.invalid",
         SOLUTIONS_COLUMN,
-        "These solution IDs are not in the form SOL-…: " + quoteList(invalid) + "; fix them (for example " + EXAMPLE_SOLUTION + ").",
+        "These solution IDs are neither SOL-… codes nor GUIDs: " + quoteList(invalid) + "; fix them (for example " + EXAMPLE_SOLUTION + ").",
       );
     }
     const seen = new Set<string>();
@@ -229,6 +229,14 @@ export function validateForPartnerCenter(
   // Co-sell help needs a customer contact (D.4).
   const help = opportunity.cosell_howcanmicrosofthelp;
   if (help != null) {
+    // Co-sell is a deal shared with Microsoft sellers (create-a-referral's three deal types).
+    if (opportunity.cosell_referralvisibility === REFERRAL_VISIBILITY.Private) {
+      add(
+        "visibility.privateCoSell",
+        "opportunity.cosell_referralvisibility",
+        "A private referral cannot ask for Microsoft's help: make it visible to Microsoft sellers, or clear \"How can Microsoft help?\".",
+      );
+    }
     if (!HELP_TYPES.some((h) => h.value === help)) {
       add("helpType.unknown", "opportunity.cosell_howcanmicrosofthelp", "Choose one of the listed answers to \"How can Microsoft help?\".");
     }

@@ -3,12 +3,15 @@
  * `/v1.0/engagements/referrals`, with ETags for optimistic concurrency (D.1) and paging that follows
  * `@odata.nextLink` verbatim (D.2).
  */
+import {
+  HEADERS, PATCH_OPS, PATCH_PATHS, REFERRALS_BASE_URL, RETURN_REPRESENTATION, STATUS, isPatchPath, type PatchOp,
+} from "../contracts/partner-center-referrals";
 import type { NewReferral, Referral } from "../engine/referral";
 import type { TokenProvider } from "./auth-types";
 import { PartnerCenterError } from "./errors";
 import { PartnerCenterHttp, readJson, type HttpClientOptions } from "./http";
 
-export const DEFAULT_REFERRALS_BASE_URL = "https://api.partner.microsoft.com/v1.0/engagements/referrals";
+export const DEFAULT_REFERRALS_BASE_URL = REFERRALS_BASE_URL;
 /** D.2: ask for pages of 100. */
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -33,9 +36,9 @@ export interface ReferralWithETag {
   eTag: string;
 }
 
-/** RFC 6902 operations the service accepts (§1.5: only replace and add). */
+/** RFC 6902 operations the service accepts: replace or add, on the swagger's paths. */
 export interface PatchOperation {
-  op: "replace" | "add";
+  op: PatchOp;
   path: string;
   value: unknown;
 }
@@ -109,9 +112,13 @@ export class ReferralsClient {
    * referral and its new ETag come back in one call.
    */
   async patch(id: string, operations: PatchOperation[], eTag: string): Promise<ReferralWithETag> {
+    // Refused here, before a call the service would refuse anyway.
     for (const [i, op] of operations.entries()) {
-      if (op.op !== "replace" && op.op !== "add") {
-        throw new PartnerCenterError({ kind: "validation", message: `patch operation ${i}: "${String(op.op)}" is not supported (only replace and add)`, target: op.path });
+      if (!(PATCH_OPS as readonly string[]).includes(op.op)) {
+        throw new PartnerCenterError({ kind: "validation", message: `patch operation ${i}: "${String(op.op)}" is not supported (only ${PATCH_OPS.join(" and ")})`, target: op.path });
+      }
+      if (!isPatchPath(op.path)) {
+        throw new PartnerCenterError({ kind: "validation", message: `patch operation ${i}: ${op.path} cannot be patched (allowed: ${PATCH_PATHS.join(", ")})`, target: op.path });
       }
     }
     requireETag(eTag, "patch");
@@ -119,10 +126,10 @@ export class ReferralsClient {
       method: "PATCH",
       url: this.itemUrl(id),
       body: operations,
-      headers: { "If-Match": eTag, Prefer: "return=representation", "Content-Type": "application/json" },
+      headers: { [HEADERS.ifMatch]: eTag, [HEADERS.prefer]: RETURN_REPRESENTATION, "Content-Type": "application/json" },
       idempotent: true,
     });
-    if (res.status === 204) return this.get(id);
+    if (res.status === STATUS.patchedNoContent) return this.get(id);
     return this.withETag(res, `patch referral ${id}`);
   }
 
@@ -134,10 +141,10 @@ export class ReferralsClient {
       method: "PUT",
       url: this.itemUrl(referral.id),
       body,
-      headers: { "If-Match": eTag },
+      headers: { [HEADERS.ifMatch]: eTag },
       idempotent: true,
     });
-    if (res.status === 204) return this.get(referral.id);
+    if (res.status === STATUS.patchedNoContent) return this.get(referral.id);
     return this.withETag(res, `put referral ${referral.id}`);
   }
 
@@ -148,7 +155,7 @@ export class ReferralsClient {
 
   private async withETag(res: Response, what: string): Promise<ReferralWithETag> {
     const referral = await readJson<Referral>(res, what);
-    const eTag = res.headers.get("etag") ?? referral.eTag;
+    const eTag = res.headers.get(HEADERS.etag) ?? referral.eTag;
     if (!eTag) {
       throw new PartnerCenterError({ kind: "unknown", status: res.status, message: `${what}: the answer carries no ETag (header or eTag field)` });
     }

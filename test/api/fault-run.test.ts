@@ -7,7 +7,8 @@
  * opportunity per referral.
  *
  * Each field has one writer (the Microsoft seller owns the deal value, the Dynamics seller the name,
- * notes and close date), so "the last write wins" is exact whatever the conflict policy says.
+ * notes and close date), so "the last write wins" is exact whatever the conflict policy says. The
+ * name reaches Partner Center only in the create (its PATCH takes no /name).
  */
 import { seededRandom } from "../../sandbox/kit/random";
 import { tableBySet } from "../../sandbox/dataverse/schema";
@@ -217,7 +218,9 @@ test(`${EVENTS} random events under faults: nothing lost, nothing doubled, both 
       if (deal.opportunity.statecode !== state) problems.push(`${label}: closed ${pair.closedAs} in Partner Center, statecode ${String(deal.opportunity.statecode)}${status}`);
       continue;
     }
-    for (const field of mapping.fields) {
+    // A field Partner Center takes only in the create (the name, the customer's profile) may differ
+    // afterwards by design; the Dynamics side's last write is checked below all the same.
+    for (const field of mapping.fields.filter((f) => f.sendOn === "always")) {
       const d = field.transform.fromDynamics(getColumn(deal, field.columnRef));
       const p = field.transform.fromReferral(valueAt(referral, field));
       if (!canonicalEqual(d, p)) problems.push(`${label}: ${field.name} is ${JSON.stringify(d)} in Dynamics, ${JSON.stringify(p)} in Partner Center`);

@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterEach(() => h.server.resetHandlers());
 afterAll(() => h.server.close());
 
-test("a rename right after the service created the opportunity survives a failed first sync", async () => {
+test("an edit right after the service created the opportunity survives a failed first sync", async () => {
   // The service cannot read an opportunity back (the first sync after its create fails).
   h.server.use(
     http.get(`${h.dvEmu.apiUrl}*`, ({ request }) =>
@@ -38,17 +38,17 @@ test("a rename right after the service created the opportunity survives a failed
   h.server.resetHandlers();
 
   const id = String(row!.opportunityid);
-  const res = await h.dvEmu.request("PATCH", `opportunities(${id})`, { name: "Adatum expansion (EMEA)" });
+  const res = await h.dvEmu.request("PATCH", `opportunities(${id})`, { description: "EMEA rollout first" });
   expect(res.status).toBe(204);
   await h.settle();
 
-  expect(h.dvEmu.store.get(tableBySet("opportunities")!, id)!.name).toBe("Adatum expansion (EMEA)");
+  expect(h.dvEmu.store.get(tableBySet("opportunities")!, id)!.description).toBe("EMEA rollout first");
 
-  // Edits wait while the referral awaits an answer; accepting it sends the rename.
+  // Edits wait while the referral awaits an answer; accepting it sends the edit.
   const accepted = await h.dvEmu.request("POST", `opportunities(${id})/Microsoft.Dynamics.CRM.cosell_RespondToReferral`, { Decision: "accept" });
   expect(accepted.status).toBe(204);
   await h.settle();
   expect(h.pcEmu.state.get(referral.id).status).toBe("Active");
-  expect(h.dvEmu.store.get(tableBySet("opportunities")!, id)!.name).toBe("Adatum expansion (EMEA)");
-  expect(h.pcEmu.state.get(referral.id).name).toBe("Adatum expansion (EMEA)");
+  expect(h.dvEmu.store.get(tableBySet("opportunities")!, id)!.description).toBe("EMEA rollout first");
+  expect(h.pcEmu.state.get(referral.id).details.notes).toBe("EMEA rollout first");
 });

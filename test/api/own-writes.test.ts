@@ -36,21 +36,21 @@ async function sellerEdits(opportunityId: string, changes: Record<string, unknow
   if (res.status >= 300) throw new Error(`seller edit failed: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
-test("a name saved while the service patches Partner Center is not overwritten by the service's echo", async () => {
+test("notes saved while the service patches Partner Center are not overwritten by the service's echo", async () => {
   const id = await createOpportunity(h.dataverse, { name: "Northwind pilot" });
   await h.settle();
   const referralId = (await h.dataverse.getDeal(id)).deal.opportunity.cosell_referralid!;
   expect(referralId).toBeTruthy();
 
-  const race = sellerSavesDuringServiceWrite("PATCH", () => sellerEdits(id, { name: "Northwind pilot v3" }));
-  await sellerEdits(id, { name: "Northwind pilot v2" });
+  const race = sellerSavesDuringServiceWrite("PATCH", () => sellerEdits(id, { description: "Pilot notes v3" }));
+  await sellerEdits(id, { description: "Pilot notes v2" });
   await h.settle();
   expect(race.fired()).toBe(true);
 
   const { deal } = await h.dataverse.getDeal(id);
   const { referral } = await h.referrals.get(referralId);
-  expect(deal.opportunity.name).toBe("Northwind pilot v3");
-  expect(referral.name).toBe("Northwind pilot v3");
+  expect(deal.opportunity.description).toBe("Pilot notes v3");
+  expect(referral.details.notes).toBe("Pilot notes v3");
   expect(deal.opportunity.cosell_syncstatus).toBe(SYNC_STATUS.Synced);
 });
 
@@ -64,20 +64,20 @@ test("a write that landed but whose answer was lost is still known as the servic
       if (fired) return undefined;
       fired = true;
       // The seller saves again; then the service's PATCH is applied, and its answer never arrives.
-      await sellerEdits(id, { name: "Litware upgrade v3" });
+      await sellerEdits(id, { description: "Upgrade notes v3" });
       const ops = (await request.json()) as JsonPatchOp[];
       h.pcEmu.state.replace(referralId, applyPatch(h.pcEmu.state.get(referralId), ops) as never);
       return HttpResponse.json({ error: { code: "serviceNotAvailable", message: "lost answer" } }, { status: 503 });
     }),
   );
-  await sellerEdits(id, { name: "Litware upgrade v2" });
+  await sellerEdits(id, { description: "Upgrade notes v2" });
   await h.settle();
   expect(fired).toBe(true);
 
   const { deal } = await h.dataverse.getDeal(id);
   const { referral } = await h.referrals.get(referralId);
-  expect(deal.opportunity.name).toBe("Litware upgrade v3");
-  expect(referral.name).toBe("Litware upgrade v3");
+  expect(deal.opportunity.description).toBe("Upgrade notes v3");
+  expect(referral.details.notes).toBe("Upgrade notes v3");
 });
 
 test("a close date saved while the service creates the referral is sent, not replaced by the create's copy", async () => {

@@ -72,9 +72,9 @@ describe.each(cases)("referral closed $substatus in Partner Center", (c) => {
     expectSettled(c, deal, closed, p);
   });
 
-  it("with the opportunity's name edited in Dynamics: still follows the close, sends nothing, warns once", () => {
+  it("with the opportunity's revenue edited in Dynamics: still follows the close, sends nothing, warns once", () => {
     const { deal, closed, snapshot } = closedAfterSync(c);
-    deal.opportunity.name = "Renamed by the seller";
+    deal.opportunity.estimatedvalue = 150000;
     deal.opportunity.modifiedon = "2025-06-10T09:00:00Z";
     const p = run({ snapshot, deal, referral: closed, trigger: "partnerCenterWebhook" });
     expect(p.referralPatch).toEqual([]);
@@ -85,7 +85,7 @@ describe.each(cases)("referral closed $substatus in Partner Center", (c) => {
     const warning = p.audit.find((a) => a.level === "warning");
     expect(warning).toMatchObject({
       result: "rejected", direction: "none", message: `${CLOSED_NOT_SENT}.`,
-      fields: [{ field: "dealName", before: "Contoso cloud migration", after: "Renamed by the seller", side: "partnerCenter" }],
+      fields: [{ field: "dealValue", before: 125000, after: 150000, side: "partnerCenter" }],
     });
     if (c.action) {
       expect(p.outcome).toBe("write");
@@ -96,8 +96,8 @@ describe.each(cases)("referral closed $substatus in Partner Center", (c) => {
       expect(p.audit).toEqual([warning]);
     }
     const after = expectSettled(c, deal, closed, p);
-    // The refused edit stays in Dynamics: the seller's text is not overwritten.
-    expect(after.opportunity.name).toBe("Renamed by the seller");
+    // The refused edit stays in Dynamics: the seller's value is not overwritten.
+    expect(after.opportunity.estimatedvalue).toBe(150000);
   });
 });
 

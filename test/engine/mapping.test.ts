@@ -3,7 +3,7 @@ import { defaultMapping, defaultMappingDocument, loadMapping, MappingError, type
 type Doc = { version: number; fields: Array<Record<string, unknown>> };
 const doc = (): Doc => defaultMappingDocument() as Doc;
 const field = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-  name: "f", column: "opportunity.name", referralPath: "name", direction: "both", transform: "text", policy: "newestWins", ...over,
+  name: "f", column: "opportunity.name", referralPath: "name", direction: "both", transform: "text", sendOn: "create", policy: "newestWins", ...over,
 });
 
 function problemsOf(input: unknown): MappingProblem[] {
@@ -72,7 +72,11 @@ describe("loadMapping rejects a bad document with every problem at once", () => 
     ["a choice without values", { referralPath: "salesStage", transform: { type: "choice" } }, "transform", /needs values/],
     ["a choice value outside the enum", { referralPath: "salesStage", transform: { type: "choice", values: { "1": "Won" } } }, "transform", /"Won" is not one of Qualify, Develop, Propose, Close/],
     ["a one-way transform written back", { referralPath: "customerProfile.size", column: "account.numberofemployees", transform: "employeeCountToSize" }, "direction", /only works towards Partner Center/],
-    ["a currency column written back", { referralPath: "details.notes", column: "currency.isocurrencycode", direction: "toDynamics" }, "direction", /currency columns are read-only/],
+    ["a currency column written back", { referralPath: "details.notes", column: "currency.isocurrencycode", direction: "toDynamics", sendOn: "always" }, "direction", /currency columns are read-only/],
+    // The referral PATCH takes only the connector swagger's paths (sync/contracts/partner-center-referrals.ts).
+    ["an outbound field Partner Center cannot update", { sendOn: "always" }, "referralPath", /does not take updates to \/name .*add "sendOn": "create"/],
+    ["an address field sent on every change", { referralPath: "customerProfile.address.city", column: "account.address1_city", direction: "toPartnerCenter", sendOn: "always" }, "referralPath", /\/customerProfile\/address\/city/],
+    ["sendOn on a field that only flows to Dynamics", { referralPath: "details.notes", direction: "toDynamics" }, "sendOn", /applies to fields sent to Partner Center/],
     ["dealStatus on another column", { referralPath: "status", column: "opportunity.statuscode", transform: "dealStatus" }, "column", /maps opportunity.statecode/],
   ])("rejects %s", (_label, over, prop, message) => {
     const problems = problemsOf({ version: 1, fields: [field(over)] });
@@ -111,6 +115,17 @@ describe("loadMapping rejects a bad document with every problem at once", () => 
     bad.fields[0].transform = "nope";
     bad.fields[3].column = "lead.x";
     expect(() => loadMapping(bad)).toThrow(/2 problems:\n {2}\$\.fields\[0\]\.transform: .*\n {2}\$\.fields\[3\]\.column: /);
+  });
+
+  it("accepts a field beneath an allowed PATCH path (a contact's e-mail goes as the whole team) and sendOn create elsewhere", () => {
+    const m = loadMapping({
+      version: 1,
+      fields: [
+        field({ name: "email", column: "contact.emailaddress1", referralPath: "customerProfile.team[0].email", sendOn: "always" }),
+        field({ name: "title" }),
+      ],
+    });
+    expect(m.fields.map((f) => [f.name, f.sendOn])).toEqual([["email", "always"], ["title", "create"]]);
   });
 
   it("accepts a choice map and a one-way transform pointed the right way", () => {

@@ -127,8 +127,9 @@ describe("first link (no snapshot)", () => {
     const referral = matchingReferral();
     referral.customerProfile.team = [];
     const p = run({ deal: validDeal(), referral });
+    // The referral PATCH takes the customer's team only as a whole (`/customerProfile/team`).
     expect(p.referralPatch).toEqual([
-      { op: "add", path: "/customerProfile/team/0", value: { firstName: "Ada", lastName: "Lovelace", email: "ada@contoso.example" } },
+      { op: "replace", path: "/customerProfile/team", value: [{ firstName: "Ada", lastName: "Lovelace", email: "ada@contoso.example" }] },
     ]);
     expect(applyPatch(referral, p.referralPatch).customerProfile.team).toHaveLength(1);
   });

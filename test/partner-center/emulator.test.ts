@@ -20,9 +20,9 @@ async function created() {
 }
 
 describe("create", () => {
-  test("201 with the server-assigned fields of the documented create response", async () => {
+  test("200 (the swagger's CreateReferral answer) with the server-assigned fields of the documented create response", async () => {
     const r = await call("POST", BASE, coSellReferral());
-    expect(r.status).toBe(201);
+    expect(r.status).toBe(200);
     expect(r.body).toMatchObject({
       status: "Active", substatus: "Accepted", direction: "Outgoing",
       createdDateTime: "2030-01-01T10:00:00.000Z", updatedDateTime: "2030-01-01T10:00:00.000Z",
@@ -73,11 +73,11 @@ describe("updates", () => {
 
   test("a stale If-Match is 412 preconditionFailed and changes nothing", async () => {
     const { id, eTag } = await created();
-    await call("PATCH", `${BASE}/${id}`, [{ op: "replace", path: "/name", value: "first" }], { ...json, "If-Match": eTag });
-    const r = await call("PATCH", `${BASE}/${id}`, [{ op: "replace", path: "/name", value: "second" }], { ...json, "If-Match": eTag });
+    await call("PATCH", `${BASE}/${id}`, [{ op: "replace", path: "/details/notes", value: "first" }], { ...json, "If-Match": eTag });
+    const r = await call("PATCH", `${BASE}/${id}`, [{ op: "replace", path: "/details/notes", value: "second" }], { ...json, "If-Match": eTag });
     expect(r.status).toBe(412);
     expect(r.body.error.code).toBe("preconditionFailed");
-    expect(emulator.state.get(id).name).toBe("first");
+    expect(emulator.state.get(id).details.notes).toBe("first");
   });
 
   test.each(["PATCH", "PUT"])("two %s requests with the same If-Match in flight at once: one is applied, the other is 412", async (method) => {
@@ -86,14 +86,14 @@ describe("updates", () => {
     void _links;
     const write = (name: string) =>
       method === "PATCH"
-        ? call("PATCH", `${BASE}/${id}`, [{ op: "replace", path: "/name", value: name }, { op: "replace", path: "/details/dealValue", value: name.length }], { ...json, "If-Match": eTag })
-        : call("PUT", `${BASE}/${id}`, { ...writable, name, details: { ...writable.details, dealValue: name.length } }, { ...json, "If-Match": eTag });
+        ? call("PATCH", `${BASE}/${id}`, [{ op: "replace", path: "/details/notes", value: name }, { op: "replace", path: "/details/dealValue", value: name.length }], { ...json, "If-Match": eTag })
+        : call("PUT", `${BASE}/${id}`, { ...writable, details: { ...writable.details, notes: name, dealValue: name.length } }, { ...json, "If-Match": eTag });
     const answers = await Promise.all([write("first"), write("second!")]);
     expect(answers.map((a) => a.status).sort()).toEqual([method === "PATCH" ? 204 : 200, 412]);
     // The stored referral is exactly the winner's write, not a mix of the two.
     const winner = answers[0].status === 412 ? "second!" : "first";
     const stored = emulator.state.get(id);
-    expect([stored.name, stored.details.dealValue]).toEqual([winner, winner.length]);
+    expect([stored.details.notes, stored.details.dealValue]).toEqual([winner, winner.length]);
   });
 
   test("remove ops are refused (only replace and add)", async () => {
