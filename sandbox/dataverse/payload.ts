@@ -76,6 +76,10 @@ export function toColumnValues(
         continue;
       }
       const path = typeof value === "string" && value.startsWith("$") ? resolveReference?.(value) : value;
+      // The documented answer to a Content-ID that no earlier part declared (execute-batch-operations-using-web-api.md).
+      if (path === undefined && typeof value === "string" && /^\$\d+$/.test(value)) {
+        throw faults.invalidArgument(`Content-ID Reference: '${value}' does not exist in the batch context.`);
+      }
       const ref = typeof path === "string" ? parseEntityReference(path) : undefined;
       if (!ref) throw faults.badValue(t.logicalName, key, "an entity reference like '/accounts(<guid>)'");
       if (ref.entitySet !== lookup.target) {

@@ -389,7 +389,8 @@ export class DataverseWebApi {
     const ref = /^\$(\w+)(.*)$/.exec(target);
     if (ref) {
       const resolved = scope.contentIds.get(ref[1]);
-      if (!resolved) throw faults.invalidArgument(`The Content-ID reference '$${ref[1]}' does not name an earlier request in this change set.`);
+      // The documented answer (execute-batch-operations-using-web-api.md).
+      if (!resolved) throw faults.invalidArgument(`Content-ID Reference: '$${ref[1]}' does not exist in the batch context.`);
       target = resolved + ref[2];
     }
     const url = new URL(target, new URL(API_PATH, base));

@@ -2,6 +2,7 @@
  * Partner Center failures as typed values. Callers branch on `kind`, never on the message
  * (partner-center.md §1.7). The rules that decide a kind live here and nowhere else (D.1, D.10).
  */
+import { ERROR_CODES } from "../contracts/partner-center-referrals";
 
 export type PartnerCenterErrorKind =
   /** Someone changed the referral first: re-read, re-plan (D.1). */
@@ -72,8 +73,8 @@ export class SignInUnavailableError extends Error {
   }
 }
 
-/** Error codes that mean "the resource changed under you" whatever the HTTP status (D.1). */
-const CONCURRENCY_CODES = new Set(["preconditionfailed", "resourcemodified"]);
+/** Error codes that mean "the resource changed under you" whatever the HTTP status (D.1, error-codes page). */
+const CONCURRENCY_CODES = new Set([ERROR_CODES.preconditionFailed, ERROR_CODES.resourceModified].map((c) => c.toLowerCase()));
 
 /** The kind of an HTTP failure, from its status and `error.code`. */
 export function classifyFailure(status: number, code?: string): PartnerCenterErrorKind {
