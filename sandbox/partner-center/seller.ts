@@ -36,6 +36,10 @@ export interface SellerChange {
   currency?: string;
   notes?: string;
   closingDateTime?: string;
+  /** Replaces the solutions (type "Name", as real referrals carry SOL- codes and GUIDs). */
+  solutionIds?: string[];
+  /** Microsoft's CRM id, set when Microsoft takes the co-sell up. */
+  microsoftMsxId?: string;
 }
 
 export interface MicrosoftSeller {
@@ -82,7 +86,9 @@ export function createSeller(state: PartnerCenterState): MicrosoftSeller {
       if (change.currency !== undefined) details.currency = change.currency;
       if (change.notes !== undefined) details.notes = change.notes;
       if (change.closingDateTime !== undefined) details.closingDateTime = change.closingDateTime;
-      return state.replace(id, { ...r, details } as unknown as Record<string, unknown>);
+      if (change.solutionIds !== undefined) details.requirements = { ...details.requirements, solutions: change.solutionIds.map((sid) => ({ id: sid, type: "Name" as const })) };
+      const trackingInfo = change.microsoftMsxId !== undefined ? { ...r.trackingInfo, microsoftMsxId: change.microsoftMsxId } : r.trackingInfo;
+      return state.replace(id, { ...r, details, trackingInfo } as unknown as Record<string, unknown>);
     },
 
     close(id, outcome, reason) {

@@ -2,6 +2,7 @@
  * Both emulators plus the service, mounted in one msw server: the service's fetch answers at
  * SERVICE_URL, Dataverse's steps and Partner Center's webhooks POST to it over (intercepted) HTTP.
  */
+import { join } from "node:path";
 import { http } from "msw";
 import { setupServer } from "msw/node";
 import { createDataverseEmulator, SEEDED } from "../../sandbox/dataverse";
@@ -15,6 +16,7 @@ import { dataversePort } from "../../api/dataverse-port";
 import { partnerCenterPort } from "../../api/partner-center-port";
 import { silentLogger } from "../../api/logger";
 import type { RetryPolicy } from "../../sync/shared/retry";
+import { filteringAttributes } from "../../solution/lib/steps";
 
 export const SERVICE_URL = "https://cosell-service.example.com";
 export const WEBHOOK_KEY = "test-key-0123456789abcdef";
@@ -52,7 +54,8 @@ export function createHarness(seed = 1, options: HarnessOptions = {}) {
   );
 
   async function install(): Promise<void> {
-    const opportunityColumns = ["name", "estimatedvalue", "estimatedclosedate", "description", "statecode", "cosell_syncwithpartnercenter", "cosell_solutionids", "cosell_howcanmicrosofthelp"];
+    // The Update step filters on what the shipped solution's step does.
+    const opportunityColumns = filteringAttributes(join(__dirname, "../.."));
     for (const message of ["cosell_SyncOpportunity", "cosell_RespondToReferral"] as const) {
       await dvEmu.registerWebhookStep({ url: `${SERVICE_URL}/api/dataverse`, authtype: 5, headers: { "x-cosell-key": WEBHOOK_KEY }, message, mode: 0, stage: 40 });
     }
