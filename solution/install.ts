@@ -151,7 +151,9 @@ async function ensureForms(api: DynamicsWebApi, defs: InstallDefinitions, option
       continue;
     }
     await api.update({ collection: "systemforms", key: String(f.formid), data: { formxml: edit.formxml } });
-    report.changes.push(`added the co-sell section to form "${f.name}"`);
+    report.changes.push(edit.action === "rebound"
+      ? `bound the co-sell panel to its new columns on form "${f.name}"`
+      : `added the co-sell section to form "${f.name}"`);
     changed = true;
   }
   if (changed) {

@@ -69,6 +69,7 @@ function mountAndTime(arg: { events: number; expected: number }): Promise<number
       syncWithPartnerCenter: p(true), howCanMicrosoftHelp: p(731500002), solutionIds: p("SOL-15974-MQF;SOL-2-AB"),
       referralId: p("r-1"), referralLink: p("https://partner.microsoft.com/dashboard/referrals/v2/r-1"),
       syncStatus: p(731500002), syncError: p(null), lastSyncedOn: p(new Date()),
+      referralVisibility: p(null), microsoftCrmId: p("7-ABCDEF123"),
     },
     mode: { isControlDisabled: false, allocatedWidth: 420, trackContainerResize() {}, contextInfo: { entityId: id, entityTypeName: "opportunity" } },
     userSettings: { languageId: 1033 },

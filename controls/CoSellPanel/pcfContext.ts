@@ -1,6 +1,6 @@
 /** Reading the PCF context: the only module besides index.ts that knows the framework's shapes. */
 import type { IInputs } from "./generated/ManifestTypes";
-import { EMPTY_PANEL_VALUES, type PanelValues } from "./model/panelValues";
+import type { PanelValues } from "./model/panelValues";
 
 /**
  * The id of the opportunity on the form. `contextInfo` is not in the public typings but every
@@ -29,12 +29,16 @@ export function isReadOnly(context: ComponentFramework.Context<IInputs>): boolea
   return context.mode.isControlDisabled || (!!security && security.editable === false);
 }
 
-/** The bound columns as plain values; one the host has no value for is null. */
+/**
+ * The bound columns as plain values; one the host has no value for is null. Read off the host's own
+ * parameters (each manifest property, named as its PanelValues field), so the bundle carries no list of
+ * them; a property the host leaves out (a form bound before the property existed) stays unset.
+ */
 export function panelValuesOf(p: IInputs): PanelValues {
-  const values: Record<string, unknown> = { ...EMPTY_PANEL_VALUES };
-  for (const name of Object.keys(values) as Array<keyof PanelValues>) {
-    const raw = p[name].raw;
-    if (raw != null) values[name] = raw;
+  const values: Record<string, unknown> = {};
+  for (const name in p) {
+    const raw = p[name as keyof IInputs].raw;
+    values[name] = raw == null ? null : raw;
   }
   values.syncWithPartnerCenter = p.syncWithPartnerCenter.raw === true;
   return values as unknown as PanelValues;

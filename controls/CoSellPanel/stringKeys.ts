@@ -1,11 +1,11 @@
 /**
- * Every key of the panel's .resx files, and their type. Each engine choice (status, help type, sync
- * direction, trigger, result) has a key named after the engine's own lists, so a new choice in the
- * engine needs its text here, and the .resx test names what is missing.
+ * Every key of the panel's .resx files, and their type. Each engine choice (status, help type,
+ * referral visibility, sync direction, trigger, result) has a key named after the engine's own lists,
+ * so a new choice in the engine needs its text here, and the .resx test names what is missing.
  * Only the type reaches the bundle (strings.ts reads texts as they are used); the list is for tests.
  */
 import {
-  HELP_TYPES, SYNC_DIRECTIONS, SYNC_RESULTS, SYNC_STATUS, SYNC_TRIGGERS,
+  HELP_TYPES, REFERRAL_VISIBILITY, SYNC_DIRECTIONS, SYNC_RESULTS, SYNC_STATUS, SYNC_TRIGGERS,
   type SyncDirection, type SyncResult, type SyncStatusName, type SyncTrigger,
 } from "../../sync/engine/dynamics";
 
@@ -19,10 +19,12 @@ const PANEL_KEYS = [
   "Validation_Heading", "Validation_Ready", "Validation_NeedsRecord", "Validation_Loading",
   "Validation_LoadFailed",
   "Help_Label", "Help_None",
+  "Visibility_Label", "Visibility_PrivateHint",
   "Solutions_Label", "Solutions_Input", "Solutions_Add", "Solutions_Remove", "Solutions_Empty",
   "Solutions_Count", "Solutions_ErrorEmpty", "Solutions_ErrorFormat", "Solutions_ErrorDuplicate",
   "Solutions_ErrorLimit",
   "Link_Label", "Link_Open", "Link_NewTab", "Link_None", "Link_Unsafe", "Link_ReferralId",
+  "Link_MicrosoftCrmId",
   "History_Heading", "History_NoRecord", "History_Loading", "History_Empty", "History_LoadFailed",
   "History_ShowMore", "History_Retry", "History_By", "History_Changes", "History_Conflicts",
   "History_Conflict", "History_Error", "History_EmptyValue", "History_Unreadable", "History_Unknown",
@@ -36,6 +38,7 @@ export type StringKey =
   | (typeof PANEL_KEYS)[number]
   | `Status_${SyncStatusName}`
   | `Help_${HelpCode}`
+  | `Visibility_${keyof typeof REFERRAL_VISIBILITY}`
   | `Direction_${SyncDirection}`
   | `Trigger_${SyncTrigger}`
   | `Result_${SyncResult}`;
@@ -46,6 +49,7 @@ const prefixed = (prefix: string, names: readonly string[]): string[] => names.m
 export const STRING_KEYS = ([...PANEL_KEYS] as string[]).concat(
   prefixed("Status", Object.keys(SYNC_STATUS)),
   prefixed("Help", HELP_TYPES.map((h) => h.code)),
+  prefixed("Visibility", Object.keys(REFERRAL_VISIBILITY)),
   prefixed("Direction", SYNC_DIRECTIONS),
   prefixed("Trigger", SYNC_TRIGGERS),
   prefixed("Result", SYNC_RESULTS),

@@ -97,6 +97,8 @@ export const TABLES: TableDef[] = [
       [OPP.referralETag]: "string",
       [OPP.syncSnapshot]: "memo",
       [OPP.closeReason]: "choice",
+      [OPP.referralVisibility]: "choice",
+      [OPP.microsoftCrmId]: "string",
     },
     lookups: {
       customerid_account: { attribute: "customerid", target: "accounts" },

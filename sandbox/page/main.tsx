@@ -7,8 +7,8 @@
 import * as React from "react";
 import * as ReactDOM from "react-dom";
 import {
-  HELP_TYPES, OPPORTUNITY_COLUMNS, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, SYNC_STATUS, SYNC_STATUS_LABELS,
-  closeReasonValue, syncStatusName, type SyncStatusName,
+  HELP_TYPES, HELP_TYPE_LABELS, OPPORTUNITY_COLUMNS, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, REFERRAL_VISIBILITY, REFERRAL_VISIBILITY_LABELS,
+  SYNC_STATUS, SYNC_STATUS_LABELS, closeReasonValue, syncStatusName, type SyncStatusName,
 } from "../../sync/engine/dynamics";
 import { ASSISTANCE_REQUEST_CODES, CLOSE_REASONS, type CloseReasonCode } from "../../sync/engine/referral";
 import { createApi, HttpError, type Api, type SandboxConfig } from "./web-api";
@@ -112,7 +112,9 @@ function boundValues(record: Row): Record<string, BoundValue> {
     if (prop === "lastSyncedOn" && typeof raw === "string") raw = new Date(raw);
     values[prop] = { raw };
   }
-  values.howCanMicrosoftHelp.options = HELP_TYPES.map((h) => ({ Value: h.value, Label: h.label }));
+  values.howCanMicrosoftHelp.options = HELP_TYPES.map((h) => ({ Value: h.value, Label: HELP_TYPE_LABELS[h.code] }));
+  values.referralVisibility.options = (Object.keys(REFERRAL_VISIBILITY) as Array<keyof typeof REFERRAL_VISIBILITY>)
+    .map((k) => ({ Value: REFERRAL_VISIBILITY[k], Label: REFERRAL_VISIBILITY_LABELS[k] }));
   values.syncStatus.options = (Object.keys(SYNC_STATUS) as SyncStatusName[]).map((k) => ({ Value: SYNC_STATUS[k], Label: SYNC_STATUS_LABELS[k] }));
   return values;
 }
@@ -153,6 +155,9 @@ function OpportunityForm(props: FormProps) {
     setEdits(next);
   };
   const set = (column: string, value: unknown) => replaceEdits({ ...state.current.edits, [column]: value });
+  /** What was saved leaves the edits; a change made while the save was in flight stays to be saved. */
+  const keepUnsaved = (saved: Row) =>
+    replaceEdits(Object.fromEntries(Object.entries(state.current.edits).filter(([column, value]) => !(column in saved) || saved[column] !== value)));
 
   const form: FormModel = {
     entityName: "opportunity",
@@ -175,7 +180,7 @@ function OpportunityForm(props: FormProps) {
         // Like a model-driven form: only the changed columns, no If-Match (the service may have written
         // status columns since the form loaded; those are not the seller's to overwrite or to conflict with).
         if (Object.keys(body).length > 0) await api.dvPatch(`opportunities(${recordId})`, body);
-        replaceEdits({});
+        keepUnsaved(changes);
         await load();
       } else {
         const created = await api.dvPost<Row>("opportunities", body, true);
@@ -329,7 +334,7 @@ function PartnerCenterView({ api }: { api: Api }) {
   const [selected, setSelected] = React.useState<string | null>(null);
   const [message, setMessage] = React.useState<string | null>(null);
   const [draft, setDraft] = React.useState({ name: "Fabrikam cloud migration", customerName: "Fabrikam Inc", country: "US", city: "Redmond", postalCode: "98052", dealValue: 80000, currency: "USD", assistanceRequestCode: "ProofOfConceptOrDemo", solutionIds: "SOL-15974-MQF", contactFirst: "Dana", contactLast: "Lee", contactEmail: "dana.lee@fabrikam.example" });
-  const [change, setChange] = React.useState({ dealValue: "", notes: "" });
+  const [change, setChange] = React.useState({ dealValue: "", notes: "", solutionIds: "", microsoftMsxId: "" });
 
   const load = React.useCallback(() => api.referrals().then(setReferrals).catch((e) => setMessage(errorText(e))), [api]);
   React.useEffect(() => void load(), [load]);
@@ -379,11 +384,19 @@ function PartnerCenterView({ api }: { api: Api }) {
         <div className="card" aria-label="Selected referral">
           <h3>{String(current.name)}</h3>
           <p className="muted">{String(current.id)} · notes: {String(details(current).notes ?? "—")} · closing {String(details(current).closingDateTime ?? "—").slice(0, 10)}</p>
+          <p className="muted" data-testid="referral-sharing">
+            {(current.consent as Row | undefined)?.consentToShareReferralWithMicrosoftSellers === false ? "Private: not shared with Microsoft sellers" : "Visible to Microsoft sellers"}
+            {" · Microsoft CRM ID: "}{String((current.trackingInfo as Row | undefined)?.microsoftMsxId ?? "—")}
+          </p>
           <label>New deal value<input aria-label="New deal value" type="number" value={change.dealValue} onChange={(e) => setChange({ ...change, dealValue: e.target.value })} /></label>
           <label>Notes<input aria-label="Microsoft notes" value={change.notes} onChange={(e) => setChange({ ...change, notes: e.target.value })} /></label>
+          <label>Solution IDs (SOL-… or GUIDs, ; separated)<input aria-label="Microsoft solution IDs" placeholder={((details(current).requirements as Row | undefined)?.solutions as Row[] | undefined ?? []).map((x) => String(x.id)).join("; ")} value={change.solutionIds} onChange={(e) => setChange({ ...change, solutionIds: e.target.value })} /></label>
+          <label>Microsoft CRM ID<input aria-label="Microsoft CRM ID" value={change.microsoftMsxId} onChange={(e) => setChange({ ...change, microsoftMsxId: e.target.value })} /></label>
           <button onClick={act(() => api.seller("PATCH", `referrals/${current.id}`, {
             ...(change.dealValue !== "" ? { dealValue: Number(change.dealValue) } : {}),
             ...(change.notes !== "" ? { notes: change.notes } : {}),
+            ...(change.solutionIds !== "" ? { solutionIds: change.solutionIds.split(/[;,\s]+/).filter(Boolean) } : {}),
+            ...(change.microsoftMsxId !== "" ? { microsoftMsxId: change.microsoftMsxId } : {}),
           }))}>Update referral</button>
           <button onClick={act(() => api.seller("POST", `referrals/${current.id}/close`, { outcome: "Won" }))}>Close as Won</button>
           <button onClick={act(() => api.seller("POST", `referrals/${current.id}/close`, { outcome: "Lost", reason: "Customer chose another vendor" }))}>Close as Lost</button>

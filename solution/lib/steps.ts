@@ -10,9 +10,16 @@ import { el, kid, type XNode } from "./xml";
 /** Used only while sync/engine/default-mapping.json does not exist yet. */
 const FALLBACK_COLUMNS = ["name", "estimatedvalue", "estimatedclosedate", "description", "statecode", "statuscode"];
 /** Co-sell columns a seller edits (the rest are written by the service itself and must not echo). */
-const USER_COLUMNS = [OPPORTUNITY_COLUMNS.syncWithPartnerCenter, OPPORTUNITY_COLUMNS.howCanMicrosoftHelp, OPPORTUNITY_COLUMNS.solutionIds, OPPORTUNITY_COLUMNS.closeReason];
+const USER_COLUMNS = [
+  OPPORTUNITY_COLUMNS.syncWithPartnerCenter, OPPORTUNITY_COLUMNS.howCanMicrosoftHelp, OPPORTUNITY_COLUMNS.solutionIds,
+  OPPORTUNITY_COLUMNS.closeReason, OPPORTUNITY_COLUMNS.referralVisibility,
+];
 
-/** Opportunity columns of the default mapping (`"column": "opportunity.x"`), plus the seller's co-sell columns. */
+/**
+ * Opportunity columns of the default mapping (`"column": "opportunity.x"`) that travel to Partner Center,
+ * plus the seller's co-sell columns. A field mapped only `toDynamics` (the Microsoft CRM ID) is the
+ * service's own write: a change to it has nothing to send, and must not echo.
+ */
 export function filteringAttributes(root: string): string[] {
   const file = join(root, "sync/engine/default-mapping.json");
   const mapped = existsSync(file) ? mappedOpportunityColumns(JSON.parse(readFileSync(file, "utf8"))) : FALLBACK_COLUMNS;
@@ -24,9 +31,11 @@ function mappedOpportunityColumns(doc: unknown): string[] {
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(visit);
     else if (v && typeof v === "object") {
+      const inboundOnly = (v as { direction?: unknown }).direction === "toDynamics";
       for (const [k, x] of Object.entries(v)) {
-        if (k === "column" && typeof x === "string" && x.startsWith("opportunity.")) found.push(x.slice("opportunity.".length).split(".")[0]);
-        else visit(x);
+        if (k === "column" && typeof x === "string" && x.startsWith("opportunity.")) {
+          if (!inboundOnly) found.push(x.slice("opportunity.".length).split(".")[0]);
+        } else visit(x);
       }
     }
   };

@@ -4,42 +4,19 @@
  */
 
 /**
- * Every officially assigned alpha-2 code with its English short name, packed as `CCName|CCName|…`
- * (joined literals, not a multi-line template, which would ship its line breaks): the table ships in
- * the form panel's bundle, where an object literal costs a third more bytes.
+ * Every officially assigned alpha-2 code, packed two letters each. Their English short names come
+ * from Intl (CLDR, which Node and every browser the panel runs in carry): shipped as text they cost
+ * the form panel 3 KB.
  */
-const COUNTRIES =
-  "ADAndorra|AEUnited Arab Emirates|AFAfghanistan|AGAntigua & Barbuda|AIAnguilla|ALAlbania|AMArmenia|AOAngola|" +
-  "AQAntarctica|ARArgentina|ASAmerican Samoa|ATAustria|AUAustralia|AWAruba|AXÅland Islands|AZAzerbaijan|" +
-  "BABosnia & Herzegovina|BBBarbados|BDBangladesh|BEBelgium|BFBurkina Faso|BGBulgaria|BHBahrain|BIBurundi|" +
-  "BJBenin|BLSt. Barthélemy|BMBermuda|BNBrunei|BOBolivia|BQCaribbean Netherlands|BRBrazil|BSBahamas|BTBhutan|" +
-  "BVBouvet Island|BWBotswana|BYBelarus|BZBelize|CACanada|CCCocos (Keeling) Islands|CDCongo - Kinshasa|" +
-  "CFCentral African Republic|CGCongo - Brazzaville|CHSwitzerland|CICôte d’Ivoire|CKCook Islands|CLChile|" +
-  "CMCameroon|CNChina|COColombia|CRCosta Rica|CUCuba|CVCape Verde|CWCuraçao|CXChristmas Island|CYCyprus|" +
-  "CZCzechia|DEGermany|DJDjibouti|DKDenmark|DMDominica|DODominican Republic|DZAlgeria|ECEcuador|EEEstonia|" +
-  "EGEgypt|EHWestern Sahara|EREritrea|ESSpain|ETEthiopia|FIFinland|FJFiji|FKFalkland Islands|FMMicronesia|" +
-  "FOFaroe Islands|FRFrance|GAGabon|GBUnited Kingdom|GDGrenada|GEGeorgia|GFFrench Guiana|GGGuernsey|GHGhana|" +
-  "GIGibraltar|GLGreenland|GMGambia|GNGuinea|GPGuadeloupe|GQEquatorial Guinea|GRGreece|" +
-  "GSSouth Georgia & South Sandwich Islands|GTGuatemala|GUGuam|GWGuinea-Bissau|GYGuyana|HKHong Kong SAR China|" +
-  "HMHeard & McDonald Islands|HNHonduras|HRCroatia|HTHaiti|HUHungary|IDIndonesia|IEIreland|ILIsrael|" +
-  "IMIsle of Man|INIndia|IOBritish Indian Ocean Territory|IQIraq|IRIran|ISIceland|ITItaly|JEJersey|JMJamaica|" +
-  "JOJordan|JPJapan|KEKenya|KGKyrgyzstan|KHCambodia|KIKiribati|KMComoros|KNSt. Kitts & Nevis|KPNorth Korea|" +
-  "KRSouth Korea|KWKuwait|KYCayman Islands|KZKazakhstan|LALaos|LBLebanon|LCSt. Lucia|LILiechtenstein|LKSri Lanka|" +
-  "LRLiberia|LSLesotho|LTLithuania|LULuxembourg|LVLatvia|LYLibya|MAMorocco|MCMonaco|MDMoldova|MEMontenegro|" +
-  "MFSt. Martin|MGMadagascar|MHMarshall Islands|MKNorth Macedonia|MLMali|MMMyanmar (Burma)|MNMongolia|" +
-  "MOMacao SAR China|MPNorthern Mariana Islands|MQMartinique|MRMauritania|MSMontserrat|MTMalta|MUMauritius|" +
-  "MVMaldives|MWMalawi|MXMexico|MYMalaysia|MZMozambique|NANamibia|NCNew Caledonia|NENiger|NFNorfolk Island|" +
-  "NGNigeria|NINicaragua|NLNetherlands|NONorway|NPNepal|NRNauru|NUNiue|NZNew Zealand|OMOman|PAPanama|PEPeru|" +
-  "PFFrench Polynesia|PGPapua New Guinea|PHPhilippines|PKPakistan|PLPoland|PMSt. Pierre & Miquelon|" +
-  "PNPitcairn Islands|PRPuerto Rico|PSPalestinian Territories|PTPortugal|PWPalau|PYParaguay|QAQatar|RERéunion|" +
-  "RORomania|RSSerbia|RURussia|RWRwanda|SASaudi Arabia|SBSolomon Islands|SCSeychelles|SDSudan|SESweden|" +
-  "SGSingapore|SHSt. Helena|SISlovenia|SJSvalbard & Jan Mayen|SKSlovakia|SLSierra Leone|SMSan Marino|SNSenegal|" +
-  "SOSomalia|SRSuriname|SSSouth Sudan|STSão Tomé & Príncipe|SVEl Salvador|SXSint Maarten|SYSyria|SZEswatini|" +
-  "TCTurks & Caicos Islands|TDChad|TFFrench Southern Territories|TGTogo|THThailand|TJTajikistan|TKTokelau|" +
-  "TLTimor-Leste|TMTurkmenistan|TNTunisia|TOTonga|TRTürkiye|TTTrinidad & Tobago|TVTuvalu|TWTaiwan|TZTanzania|" +
-  "UAUkraine|UGUganda|UMU.S. Outlying Islands|USUnited States|UYUruguay|UZUzbekistan|VAVatican City|" +
-  "VCSt. Vincent & Grenadines|VEVenezuela|VGBritish Virgin Islands|VIU.S. Virgin Islands|VNVietnam|VUVanuatu|" +
-  "WFWallis & Futuna|WSSamoa|YEYemen|YTMayotte|ZASouth Africa|ZMZambia|ZWZimbabwe";
+const CODES =
+  "ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCDCFCGCHCICKCLCMCNCOCR" +
+  "CUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGYHKHMHNHRHTHU" +
+  "IDIEILIMINIOIQIRISITJEJMJOJPKEKGKHKIKMKNKPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMFMGMHMKMLMMMNMOMPMQ" +
+  "MRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPMPNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSI" +
+  "SJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSYEYTZAZMZW";
+
+type RegionNames = { of(code: string): string | undefined };
+const DisplayNames = (Intl as unknown as { DisplayNames?: new (locales: string[], options: { type: "region" }) => RegionNames }).DisplayNames;
 
 /**
  * Names people use that differ from the short names above (English, local spellings, former names),
@@ -66,7 +43,18 @@ const ALIASES =
 /** `CCtext|CCtext…` → [code, text] entries (read by index: destructuring costs the panel bundle a helper). */
 const unpack = (packed: string): Array<[string, string]> => packed.split("|").map((entry) => [entry.slice(0, 2), entry.slice(2)]);
 
-export const ISO_COUNTRIES: Readonly<Record<string, string>> = Object.freeze(Object.fromEntries(unpack(COUNTRIES)));
+/** Code → English short name ("DE" → "Germany"); without Intl.DisplayNames, the code itself. */
+export const ISO_COUNTRIES: Readonly<Record<string, string>> = Object.freeze(buildCountries());
+
+function buildCountries(): Record<string, string> {
+  const names = DisplayNames ? new DisplayNames(["en"], { type: "region" }) : undefined;
+  const out: Record<string, string> = {};
+  for (let i = 0; i < CODES.length; i += 2) {
+    const code = CODES.slice(i, i + 2);
+    out[code] = (names && names.of(code)) || code;
+  }
+  return out;
+}
 
 /** Lower case, accents and punctuation dropped, "&" read as "and", a leading "the" ignored. */
 function normalise(text: string): string {

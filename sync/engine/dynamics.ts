@@ -65,14 +65,23 @@ export function syncStatusName(value: number | null | undefined): SyncStatusName
 }
 
 /** "How can Microsoft help?" choice (`cosell_howcanmicrosofthelp`) ↔ `inviteContext.assistanceRequestCode` (D.4). */
-export const HELP_TYPES: ReadonlyArray<{ value: number; code: Exclude<AssistanceRequestCode, "Unknown">; label: string }> = [
-  { value: option(0), code: "WorkloadSpecificValueProposition", label: "Workload-specific value proposition" },
-  { value: option(1), code: "CustomerTechnicalArchitecture", label: "Customer technical architecture" },
-  { value: option(2), code: "ProofOfConceptOrDemo", label: "Proof of concept / Demo" },
-  { value: option(3), code: "QuotesOrLicensing", label: "Quotes and licensing" },
-  { value: option(4), code: "PostSalesCustomerSuccess", label: "Post-sales customer success" },
-  { value: option(5), code: "GeneralOrOther", label: "General or other" },
+export const HELP_TYPES: ReadonlyArray<{ value: number; code: Exclude<AssistanceRequestCode, "Unknown"> }> = [
+  { value: option(0), code: "WorkloadSpecificValueProposition" },
+  { value: option(1), code: "CustomerTechnicalArchitecture" },
+  { value: option(2), code: "ProofOfConceptOrDemo" },
+  { value: option(3), code: "QuotesOrLicensing" },
+  { value: option(4), code: "PostSalesCustomerSuccess" },
+  { value: option(5), code: "GeneralOrOther" },
 ];
+/** Their English labels (the solution's option labels); apart, so the panel, which has its own strings, does not carry them. */
+export const HELP_TYPE_LABELS: Record<(typeof HELP_TYPES)[number]["code"], string> = {
+  WorkloadSpecificValueProposition: "Workload-specific value proposition",
+  CustomerTechnicalArchitecture: "Customer technical architecture",
+  ProofOfConceptOrDemo: "Proof of concept / Demo",
+  QuotesOrLicensing: "Quotes and licensing",
+  PostSalesCustomerSuccess: "Post-sales customer success",
+  GeneralOrOther: "General or other",
+};
 
 /**
  * Referral visibility choice (`cosell_referralvisibility`) ↔ `consent.consentToShareReferralWithMicrosoftSellers`

@@ -234,7 +234,7 @@ export function validateForPartnerCenter(
       add(
         "visibility.privateCoSell",
         "opportunity.cosell_referralvisibility",
-        "A private referral cannot ask for Microsoft's help: make it visible to Microsoft sellers, or clear \"How can Microsoft help?\".",
+        "A private referral cannot ask for Microsoft's help: make it visible, or clear \"How can Microsoft help?\".",
       );
     }
     if (!HELP_TYPES.some((h) => h.value === help)) {

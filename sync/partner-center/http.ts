@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { DEFAULT_RETRY_POLICY, TimeoutError, parseRetryAfter, withRetry, type RetryEnv, type RetryPolicy } from "../shared/retry";
+import { HEADERS } from "../contracts/partner-center-referrals";
 import type { TokenProvider } from "./auth-types";
 import type { CallBudget } from "./call-budget";
 import {
@@ -123,7 +124,7 @@ export class PartnerCenterHttp {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${token}`,
       Accept: "application/json",
-      "client-request-id": this.newRequestId(),
+      [HEADERS.clientRequestId]: this.newRequestId(),
       ...req.headers,
     };
     if (req.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
@@ -140,7 +141,7 @@ export class PartnerCenterHttp {
       code: body.code,
       target: body.target,
       message: body.message ?? `${req.method} ${req.url} answered HTTP ${res.status}`,
-      requestId: res.headers.get("request-id") ?? undefined,
+      requestId: res.headers.get(HEADERS.requestId) ?? undefined,
       method: req.method,
       url: req.url,
     });
@@ -165,7 +166,7 @@ export async function readJson<T>(res: Response, what: string): Promise<T> {
       kind: "unknown",
       status: res.status,
       message: `${what}: the answer is not JSON (${text.slice(0, 120)})`,
-      requestId: res.headers.get("request-id") ?? undefined,
+      requestId: res.headers.get(HEADERS.requestId) ?? undefined,
     });
   }
 }

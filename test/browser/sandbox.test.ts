@@ -147,6 +147,66 @@ maybe("sandbox in Chromium", () => {
     await shot("2-declined");
   }, 90_000);
 
+  test("a referral visibility chosen in the panel is saved to Dataverse and read back after a reload", async () => {
+    const visibility = () => panel().getByRole("combobox", { name: "Referral visibility" });
+    await openOpportunity("Tailspin e-commerce replatform");
+    await expectText(form().getByRole("heading", { level: 2 }), "Tailspin e-commerce replatform");
+    expect(await visibility().inputValue()).toBe("731500020"); // no value: visible
+    await visibility().selectOption({ label: "Private (not shared with Microsoft sellers)" });
+    await expectText(panel(), "Microsoft sellers will not see this referral");
+    const saved = page.waitForResponse((r) => r.request().method() === "PATCH" && /opportunities\(/.test(r.url()), LIVE);
+    await form().getByRole("button", { name: "Save", exact: true }).click();
+    const patch = await saved;
+    expect(patch.ok()).toBe(true);
+    expect(patch.request().postDataJSON()).toEqual({ cosell_referralvisibility: 731500021 });
+
+    await page.reload();
+    await page.getByRole("navigation", { name: "Opportunities" }).waitFor();
+    await openOpportunity("Tailspin e-commerce replatform");
+    await expectText(form().getByRole("heading", { level: 2 }), "Tailspin e-commerce replatform");
+    await page.waitForFunction(() => (document.querySelector("#cosell-visibility") as HTMLSelectElement | null)?.value === "731500021", undefined, LIVE);
+    await expectText(panel(), "Microsoft sellers will not see this referral");
+    await shot("4-private");
+  }, 90_000);
+
+  test("a private deal with a GUID solution id: shared as private, and Microsoft's GUID solutions come back", async () => {
+    const guid = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+    const pc = page.getByRole("region", { name: "Partner Center" });
+    await page.getByRole("button", { name: "+ New opportunity" }).click();
+    await form().getByLabel("Topic").fill("Margie's Travel booking portal");
+    await form().getByLabel("Customer (account)").selectOption({ label: "Contoso Pharmaceuticals" });
+    await form().getByLabel("Contact").selectOption({ label: "Avery Howard" });
+    await form().getByLabel("Est. revenue").fill("64000");
+    await form().getByLabel("Currency").selectOption({ label: "USD" });
+    await form().getByLabel("Est. close date").fill(new Date(Date.now() + 50 * 86_400_000).toISOString().slice(0, 10));
+    await form().getByRole("button", { name: "Save", exact: true }).click();
+    // The first save makes the record: the form reopens it (as Dynamics does) before the seller goes on.
+    await expectText(page.getByRole("navigation", { name: "Opportunities" }).getByRole("button", { name: /Margie's Travel booking portal/ }), "Not synced");
+    await expectText(form().getByRole("heading", { level: 2 }), "Margie's Travel booking portal");
+
+    await panel().getByRole("combobox", { name: "Referral visibility" }).selectOption({ label: "Private (not shared with Microsoft sellers)" });
+    await expectText(panel(), "Microsoft sellers will not see this referral");
+    await panel().getByRole("switch", { name: /Sync with Partner Center/ }).click();
+    const solution = panel().getByRole("textbox").last();
+    await solution.fill(guid);
+    await solution.press("Enter");
+    const saved = page.waitForResponse((r) => r.request().method() === "PATCH" && /opportunities\(/.test(r.url()), LIVE);
+    await form().getByRole("button", { name: "Save", exact: true }).click();
+    expect((await saved).request().postDataJSON()).toMatchObject({ cosell_referralvisibility: 731500021, cosell_solutionids: guid, cosell_syncwithpartnercenter: true });
+    await expectStatus("Synced");
+    await referralRow("Margie's Travel booking portal").click();
+    await expectText(pc.getByTestId("referral-sharing"), "Private: not shared with Microsoft sellers");
+
+    // Microsoft's side sends the first GUID back in upper case with a second one: both show, no problem listed.
+    const second = "9b2e6c1a-7d44-4f0e-a1c3-5e8f2d6b4a90";
+    await pc.getByLabel("Microsoft solution IDs").fill(`${guid.toUpperCase()}; ${second.toUpperCase()}`);
+    await pc.getByRole("button", { name: "Update referral" }).click();
+    await expectText(panel(), second);
+    await expectStatus("Synced");
+    expect(await panel().getByText(guid, { exact: true }).count()).toBe(1);
+    await shot("5-private-guid");
+  }, 90_000);
+
   test("an expired Partner Center sign-in shows in the panel and in sync health, and Sync now recovers", async () => {
     const health = page.getByRole("region", { name: "Sync health" });
     await health.getByRole("button", { name: "Make the Partner Center sign-in expire" }).click();

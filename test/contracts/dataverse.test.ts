@@ -123,7 +123,7 @@ describe("$batch (execute-batch-operations-using-web-api.md)", () => {
 });
 
 describe("money columns: the platform's range", () => {
-  test.each([MONEY_RANGE.max + 1, MONEY_RANGE.min - 1, 99999999999999999])("%d is a 400 in Dataverse's error shape, and nothing is written", async (value) => {
+  test.each([MONEY_RANGE.max + 1, MONEY_RANGE.min - 1, Number("99999999999999999")])("%d is a 400 in Dataverse's error shape, and nothing is written", async (value) => {
     const res = await api(`opportunities(${OPPORTUNITY})`, { method: "PATCH", body: JSON.stringify({ estimatedvalue: value }) });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: { code: "0x80040317", message: expect.stringContaining("Supplied value exceeded the MIN/MAX value of Money Type field.") } });

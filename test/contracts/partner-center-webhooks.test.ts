@@ -126,7 +126,8 @@ describe("deliveries and their signatures", () => {
 
   test("a signature over other bytes is refused in either header", async () => {
     const wrong = identity.sign(sample + " ");
-    for (const h of [{ Authorization: `Signature ${wrong}` }, { "x-ms-signature": `Signature ${wrong}` }]) {
+    const forms: Record<string, string>[] = [{ Authorization: `Signature ${wrong}` }, { "x-ms-signature": `Signature ${wrong}` }];
+    for (const h of forms) {
       expect(await verifyPartnerCenterWebhook({ ...common, ...h }, sample, verifyOptions)).toMatchObject({ ok: false, reason: "signature does not match the body" });
     }
   });

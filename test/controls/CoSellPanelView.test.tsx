@@ -5,7 +5,7 @@ import userEvent from "@testing-library/user-event";
 import { setIconOptions } from "@fluentui/react/lib/Styling";
 import { CoSellPanelView, type CoSellPanelViewProps } from "../../controls/CoSellPanel/components/CoSellPanelView";
 import { EMPTY_PANEL_VALUES, type PanelEdit, type PanelValues } from "../../controls/CoSellPanel/model/panelValues";
-import { HELP_TYPES, SYNC_STATUS, syncResultValue, type SyncStatusName } from "../../sync/engine/dynamics";
+import { HELP_TYPES, HELP_TYPE_LABELS, REFERRAL_VISIBILITY, REFERRAL_VISIBILITY_LABELS, SYNC_STATUS, syncResultValue, type SyncStatusName } from "../../sync/engine/dynamics";
 import type { CoSellData } from "../../controls/CoSellPanel/data/CoSellData";
 import { panelStrings } from "./resx";
 import { eventRow, fakeData, readyDeal } from "./fakeData";
@@ -125,7 +125,7 @@ describe("How can Microsoft help?", () => {
     render(<Form recordId={null} edits={edits} />);
     const field = screen.getByRole("combobox", { name: /How can Microsoft help/ });
     const options = within(field).getAllByRole("option").map((o) => o.textContent);
-    expect(options).toEqual(["(None: not co-sell)", ...HELP_TYPES.map((h) => h.label)]);
+    expect(options).toEqual(["(None: not co-sell)", ...HELP_TYPES.map((h) => HELP_TYPE_LABELS[h.code])]);
     expect(field).toHaveProperty("value", "");
     await userEvent.selectOptions(field, "Proof of concept / Demo");
     expect(edits).toEqual([{ howCanMicrosoftHelp: HELP_TYPES[2].value }]);
@@ -141,6 +141,70 @@ describe("How can Microsoft help? with a value the panel does not know", () => {
     expect(field.selectedOptions[0].textContent).toBe("Unknown (731500099)");
     await userEvent.selectOptions(field, "Quotes and licensing");
     expect(edits).toEqual([{ howCanMicrosoftHelp: HELP_TYPES[3].value }]);
+  });
+});
+
+describe("Referral visibility", () => {
+  const field = (): HTMLSelectElement => screen.getByRole("combobox", { name: "Referral visibility" }) as HTMLSelectElement;
+  const HINT = "Microsoft sellers will not see this referral; co-sell help needs it visible.";
+
+  it("sits right after How can Microsoft help?, and shows no value as visible to Microsoft sellers", () => {
+    render(<Form recordId={null} />);
+    const selects = screen.getAllByRole("combobox").map((s) => s.id);
+    expect(selects.slice(0, 2)).toEqual(["cosell-help", "cosell-visibility"]);
+    expect(within(field()).getAllByRole("option").map((o) => o.textContent)).toEqual([
+      REFERRAL_VISIBILITY_LABELS.MicrosoftSellers, REFERRAL_VISIBILITY_LABELS.Private,
+    ]);
+    expect(field().selectedOptions[0].textContent).toBe("Visible to Microsoft sellers");
+    expect(screen.queryByText(HINT)).toBeNull();
+  });
+
+  it("choosing Private writes 731500021 and says what it costs; choosing visible again writes 731500020", async () => {
+    const edits: PanelEdit[] = [];
+    render(<Form recordId={null} edits={edits} />);
+    await userEvent.selectOptions(field(), "Private (not shared with Microsoft sellers)");
+    expect(edits).toEqual([{ referralVisibility: 731500021 }]);
+    expect(REFERRAL_VISIBILITY.Private).toBe(731500021);
+    expect(field()).toHaveProperty("value", "731500021");
+    const hint = screen.getByText(HINT);
+    expect(field().getAttribute("aria-describedby")).toBe(hint.id);
+
+    await userEvent.selectOptions(field(), "Visible to Microsoft sellers");
+    expect(edits.at(-1)).toEqual({ referralVisibility: REFERRAL_VISIBILITY.MicrosoftSellers });
+    expect(screen.queryByText(HINT)).toBeNull();
+    expect(field().hasAttribute("aria-describedby")).toBe(false);
+  });
+
+  it("shows a saved Private deal as private, with the hint", () => {
+    render(<Form recordId={null} initial={{ referralVisibility: REFERRAL_VISIBILITY.Private }} />);
+    expect(field().selectedOptions[0].textContent).toBe("Private (not shared with Microsoft sellers)");
+    expect(screen.getByText(HINT)).toBeTruthy();
+  });
+
+  it("shows a value the panel does not know as unknown, not as visible", () => {
+    render(<Form recordId={null} initial={{ referralVisibility: 731500099 }} />);
+    expect(field().selectedOptions[0].textContent).toBe("Unknown (731500099)");
+  });
+
+  it("is read-only on a read-only form", () => {
+    render(<Form recordId={null} disabled />);
+    expect(field()).toHaveProperty("disabled", true);
+  });
+});
+
+describe("Microsoft CRM ID", () => {
+  it("shows the id Microsoft's CRM gave the deal, as text nobody can edit", () => {
+    const { container } = render(<Form recordId={null} initial={{ referralId: "ref-1", microsoftCrmId: "7-3FQ9X2KD" }} />);
+    const row = screen.getByText("Microsoft CRM ID 7-3FQ9X2KD");
+    expect(row.closest("section")!.getAttribute("aria-labelledby")).toBe("cosell-link-heading");
+    expect(row.closest("input, textarea, select, [contenteditable]")).toBeNull();
+    expect(Array.from(container.querySelectorAll("input, textarea")).map((i) => (i as HTMLInputElement).value)).not.toContain("7-3FQ9X2KD");
+  });
+
+  it("shows no row when the deal has none", () => {
+    render(<Form recordId={null} initial={{ referralId: "ref-1" }} />);
+    expect(screen.getByText("Referral ID ref-1")).toBeTruthy();
+    expect(screen.queryByText(/Microsoft CRM ID/)).toBeNull();
   });
 });
 

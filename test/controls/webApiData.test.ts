@@ -1,5 +1,5 @@
 import { createWebApiData, DEAL_QUERY, normalizeRecordId, type RecordReader } from "../../controls/CoSellPanel/data/webApiData";
-import { HELP_TYPES, syncTriggerValue, type DynamicsDeal } from "../../sync/engine/dynamics";
+import { HELP_TYPES, REFERRAL_VISIBILITY, syncTriggerValue, type DynamicsDeal } from "../../sync/engine/dynamics";
 import { validateForPartnerCenter } from "../../sync/engine/validation";
 import { withPanelValues } from "../../controls/CoSellPanel/model/panelValues";
 import { EMPTY_PANEL_VALUES } from "../../controls/CoSellPanel/model/panelValues";
@@ -92,9 +92,28 @@ describe("CoSellData over context.webAPI", () => {
     formDeal.opportunity = watched("opportunity", formDeal.opportunity as Record<string, unknown>) as DynamicsDeal["opportunity"];
     validateForPartnerCenter(formDeal, new Date(), { isNew: true });
 
-    const fromForm = ["opportunity.cosell_syncwithpartnercenter", "opportunity.cosell_howcanmicrosofthelp", "opportunity.cosell_solutionids"];
+    const fromForm = [
+      "opportunity.cosell_syncwithpartnercenter", "opportunity.cosell_howcanmicrosofthelp", "opportunity.cosell_solutionids",
+      "opportunity.cosell_referralvisibility",
+    ];
     const notSelected = [...read].filter((c) => !fromForm.includes(c) && !columns[c.split(".")[0] as keyof DynamicsDeal].includes(c.split(".")[1]));
     expect(read.size).toBeGreaterThan(10);
     expect(notSelected).toEqual([]);
+  });
+});
+
+describe("the form's unsaved co-sell values", () => {
+  const deal: DynamicsDeal = {
+    opportunity: { opportunityid: "o", name: "Deal", cosell_referralvisibility: null, cosell_microsoftcrmid: "7-SAVED" },
+    account: null, contact: null, currency: null,
+  };
+
+  it("replace the loaded ones for validation: a visibility chosen but not saved is what is judged", () => {
+    const form = { ...EMPTY_PANEL_VALUES, referralVisibility: REFERRAL_VISIBILITY.Private, microsoftCrmId: "7-OTHER" };
+    const judged = withPanelValues(deal, form).opportunity;
+    expect(judged.cosell_referralvisibility).toBe(731500021);
+    // The CRM ID is the service's: the form never overrides what was read.
+    expect(judged.cosell_microsoftcrmid).toBe("7-SAVED");
+    expect(deal.opportunity.cosell_referralvisibility).toBeNull();
   });
 });

@@ -101,6 +101,27 @@ describe("adding the section to an org's form", () => {
     expect(second).toEqual({ formxml: first.formxml, changed: false });
   });
 
+  it("binds a panel added by an earlier version to the columns it lacked, once, and keeps the org's own parameters", () => {
+    const current = addSection(form, defs.section, "test form").formxml;
+    // The section as an earlier version wrote it: no referralVisibility or microsoftCrmId parameter.
+    const older = current.replace(/<referralVisibility>[^<]*<\/referralVisibility>|<microsoftCrmId>[^<]*<\/microsoftCrmId>/g, "");
+    expect(older).not.toContain("<referralVisibility>");
+    const upgraded = addSection(older, defs.section, "test form");
+    expect(upgraded).toMatchObject({ changed: true, action: "rebound" });
+    for (const ff of ["0", "1", "2"]) {
+      const entry = new RegExp(`<customControl formFactor="${ff}" name="cosell_CoSell.CoSellPanel"><parameters>.*?</parameters>`).exec(upgraded.formxml)![0];
+      expect(entry).toContain("<referralVisibility>cosell_referralvisibility</referralVisibility>");
+      expect(entry).toContain("<microsoftCrmId>cosell_microsoftcrmid</microsoftCrmId>");
+    }
+    expect(upgraded.formxml.match(/<section name="cosell_cosell"/g)).toHaveLength(1);
+    expect(upgraded.formxml.match(/<controlDescription /g)).toHaveLength(1);
+    expect(addSection(upgraded.formxml, defs.section, "test form")).toEqual({ formxml: upgraded.formxml, changed: false });
+    // A form whose panel already binds everything (in the org's order) is left as it is.
+    const reordered = current.replace(/(<syncWithPartnerCenter>[^<]*<\/syncWithPartnerCenter>)(<howCanMicrosoftHelp>[^<]*<\/howCanMicrosoftHelp>)/g, "$2$1");
+    expect(reordered).not.toBe(current);
+    expect(addSection(reordered, defs.section, "test form")).toEqual({ formxml: reordered, changed: false });
+  });
+
   it("says what is missing on a form it cannot place the section in", () => {
     expect(() => addSection("<form><tabs /></form>", defs.section, 'form "Odd"')).toThrow(/form "Odd": the form has no a <tab>|form "Odd": the form has no/);
   });

@@ -15,8 +15,8 @@ import { filteringAttributes } from "../../solution/lib/steps";
 import { TABLE_FLAG_NAMES } from "../../solution/lib/tables";
 import { kid, kids, parseXml, textOf, walk, label1033, type XNode } from "../../solution/lib/xml";
 import {
-  CUSTOM_APIS, ENVIRONMENT_VARIABLES, HELP_TYPES, LEAD_COLUMNS, OPPORTUNITY_COLUMNS, OPTION_VALUE_PREFIX,
-  SETTING_COLUMNS, SYNC_DIRECTIONS, SYNC_EVENT_COLUMNS, SYNC_RESULTS, SYNC_STATUS, SYNC_STATUS_LABELS, SYNC_TRIGGERS,
+  CUSTOM_APIS, ENVIRONMENT_VARIABLES, HELP_TYPES, HELP_TYPE_LABELS, LEAD_COLUMNS, OPPORTUNITY_COLUMNS, OPTION_VALUE_PREFIX,
+  REFERRAL_VISIBILITY, REFERRAL_VISIBILITY_LABELS, SETTING_COLUMNS, SYNC_DIRECTIONS, SYNC_EVENT_COLUMNS, SYNC_RESULTS, SYNC_STATUS, SYNC_STATUS_LABELS, SYNC_TRIGGERS,
   closeReasonValue, syncDirectionValue, syncResultValue, syncTriggerValue,
 } from "../../sync/engine/dynamics";
 import { CLOSE_REASONS } from "../../sync/engine/referral";
@@ -224,8 +224,12 @@ describe("one truth: the solution declares exactly the names and values of sync/
   it("choice options and labels", () => {
     expect(options(column("Opportunity", OPPORTUNITY_COLUMNS.syncStatus))).toEqual(
       (Object.keys(SYNC_STATUS) as Array<keyof typeof SYNC_STATUS>).map((k) => ({ value: SYNC_STATUS[k], label: SYNC_STATUS_LABELS[k] })));
-    expect(options(column("Opportunity", OPPORTUNITY_COLUMNS.howCanMicrosoftHelp))).toEqual(HELP_TYPES.map((h) => ({ value: h.value, label: h.label })));
+    expect(options(column("Opportunity", OPPORTUNITY_COLUMNS.howCanMicrosoftHelp))).toEqual(HELP_TYPES.map((h) => ({ value: h.value, label: HELP_TYPE_LABELS[h.code] })));
     expect(options(column("Opportunity", OPPORTUNITY_COLUMNS.closeReason))).toEqual(CLOSE_REASONS.map((r) => ({ value: closeReasonValue(r.code), label: r.text })));
+    expect(options(column("Opportunity", OPPORTUNITY_COLUMNS.referralVisibility))).toEqual(
+      (Object.keys(REFERRAL_VISIBILITY) as Array<keyof typeof REFERRAL_VISIBILITY>).map((k) => ({ value: REFERRAL_VISIBILITY[k], label: REFERRAL_VISIBILITY_LABELS[k] })));
+    const crmId = column("Opportunity", OPPORTUNITY_COLUMNS.microsoftCrmId);
+    expect([textOf(crmId, "Type"), textOf(crmId, "Format"), textOf(crmId, "MaxLength")]).toEqual(["nvarchar", "text", "100"]);
     expect(options(column("cosell_SyncEvent", SYNC_EVENT_COLUMNS.direction)).map((o) => o.value)).toEqual(SYNC_DIRECTIONS.map(syncDirectionValue));
     expect(options(column("cosell_SyncEvent", SYNC_EVENT_COLUMNS.trigger)).map((o) => o.value)).toEqual(SYNC_TRIGGERS.map(syncTriggerValue));
     expect(options(column("cosell_SyncEvent", SYNC_EVENT_COLUMNS.result)).map((o) => o.value)).toEqual(SYNC_RESULTS.map(syncResultValue));
@@ -346,7 +350,9 @@ describe("references resolve", () => {
     const filtering = textOf(update, "FilteringAttributes")!.split(",");
     expect(filtering).toEqual(filteringAttributes(ROOT));
     expect(filtering).toContain(OPPORTUNITY_COLUMNS.syncWithPartnerCenter);
+    expect(filtering).toContain(OPPORTUNITY_COLUMNS.referralVisibility);
     expect(filtering).not.toContain(OPPORTUNITY_COLUMNS.syncStatus); // the service's own writes must not echo
+    expect(filtering).not.toContain(OPPORTUNITY_COLUMNS.microsoftCrmId);
   });
 });
 

@@ -4,13 +4,14 @@
  * through onChange, and everything else is read through the injected CoSellData.
  */
 import * as React from "react";
+import { HELP_TYPES, REFERRAL_VISIBILITY } from "../../../sync/engine/dynamics";
 import { parseSolutionIds, validateForPartnerCenter, type ValidationProblem } from "../../../sync/engine/validation";
 import type { CoSellData } from "../data/CoSellData";
 import { joinSolutionIds } from "../model/solutionIds";
 import { withPanelValues, type PanelEdit, type PanelValues } from "../model/panelValues";
 import type { PanelStrings } from "../strings";
 import { AuditTimeline } from "./AuditTimeline";
-import { HelpTypeField } from "./HelpTypeField";
+import { ChoiceField } from "./ChoiceField";
 import { ReferralLinkField } from "./ReferralLinkField";
 import { SolutionIdChips } from "./SolutionIdChips";
 import { SyncStatusBanner } from "./SyncStatusBanner";
@@ -18,6 +19,9 @@ import { ValidationList } from "./ValidationList";
 import { useCoSellData, type Loadable } from "./useCoSellData";
 import { classes, NARROW_WIDTH } from "./styles";
 import { h } from "./jsx";
+
+/** The visibility choices in the engine's order (visible first: no value means visible). */
+const VISIBILITY = (Object.keys(REFERRAL_VISIBILITY) as Array<keyof typeof REFERRAL_VISIBILITY>).map((code) => ({ code, value: REFERRAL_VISIBILITY[code] }));
 
 export interface CoSellPanelViewProps {
   values: PanelValues;
@@ -75,11 +79,23 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
         </div>
         {sync && <ValidationList check={check} strings={strings} />}
       </div>
-      <HelpTypeField
+      <ChoiceField
+        prefix="Help"
+        choices={HELP_TYPES}
+        none
         value={values.howCanMicrosoftHelp}
         disabled={disabled}
         strings={strings}
         onChange={(howCanMicrosoftHelp) => onChange({ howCanMicrosoftHelp })}
+      />
+      <ChoiceField
+        prefix="Visibility"
+        choices={VISIBILITY}
+        value={values.referralVisibility}
+        disabled={disabled}
+        strings={strings}
+        hint={values.referralVisibility === REFERRAL_VISIBILITY.Private && strings.Visibility_PrivateHint}
+        onChange={(referralVisibility) => onChange({ referralVisibility })}
       />
       <SolutionIdChips
         ids={ids}
@@ -88,7 +104,7 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
         strings={strings}
         onChange={(next) => onChange({ solutionIds: joinSolutionIds(next) })}
       />
-      <ReferralLinkField referralId={values.referralId} link={values.referralLink} strings={strings} />
+      <ReferralLinkField referralId={values.referralId} link={values.referralLink} microsoftCrmId={values.microsoftCrmId} strings={strings} />
       <AuditTimeline timeline={loaded.timeline} strings={strings} locale={locale} />
     </div>
   );

@@ -9,15 +9,18 @@ import { h } from "./jsx";
 export interface ReferralLinkFieldProps {
   referralId: string | null;
   link: string | null;
+  /** Microsoft's CRM id of the deal (the service fills it from Partner Center): shown, never edited. */
+  microsoftCrmId: string | null;
   strings: PanelStrings;
 }
 
 /** Only a Partner Center https link is ever clickable; anything else is shown as text and flagged. */
-export const ReferralLinkField: React.FC<ReferralLinkFieldProps> = ({ referralId, link, strings }) => {
+export const ReferralLinkField: React.FC<ReferralLinkFieldProps> = ({ referralId, link, microsoftCrmId, strings }) => {
   const trimmed = link && link.trim();
   return (
     <Section id="link" title={strings.Link_Label}>
       {referralId && <span className={classes.hint}>{format(strings.Link_ReferralId, [referralId])}</span>}
+      {microsoftCrmId && <span className={classes.hint}>{format(strings.Link_MicrosoftCrmId, [microsoftCrmId])}</span>}
       {!trimmed ? (
         <span className={classes.hint}>{strings.Link_None}</span>
       ) : isPartnerCenterLink(trimmed) ? (

@@ -11,10 +11,14 @@ export interface PanelValues {
   syncStatus: number | null;
   syncError: string | null;
   lastSyncedOn: Date | null;
+  /** REFERRAL_VISIBILITY; null: visible to Microsoft sellers. */
+  referralVisibility: number | null;
+  /** Microsoft's CRM (MSX) id of the deal; written by the co-sell service only. */
+  microsoftCrmId: string | null;
 }
 
 /** The columns a seller edits in the panel; the others are written by the co-sell service. */
-export type EditableField = "syncWithPartnerCenter" | "howCanMicrosoftHelp" | "solutionIds";
+export type EditableField = "syncWithPartnerCenter" | "howCanMicrosoftHelp" | "solutionIds" | "referralVisibility";
 export type PanelEdit = Partial<Pick<PanelValues, EditableField>>;
 
 export const EMPTY_PANEL_VALUES: PanelValues = {
@@ -26,6 +30,8 @@ export const EMPTY_PANEL_VALUES: PanelValues = {
   syncStatus: null,
   syncError: null,
   lastSyncedOn: null,
+  referralVisibility: null,
+  microsoftCrmId: null,
 };
 
 /** The loaded deal as it will be once the panel's unsaved values are saved: what validation must judge. */
@@ -35,6 +41,7 @@ export function withPanelValues(deal: DynamicsDeal, values: PanelValues): Dynami
     cosell_syncwithpartnercenter: values.syncWithPartnerCenter,
     cosell_howcanmicrosofthelp: values.howCanMicrosoftHelp,
     cosell_solutionids: values.solutionIds,
+    cosell_referralvisibility: values.referralVisibility,
   });
   return Object.assign({}, deal, { opportunity });
 }
