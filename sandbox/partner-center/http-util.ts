@@ -1,5 +1,6 @@
 /** Shared pieces of the emulated Partner Center HTTP surface: auth, error bodies, JSON bodies. */
 import { HttpResponse } from "msw";
+import { ERROR_CODES, HEADERS } from "../../sync/contracts/partner-center-referrals";
 import type { FaultBodies } from "../kit/faults";
 import type { Random } from "../kit/random";
 import { ODataError } from "./odata";
@@ -8,25 +9,26 @@ import { seededGuid, type PartnerCenterState } from "./state";
 
 /** Headers every answer carries (§1.3). */
 export function responseHeaders(request: Request, random: Random, extra: Record<string, string> = {}): Record<string, string> {
-  const headers: Record<string, string> = { "request-id": seededGuid(random), ...extra };
-  const clientId = request.headers.get("client-request-id");
-  if (clientId) headers["client-request-id"] = clientId;
+  const headers: Record<string, string> = { [HEADERS.requestId]: seededGuid(random), ...extra };
+  const clientId = request.headers.get(HEADERS.clientRequestId);
+  if (clientId) headers[HEADERS.clientRequestId] = clientId;
   return headers;
 }
 
 /** Injected faults in the Referrals API's error shape. */
 export const partnerCenterFaultBodies: FaultBodies = (kind, _rule, target) => {
   const [code, message] = {
+    // The error-codes page lists no code for 429; "tooManyRequests" is ours.
     throttled: ["tooManyRequests", "Rate limit is exceeded. Try again later."],
-    serverError: ["generalException", "An unexpected error occurred (injected fault)."],
-    unavailable: ["serviceNotAvailable", "The service is temporarily unavailable (injected fault)."],
+    serverError: [ERROR_CODES.generalException, "An unexpected error occurred (injected fault)."],
+    unavailable: [ERROR_CODES.serviceNotAvailable, "The service is temporarily unavailable (injected fault)."],
   }[kind];
   return { error: { code, message, target } };
 };
 
 export function errorResponse(request: Request, random: Random, e: ApiError | ODataError): HttpResponse<string> {
   const status = e instanceof ApiError ? e.status : 400;
-  const code = e instanceof ApiError ? e.code : "invalidRequest";
+  const code = e instanceof ApiError ? e.code : ERROR_CODES.invalidRequest;
   return HttpResponse.json({ error: { code, message: e.message, target: e.target } }, { status, headers: responseHeaders(request, random) }) as unknown as HttpResponse<string>;
 }
 
@@ -44,8 +46,8 @@ export async function answer(request: Request, random: Random, run: () => Promis
 export function requireBearer(request: Request, state: PartnerCenterState): void {
   const auth = request.headers.get("authorization") ?? "";
   const m = /^Bearer\s+(\S+)$/i.exec(auth);
-  if (!m) throw new ApiError(401, "unauthenticated", "A bearer token is required (Authorization: Bearer …)", "Authorization");
-  if (state.rejectedTokens.has(m[1])) throw new ApiError(401, "unauthenticated", "The access token is expired or invalid", "Authorization");
+  if (!m) throw new ApiError(401, ERROR_CODES.unauthenticated, "A bearer token is required (Authorization: Bearer …)", "Authorization");
+  if (state.rejectedTokens.has(m[1])) throw new ApiError(401, ERROR_CODES.unauthenticated, "The access token is expired or invalid", "Authorization");
 }
 
 export async function readJsonBody(request: Request, allowedTypes: string[] = ["application/json"]): Promise<unknown> {
@@ -62,12 +64,12 @@ export async function bodyReader(request: Request, allowedTypes: string[] = ["ap
   const text = await request.text();
   return () => {
     if (!allowedTypes.includes(type)) {
-      throw new ApiError(415, "invalidRequest", `Content-Type must be ${allowedTypes.join(" or ")} (got "${type || "none"}")`, "Content-Type");
+      throw new ApiError(415, ERROR_CODES.invalidRequest, `Content-Type must be ${allowedTypes.join(" or ")} (got "${type || "none"}")`, "Content-Type");
     }
     try {
       return JSON.parse(text);
     } catch (e) {
-      throw new ApiError(400, "invalidRequest", `The body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, "body");
+      throw new ApiError(400, ERROR_CODES.invalidRequest, `The body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, "body");
     }
   };
 }

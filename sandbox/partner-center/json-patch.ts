@@ -1,4 +1,5 @@
 /** RFC 6902 `add` / `replace` over a JSON document, as the Referrals API supports (§1.5). */
+import { ERROR_CODES, PATCH_OPS } from "../../sync/contracts/partner-center-referrals";
 import { ApiError } from "./rules";
 
 export interface PatchOp {
@@ -7,7 +8,7 @@ export interface PatchOp {
   value?: unknown;
 }
 
-const bad = (message: string, target: string) => new ApiError(400, "invalidRequest", message, target);
+const bad = (message: string, target: string) => new ApiError(400, ERROR_CODES.invalidRequest, message, target);
 
 /** RFC 6901 pointer → segments. */
 export function pointer(path: string): string[] {
@@ -21,10 +22,10 @@ export function parsePatch(body: unknown): PatchOp[] {
   return body.map((op, i) => {
     if (op === null || typeof op !== "object") throw bad(`operation ${i} is not an object`, `[${i}]`);
     const { op: name, path, value } = op as Record<string, unknown>;
-    if (name !== "replace" && name !== "add") throw bad(`operation ${i}: "${String(name)}" is not supported; only replace and add are`, `[${i}].op`);
+    if (!(PATCH_OPS as readonly unknown[]).includes(name)) throw bad(`operation ${i}: "${String(name)}" is not supported; only ${PATCH_OPS.join(" and ")} are`, `[${i}].op`);
     if (typeof path !== "string") throw bad(`operation ${i} has no path`, `[${i}].path`);
     if (!("value" in (op as object))) throw bad(`operation ${i} (${name} ${path}) has no value`, path);
-    return { op: name, path, value };
+    return { op: name as string, path, value };
   });
 }
 

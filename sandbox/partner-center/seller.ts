@@ -3,6 +3,7 @@
  * changes a shared one, closes it. State operations, also served under `${baseUrl}/_sandbox/…`
  * for the sandbox page. Writes go through the same store, so they raise the same webhooks.
  */
+import { ERROR_CODES } from "../../sync/contracts/partner-center-referrals";
 import { http, HttpResponse, type HttpHandler } from "msw";
 import type { AssistanceRequestCode, Member, Referral } from "../../sync/engine/referral";
 import type { Random } from "../kit/random";
@@ -114,7 +115,7 @@ export function sellerHandlers(baseUrl: string, seller: MicrosoftSeller, random:
     http.post(`${root}/:id/close`, ({ request, params }) =>
       answer(request, random, async () => {
         const body = (await readJsonBody(request)) as { outcome?: unknown; reason?: unknown };
-        if (body.outcome !== "Won" && body.outcome !== "Lost") throw new ApiError(400, "invalidRequest", "outcome must be Won or Lost", "outcome");
+        if (body.outcome !== "Won" && body.outcome !== "Lost") throw new ApiError(400, ERROR_CODES.invalidRequest, "outcome must be Won or Lost", "outcome");
         return json(request, seller.close(String(params.id), body.outcome, typeof body.reason === "string" ? body.reason : undefined));
       }),
     ),

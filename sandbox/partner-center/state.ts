@@ -3,11 +3,13 @@
  * change on every write, server-assigned fields, status transitions). The REST handlers and the
  * Microsoft-seller side both write through it, so both raise the same webhook events.
  */
+import { ERROR_CODES } from "../../sync/contracts/partner-center-referrals";
+import { REFERRAL_CREATED, REFERRAL_EVENTS, REFERRAL_UPDATED } from "../../sync/contracts/partner-center-webhooks";
 import { isTerminal, type Referral } from "../../sync/engine/referral";
 import type { Random } from "../kit/random";
 import { ApiError, SERVER_FIELDS, checkTransition, validateReferral } from "./rules";
 
-export type ReferralEventName = "referral-created" | "referral-updated";
+export type ReferralEventName = (typeof REFERRAL_EVENTS)[number];
 type Obj = Record<string, unknown>;
 
 export interface StateOptions {
@@ -61,7 +63,7 @@ export class PartnerCenterState {
 
   get(id: string): Referral {
     const r = this.referrals.get(id);
-    if (!r) throw new ApiError(404, "itemNotFound", `Referral ${id} was not found`, "id");
+    if (!r) throw new ApiError(404, ERROR_CODES.itemNotFound, `Referral ${id} was not found`, "id");
     return clone(r);
   }
 
@@ -75,7 +77,7 @@ export class PartnerCenterState {
     if (ifMatch === null || ifMatch.trim() === "*") return;
     const tags = ifMatch.split(",").map((t) => t.trim());
     if (!tags.includes(current.eTag ?? "")) {
-      throw new ApiError(412, "preconditionFailed", `The referral ${id} was modified by someone else (ETag mismatch)`, "If-Match");
+      throw new ApiError(412, ERROR_CODES.preconditionFailed, `The referral ${id} was modified by someone else (ETag mismatch)`, "If-Match");
     }
   }
 
@@ -109,7 +111,7 @@ export class PartnerCenterState {
     const final = finalize(stored);
     final.acceptedDateTime = final.status === "Active" ? nowIso : null;
     this.referrals.set(id, final);
-    this.emit("referral-created", final);
+    this.emit(REFERRAL_CREATED, final);
     return clone(final);
   }
 
@@ -124,7 +126,7 @@ export class PartnerCenterState {
     stored.eTag = this.newETag();
     validateReferral(stored);
     this.referrals.set(id, stored as unknown as Referral);
-    this.emit("referral-updated", stored as unknown as Referral);
+    this.emit(REFERRAL_UPDATED, stored as unknown as Referral);
     return clone(stored as unknown as Referral);
   }
 

@@ -2,11 +2,12 @@
  * The emulated webhook side of Partner Center (partner-center.md §3): the registration API, test
  * events (2 per minute), the signed event deliveries, and the certificate download they point at.
  */
+import { ERROR_CODES } from "../../sync/contracts/partner-center-referrals";
 import { STATUS_CODES } from "node:http";
 import { http, HttpResponse, type HttpHandler } from "msw";
 import {
   REFERRAL_RESOURCE_NAME, REFERRAL_RESOURCE_URI_BASE, REGISTRATION_EXISTS_MESSAGE, REGISTRATION_STATUS, TEST_EVENT,
-  TEST_EVENTS_PER_MINUTE, TEST_RESOURCE_URI_BASE, WEBHOOK_EVENTS, signatureHeaderValue,
+  SIGNATURE_ALGORITHM, SIGNATURE_HEADERS, TEST_EVENTS_PER_MINUTE, TEST_RESOURCE_URI_BASE, WEBHOOK_EVENTS, signatureHeaderValue,
   type WebhookResponse, type WebhookValidationEvent,
 } from "../../sync/contracts/partner-center-webhooks";
 import type { Referral } from "../../sync/engine/referral";
@@ -58,27 +59,27 @@ async function cspAnswer(request: Request, random: Random, run: () => Promise<Re
 }
 
 function registrationBody(body: unknown, supported: readonly string[]): { url: string; events: string[]; msSignatureHeader: boolean } {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalidRequest", "The body must be a registration object", "body");
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, ERROR_CODES.invalidRequest, "The body must be a registration object", "body");
   const b = body as Record<string, unknown>;
   const url = b.WebhookUrl ?? b.webhookUrl;
   const events = b.WebhookEvents ?? b.webhookEvents;
   const sig = b.SignatureTokenToMsSignatureHeader ?? b.signatureTokenToMsSignatureHeader ?? false;
-  if (typeof url !== "string") throw new ApiError(400, "invalidRequest", "WebhookUrl is required", "WebhookUrl");
+  if (typeof url !== "string") throw new ApiError(400, ERROR_CODES.invalidRequest, "WebhookUrl is required", "WebhookUrl");
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ApiError(400, "invalidRequest", `WebhookUrl "${url}" is not an absolute URL`, "WebhookUrl");
+    throw new ApiError(400, ERROR_CODES.invalidRequest, `WebhookUrl "${url}" is not an absolute URL`, "WebhookUrl");
   }
   const loopback = parsed.hostname === "127.0.0.1" || parsed.hostname === "localhost";
   if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) {
-    throw new ApiError(400, "invalidRequest", "WebhookUrl must be https", "WebhookUrl");
+    throw new ApiError(400, ERROR_CODES.invalidRequest, "WebhookUrl must be https", "WebhookUrl");
   }
-  if (!Array.isArray(events) || events.length === 0) throw new ApiError(400, "invalidRequest", "WebhookEvents must list at least one event", "WebhookEvents");
+  if (!Array.isArray(events) || events.length === 0) throw new ApiError(400, ERROR_CODES.invalidRequest, "WebhookEvents must list at least one event", "WebhookEvents");
   for (const e of events) {
-    if (typeof e !== "string" || !supported.includes(e)) throw new ApiError(400, "invalidRequest", `"${String(e)}" is not a supported event (${supported.join(", ")})`, "WebhookEvents");
+    if (typeof e !== "string" || !supported.includes(e)) throw new ApiError(400, ERROR_CODES.invalidRequest, `"${String(e)}" is not a supported event (${supported.join(", ")})`, "WebhookEvents");
   }
-  if (typeof sig !== "boolean") throw new ApiError(400, "invalidRequest", "SignatureTokenToMsSignatureHeader must be a boolean", "SignatureTokenToMsSignatureHeader");
+  if (typeof sig !== "boolean") throw new ApiError(400, ERROR_CODES.invalidRequest, "SignatureTokenToMsSignatureHeader must be a boolean", "SignatureTokenToMsSignatureHeader");
   return { url, events: [...new Set(events as string[])], msSignatureHeader: sig };
 }
 
@@ -114,12 +115,12 @@ export function createWebhookSide(options: {
     const signature = identity.sign(body);
     const headers: Record<string, string> = {
       "Content-Type": "application/json",
-      "X-MS-Certificate-Url": certificateUrl,
-      "X-MS-Signature-Algorithm": "rsa-sha256",
+      [SIGNATURE_HEADERS.certificateUrl]: certificateUrl,
+      [SIGNATURE_HEADERS.algorithm]: SIGNATURE_ALGORITHM,
     };
     // Microsoft's sample receiver reads both headers as `Signature <b64>`.
-    if (reg.SignatureTokenToMsSignatureHeader) headers["x-ms-signature"] = signatureHeaderValue(signature);
-    else headers.Authorization = signatureHeaderValue(signature);
+    if (reg.SignatureTokenToMsSignatureHeader) headers[SIGNATURE_HEADERS.msSignature] = signatureHeaderValue(signature);
+    else headers[SIGNATURE_HEADERS.authorization] = signatureHeaderValue(signature);
     return { url: reg.WebhookUrl, headers, body };
   };
 
@@ -134,7 +135,7 @@ export function createWebhookSide(options: {
   });
 
   const requireRegistration = (): Registration => {
-    if (!side.registration) throw new ApiError(404, "itemNotFound", "No webhook registration exists for this tenant", "registration");
+    if (!side.registration) throw new ApiError(404, ERROR_CODES.itemNotFound, "No webhook registration exists for this tenant", "registration");
     return side.registration;
   };
 
@@ -192,7 +193,7 @@ export function createWebhookSide(options: {
         requireBearer(request, state);
         const reg = requireRegistration();
         if (!reg.WebhookEvents.includes(TEST_EVENT)) {
-          throw new ApiError(400, "invalidRequest", `The registration must include ${TEST_EVENT} to send a test event`, "WebhookEvents");
+          throw new ApiError(400, ERROR_CODES.invalidRequest, `The registration must include ${TEST_EVENT} to send a test event`, "WebhookEvents");
         }
         const nowMs = state.now.getTime();
         testRequests = testRequests.filter((t) => nowMs - t < 60_000);
@@ -237,7 +238,7 @@ export function createWebhookSide(options: {
       cspAnswer(request, random, () => {
         requireBearer(request, state);
         const record = side.validations.get(String(params.correlationId));
-        if (!record) throw new ApiError(404, "itemNotFound", `No test event ${String(params.correlationId)}`, "correlationId");
+        if (!record) throw new ApiError(404, ERROR_CODES.itemNotFound, `No test event ${String(params.correlationId)}`, "correlationId");
         return HttpResponse.json(record, { headers: responseHeaders(request, random) });
       }),
     ),

@@ -10,7 +10,9 @@
 export const WEBHOOKS_BASE_URL = "https://api.partnercenter.microsoft.com/webhooks/v1/registration";
 
 /** The referral events a co-sell integration subscribes to [EV; connector-dynamics.md asks for all four]. */
-export const REFERRAL_EVENTS = ["referral-created", "referral-updated"] as const;
+export const REFERRAL_CREATED = "referral-created";
+export const REFERRAL_UPDATED = "referral-updated";
+export const REFERRAL_EVENTS = [REFERRAL_CREATED, REFERRAL_UPDATED] as const;
 /** Changes to the other party's referral in the same engagement [EV 2023]; subscribed when the tenant lists them. */
 export const RELATED_REFERRAL_EVENTS = ["related-referral-created", "related-referral-updated"] as const;
 /** Test events are delivered only to registrations that include it [WH]. */
