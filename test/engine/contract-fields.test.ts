@@ -65,7 +65,7 @@ test("GUID solution ids pass validation and the panel's chip input; a case-only 
 });
 
 test("Microsoft's CRM id comes in, and never goes out", () => {
-  const { deal, referral, snapshot } = synced(matchingReferral());
+  const { deal, snapshot } = synced(matchingReferral());
   const tracked = matchingReferral({ updatedDateTime: "2025-06-10T00:00:00Z", trackingInfo: { microsoftMsxId: "7-1ABC" } });
   const p = run({ snapshot, deal, referral: tracked });
   expect(p.dataverse.opportunity.cosell_microsoftcrmid).toBe("7-1ABC");
