@@ -8,4 +8,6 @@ module.exports = {
   },
   moduleFileExtensions: ["ts", "tsx", "js", "json"],
   testTimeout: 30000,
+  // The tally scripts/test.mjs prints as its closing line.
+  reporters: ["default", "<rootDir>/scripts/tally-reporter.cjs"],
 };

@@ -18,15 +18,17 @@ if (!existsSync("/usr/bin/chromium")) {
 run("npm run build");
 run("npm run typecheck");
 run("npm run lint");
-// The closing "N passed, N failed" line is read from jest's own JSON report, so CI sees the count.
+// The closing "N passed, N failed" line is read from the counts jest.config.js's tally reporter writes,
+// so CI sees the count, on failure too (scripts/tally-reporter.cjs says why not jest's --json).
+const TALLY = "test-results/tally.json";
 mkdirSync("test-results", { recursive: true });
-rmSync("test-results/jest.json", { force: true }); // never report a previous run
+rmSync(TALLY, { force: true }); // never report a previous run
 let failed = false;
 try {
-  run(`npx jest --ci --json --outputFile=test-results/jest.json ${process.argv.slice(2).join(" ")}`.trim());
+  run(`npx jest --ci ${process.argv.slice(2).join(" ")}`.trim());
 } catch {
   failed = true;
 }
-const report = existsSync("test-results/jest.json") ? JSON.parse(readFileSync("test-results/jest.json", "utf8")) : null;
+const report = existsSync(TALLY) ? JSON.parse(readFileSync(TALLY, "utf8")) : null;
 if (report) console.log(`\n${report.numPassedTests} passed, ${report.numFailedTests} failed${report.numPendingTests ? `, ${report.numPendingTests} skipped` : ""}`);
 if (failed || !report || report.numFailedTests > 0 || !report.success) process.exit(1);
