@@ -4,7 +4,7 @@
  * (api/README.md).
  */
 import { createServer } from "node:http";
-import { toRequest, writeResponse } from "../sandbox/kit/serve";
+import { badRequestUrl, readBody, toRequest, writeResponse } from "./node-http";
 import { readConfig, createServiceFromConfig } from "./config";
 import { createLogger } from "./logger";
 
@@ -13,10 +13,15 @@ async function main(): Promise<void> {
   const config = readConfig(process.env);
   const service = await createServiceFromConfig(config, logger);
   const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const response = await service.fetch(toRequest(req, Buffer.concat(chunks), `http://${req.headers.host ?? config.host}`));
-    await writeResponse(res, response);
+    try {
+      const request = toRequest(req, await readBody(req), `http://${req.headers.host ?? config.host}`);
+      await writeResponse(res, request ? await service.fetch(request) : badRequestUrl(req));
+    } catch (e) {
+      // The service answers its own errors; this is a socket that broke mid-request. Logged, never thrown.
+      logger.error({ err: e }, "request failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "internalError", message: "The request could not be completed." } }));
+    }
   });
   server.listen(config.port, config.host, () => logger.info({ host: config.host, port: config.port }, "co-sell service listening"));
 

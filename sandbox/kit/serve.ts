@@ -2,43 +2,15 @@
  * Serves msw request handlers over real HTTP on localhost: the same handlers the tests mount with
  * `setupServer` answer the sandbox and the benchmarks. No second implementation.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getResponse, type RequestHandler } from "msw";
+import { badRequestUrl, readBody, toRequest, writeResponse } from "../../api/node-http";
 
 export interface RunningServer {
   server: Server;
   url: string;
   close(): Promise<void>;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-export function toRequest(req: IncomingMessage, body: Buffer, origin: string): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
-    else if (value !== undefined) headers.set(name, value);
-  }
-  const method = req.method ?? "GET";
-  return new Request(new URL(req.url ?? "/", origin), {
-    method,
-    headers,
-    body: method === "GET" || method === "HEAD" || body.length === 0 ? undefined : new Uint8Array(body),
-  });
-}
-
-export async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = name === "set-cookie" ? [...((headers[name] as string[]) ?? []), value] : value;
-  });
-  res.writeHead(response.status, response.statusText, headers);
-  res.end(Buffer.from(await response.arrayBuffer()));
 }
 
 /**
@@ -56,6 +28,7 @@ export function serveHandlers(
       const body = await readBody(req);
       const origin = options.publicOrigin ?? `http://${req.headers.host ?? host}`;
       const request = toRequest(req, body, origin);
+      if (!request) return await writeResponse(res, badRequestUrl(req));
       const response = await getResponse(handlers() as RequestHandler[], request);
       await writeResponse(
         res,
