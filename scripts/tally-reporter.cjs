@@ -18,7 +18,8 @@ class TallyReporter {
       numTotalTests: results.numTotalTests,
       numFailedTestSuites: results.numFailedTestSuites,
       numRuntimeErrorTestSuites: results.numRuntimeErrorTestSuites,
-      success: results.success,
+      // Not results.success: jest sets that only after the reporters have run.
+      success: results.numFailedTests === 0 && results.numFailedTestSuites === 0 && results.numRuntimeErrorTestSuites === 0,
     }));
   }
 }
