@@ -64,16 +64,20 @@ maybe("sandbox in Chromium", () => {
     }
   };
 
-  test("scenario 1: create → share → edit deal value → won", async () => {
+  /** Fills the new-opportunity form for Contoso Pharmaceuticals / Avery Howard in USD and saves it. */
+  const createOpportunity = async (topic: string, revenue: number, closeInDays: number): Promise<void> => {
     await page.getByRole("button", { name: "+ New opportunity" }).click();
-    await form().getByLabel("Topic").fill("Woodgrove bank AI assistant");
+    await form().getByLabel("Topic").fill(topic);
     await form().getByLabel("Customer (account)").selectOption({ label: "Contoso Pharmaceuticals" });
     await form().getByLabel("Contact").selectOption({ label: "Avery Howard" });
-    await form().getByLabel("Est. revenue").fill("120000");
+    await form().getByLabel("Est. revenue").fill(String(revenue));
     await form().getByLabel("Currency").selectOption({ label: "USD" });
-    const close = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
-    await form().getByLabel("Est. close date").fill(close);
+    await form().getByLabel("Est. close date").fill(new Date(Date.now() + closeInDays * 86_400_000).toISOString().slice(0, 10));
     await form().getByRole("button", { name: "Save", exact: true }).click();
+  };
+
+  test("scenario 1: create → share → edit deal value → won", async () => {
+    await createOpportunity("Woodgrove bank AI assistant", 120000, 40);
     await expectText(form().getByRole("heading", { level: 2 }), "Woodgrove bank AI assistant");
 
     // Share: turn on sync in the panel, add a solution, save.
@@ -172,14 +176,7 @@ maybe("sandbox in Chromium", () => {
   test("a private deal with a GUID solution id: shared as private, and Microsoft's GUID solutions come back", async () => {
     const guid = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
     const pc = page.getByRole("region", { name: "Partner Center" });
-    await page.getByRole("button", { name: "+ New opportunity" }).click();
-    await form().getByLabel("Topic").fill("Margie's Travel booking portal");
-    await form().getByLabel("Customer (account)").selectOption({ label: "Contoso Pharmaceuticals" });
-    await form().getByLabel("Contact").selectOption({ label: "Avery Howard" });
-    await form().getByLabel("Est. revenue").fill("64000");
-    await form().getByLabel("Currency").selectOption({ label: "USD" });
-    await form().getByLabel("Est. close date").fill(new Date(Date.now() + 50 * 86_400_000).toISOString().slice(0, 10));
-    await form().getByRole("button", { name: "Save", exact: true }).click();
+    await createOpportunity("Margie's Travel booking portal", 64000, 50);
     // The first save makes the record: the form reopens it (as Dynamics does) before the seller goes on.
     await expectText(page.getByRole("navigation", { name: "Opportunities" }).getByRole("button", { name: /Margie's Travel booking portal/ }), "Not synced");
     await expectText(form().getByRole("heading", { level: 2 }), "Margie's Travel booking portal");
