@@ -10,9 +10,9 @@ import { ReferralsClient } from "../sync/partner-center/referrals-client";
 import { parseCacheKey } from "../sync/partner-center/token-cache";
 import { callBudgetFromEnv } from "../sync/partner-center/config";
 import { DEFAULT_CERTIFICATE_HOSTS } from "../sync/partner-center/webhook-verify";
-import { dataversePort } from "./dataverse-port";
-import type { Logger } from "./logger";
-import { partnerCenterPort } from "./partner-center-port";
+import { dataversePort } from "./ports/dataverse";
+import type { Logger } from "./core/logger";
+import { partnerCenterPort } from "./ports/partner-center";
 import { createCoSellService, type CoSellService } from "./service";
 
 export interface ServiceConfig {

@@ -8,8 +8,8 @@
  *
  * No state of its own beyond caches and counters: sync state lives in Dataverse.
  */
-import { CUSTOM_APIS, OPPORTUNITY_COLUMNS as C, SETTING_NAMES, closeReasonCode } from "../sync/engine/dynamics";
-import { CLOSE_REASONS, referralLink, type CloseReasonCode } from "../sync/engine/referral";
+import { CUSTOM_APIS, OPPORTUNITY_COLUMNS as C, SETTING_NAMES, closeReasonCode } from "../sync/schema/dynamics";
+import { CLOSE_REASONS, referralLink, type CloseReasonCode } from "../sync/schema/referral";
 import {
   RemoteExecutionContextError,
   contextTarget,
@@ -18,19 +18,19 @@ import {
   type RemoteExecutionContext,
 } from "../sync/dataverse/remote-execution-context";
 import { verifyPartnerCenterWebhook, type VerifyOptions } from "../sync/partner-center/webhook-verify";
-import { isDataverseCallAuthorized } from "./auth";
-import { defaultMapping, loadMapping, type Mapping } from "./engine";
-import { ServiceValidationError } from "./errors";
-import { noContent, problem, readJsonBody, routeOf } from "./http";
-import { Inbound } from "./inbound";
-import { createLogger, type Logger } from "./logger";
-import { Metrics, type MetricsSnapshot } from "./metrics";
-import { KeyedMutex } from "./mutex";
-import { SyncPipeline, type PairOutcome, type SyncContext } from "./pipeline";
+import { isDataverseCallAuthorized } from "./triggers/dataverse-auth";
+import { defaultMapping, loadMapping, type Mapping } from "./core/engine";
+import { ServiceValidationError } from "./core/errors";
+import { noContent, problem, readJsonBody, routeOf } from "./triggers/http";
+import { Inbound } from "./core/inbound";
+import { createLogger, type Logger } from "./core/logger";
+import { Metrics, type MetricsSnapshot } from "./core/metrics";
+import { KeyedMutex } from "./core/mutex";
+import { SyncPipeline, type PairOutcome, type SyncContext } from "./core/pipeline";
 import type { DataversePort, PartnerCenterPort } from "./ports";
-import { reconcile as runReconcile, type ReconcileOptions, type ReconcileResult } from "./reconcile";
-import { backfill as runBackfill, type BackfillOptions, type BackfillResult } from "./backfill";
-import { UserNames } from "./user-names";
+import { reconcile as runReconcile, type ReconcileOptions, type ReconcileResult } from "./core/reconcile";
+import { backfill as runBackfill, type BackfillOptions, type BackfillResult } from "./core/backfill";
+import { UserNames } from "./core/user-names";
 
 export interface CoSellServiceDeps {
   partnerCenter: PartnerCenterPort;

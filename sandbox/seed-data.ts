@@ -2,7 +2,7 @@
  * The sandbox's starting org: a few customer accounts with contacts and open opportunities, some
  * ready to share and one missing what Partner Center needs (so validation shows in the panel).
  */
-import { SEEDED, type SeedData } from "./dataverse";
+import { SEEDED, type SeedData } from "../emulators/dataverse";
 
 const id = (n: number) => `5a1b0c3d-0000-4000-8000-0000001${String(n).padStart(5, "0")}`;
 const inDays = (days: number, now: Date) => new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);

@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { connect, install, type InstallReport } from "../solution/install";
 import { loadDefinitions } from "../solution/install/definitions";
-import { SEEDED, type DataverseEmulator } from "./dataverse";
+import { SEEDED, type DataverseEmulator } from "../emulators/dataverse";
 
 /** The emulator has no metadata API, so the report's alternate-key warning is expected here. */
 export function registerSandboxSteps(dv: DataverseEmulator, serviceUrl: string, key: string): Promise<InstallReport> {

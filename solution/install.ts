@@ -8,7 +8,7 @@
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { DynamicsWebApi } from "dynamics-web-api";
 import { resolve } from "node:path";
-import { ENVIRONMENT_VARIABLES, OPPORTUNITY_COLUMNS } from "../sync/engine/dynamics";
+import { ENVIRONMENT_VARIABLES, OPPORTUNITY_COLUMNS } from "../sync/schema/dynamics";
 import { loadDefinitions, type InstallDefinitions, type StepDefinition } from "./install/definitions";
 import { addSection } from "./install/form";
 

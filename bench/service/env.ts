@@ -2,7 +2,7 @@
  * The service benchmarks' world: both emulators and the service in one in-process msw server (the
  * same wiring as the end-to-end tests), plus a counter of the calls the service itself makes.
  */
-import { SEEDED } from "../../sandbox/dataverse";
+import { SEEDED } from "../../emulators/dataverse";
 import { createHarness } from "../../test/api/harness";
 
 export type Harness = ReturnType<typeof createHarness>;

@@ -6,9 +6,9 @@
  * emulators' stores and baselined by one full reconcile; the measured run is a second full one.
  * Run: npx tsx bench/service/reconcile.bench.ts
  */
-import { LOOKUP_TARGET_SUFFIX } from "../../sandbox/dataverse/store";
-import { SEEDED } from "../../sandbox/dataverse";
-import { tableBySet } from "../../sandbox/dataverse/schema";
+import { LOOKUP_TARGET_SUFFIX } from "../../emulators/dataverse/store";
+import { SEEDED } from "../../emulators/dataverse";
+import { tableBySet } from "../../emulators/dataverse/schema";
 import { defaultMapping, referralFromDeal, SYNC_EVENT_COLUMNS as EV, type DynamicsDeal, type OpportunityRecord } from "../../sync/engine";
 import { benchHarness, printMetrics, serviceCallCounter, type BenchMetric } from "./env";
 

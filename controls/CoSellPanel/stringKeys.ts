@@ -7,7 +7,7 @@
 import {
   HELP_TYPES, REFERRAL_VISIBILITY, SYNC_DIRECTIONS, SYNC_RESULTS, SYNC_STATUS, SYNC_TRIGGERS,
   type SyncDirection, type SyncResult, type SyncStatusName, type SyncTrigger,
-} from "../../sync/engine/dynamics";
+} from "../../sync/schema/dynamics";
 
 /** The panel's own keys. */
 const PANEL_KEYS = [

@@ -9,8 +9,8 @@ import * as ReactDOM from "react-dom";
 import {
   HELP_TYPES, HELP_TYPE_LABELS, OPPORTUNITY_COLUMNS, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, REFERRAL_VISIBILITY, REFERRAL_VISIBILITY_LABELS,
   SYNC_STATUS, SYNC_STATUS_LABELS, closeReasonValue, syncStatusName, type SyncStatusName,
-} from "../../sync/engine/dynamics";
-import { ASSISTANCE_REQUEST_CODES, CLOSE_REASONS, type CloseReasonCode } from "../../sync/engine/referral";
+} from "../../sync/schema/dynamics";
+import { ASSISTANCE_REQUEST_CODES, CLOSE_REASONS, type CloseReasonCode } from "../../sync/schema/referral";
 import { createApi, HttpError, type Api, type SandboxConfig } from "./web-api";
 import { loadControl, PcfHost, type BoundValue, type ControlPackage } from "./pcf-host";
 import { createXrm, formContextOf, type DialogUi, type FormModel } from "./xrm";

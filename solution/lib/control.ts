@@ -2,7 +2,7 @@
  * The PCF panel: its built manifest is the truth for its name, properties and files. The form's
  * controlDescription is written from it (solution-format.md §5).
  */
-import { OPPORTUNITY_COLUMNS } from "../../sync/engine/dynamics";
+import { OPPORTUNITY_COLUMNS } from "../../sync/schema/dynamics";
 import { el, kid, kids, need, type XNode, XmlError } from "./xml";
 
 export interface ManifestProperty {
@@ -41,7 +41,7 @@ export function readManifest(root: XNode, where: string, prefix: string): Contro
 /** Which column a bound property shows: the OPPORTUNITY_COLUMNS entry of the same key. */
 export function boundColumn(property: ManifestProperty): string {
   const column = (OPPORTUNITY_COLUMNS as Record<string, string>)[property.name];
-  if (!column) throw new XmlError(`ControlManifest.xml: bound property "${property.name}" has no opportunity column of that key in OPPORTUNITY_COLUMNS (sync/engine/dynamics.ts)`);
+  if (!column) throw new XmlError(`ControlManifest.xml: bound property "${property.name}" has no opportunity column of that key in OPPORTUNITY_COLUMNS (sync/schema/dynamics.ts)`);
   return column;
 }
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { OPPORTUNITY_COLUMNS } from "../../sync/engine/dynamics";
+import { OPPORTUNITY_COLUMNS } from "../../sync/schema/dynamics";
 import { el, kid, type XNode } from "./xml";
 
 /** Used only while sync/engine/default-mapping.json does not exist yet. */

@@ -22,7 +22,7 @@ import {
   type SyncDirection,
   type SyncResult,
   type SyncTrigger,
-} from "../engine/dynamics";
+} from "../schema/dynamics";
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryEnv, type RetryPolicy, type RetryVerdict } from "../shared/retry";
 import { buildChangeSetBatch, parseChangeSetBatchResponse, type BatchOperation, type BatchResponsePart } from "./batch";
 import { ConcurrencyError, DataverseError, toDataverseError } from "./errors";

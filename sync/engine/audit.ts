@@ -1,5 +1,5 @@
 /** Audit entries → `cosell_syncevent` rows (SYNC_EVENT_COLUMNS). */
-import { SYNC_EVENT_COLUMNS as E, syncDirectionValue, syncResultValue, syncTriggerValue } from "./dynamics";
+import { SYNC_EVENT_COLUMNS as E, syncDirectionValue, syncResultValue, syncTriggerValue } from "../schema/dynamics";
 import type { AuditEntry } from "./plan";
 
 export interface SyncEventExtra {

@@ -5,10 +5,10 @@
 import {
   OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, SYNC_STATUS,
   type AccountRecord, type ContactRecord, type DynamicsDeal,
-} from "./dynamics";
+} from "../schema/dynamics";
 import type { Mapping, MappedField } from "./mapping";
 import { getColumn, setIn, type DealTable } from "./paths";
-import { referralLink, type NewReferral, type Referral } from "./referral";
+import { referralLink, type NewReferral, type Referral } from "../schema/referral";
 
 export type WritableTable = Exclude<DealTable, "currency">;
 export interface DataverseChanges {

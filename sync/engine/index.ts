@@ -16,8 +16,8 @@
  * Audit        auditToSyncEventRow(entry, opportunityId, extra?) → cosell_syncevent columns
  * Also re-exports the referral (referral.ts) and Dataverse (dynamics.ts) types and constants.
  */
-export * from "./referral";
-export * from "./dynamics";
+export * from "../schema/referral";
+export * from "../schema/dynamics";
 export { plan, applyPlanToDeal, type Plan, type PlanInput, type AuditEntry, type Conflict, type FieldChange, type StatusAction, type Side } from "./plan";
 export {
   serializeSnapshot, parseSnapshot, emptySnapshot, snapshotFields, snapshotWithFields,

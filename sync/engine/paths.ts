@@ -2,7 +2,7 @@
  * Addressing values on both sides: referral paths (`customerProfile.team[0].email`) and
  * Dataverse column paths (`account.address1_country`).
  */
-import type { DynamicsDeal } from "./dynamics";
+import type { DynamicsDeal } from "../schema/dynamics";
 
 export type PathSegment = string | number;
 

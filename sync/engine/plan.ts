@@ -6,12 +6,12 @@
 import {
   OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATE, SYNC_STATUS, closeReasonValue,
   type DynamicsDeal, type SyncDirection, type SyncResult, type SyncStatusName, type SyncTrigger,
-} from "./dynamics";
+} from "../schema/dynamics";
 import { applyDataverseChanges, referralFromDeal, valueAt, type DataverseChanges, type DynamicsStatusAction } from "./convert";
 import type { ConflictPolicy, MappedField, Mapping } from "./mapping";
 import { applyPatch, patchForWrites, type JsonPatchOp } from "./patch";
 import { getColumn } from "./paths";
-import { isTerminal, referralLink, type CloseReasonCode, type NewReferral, type Referral } from "./referral";
+import { isTerminal, referralLink, type CloseReasonCode, type NewReferral, type Referral } from "../schema/referral";
 import {
   emptySnapshot, serializeSnapshot, snapshotsEqual, snapshotText, type SnapshotLayout, type SnapshotValue, type SyncSnapshot,
 } from "./snapshot";

@@ -13,8 +13,8 @@
  * - v1, self-describing: `{"v":1,…,"f":{"<name>": value | {"d":…,"p":…}}}` — the older format, still
  *   written for snapshots whose layout belongs to no loaded mapping.
  */
-import { OPPORTUNITY_STATE } from "./dynamics";
-import { REFERRAL_STATUSES, REFERRAL_SUBSTATUSES, type ReferralStatus, type ReferralSubstatus } from "./referral";
+import { OPPORTUNITY_STATE } from "../schema/dynamics";
+import { REFERRAL_STATUSES, REFERRAL_SUBSTATUSES, type ReferralStatus, type ReferralSubstatus } from "../schema/referral";
 import { canonicalEqual, type Canonical } from "./transforms";
 
 export interface FieldSnapshot {

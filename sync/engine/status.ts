@@ -2,12 +2,12 @@
  * Referral status rules: the transition table (partner-center.md §2.3) and the status mapping of
  * D.6 between the opportunity state and the referral status/substatus.
  */
-import { OPPORTUNITY_STATE, OPPORTUNITY_STATUS, closeReasonCode, type DynamicsDeal, type SyncStatusName } from "./dynamics";
+import { OPPORTUNITY_STATE, OPPORTUNITY_STATUS, closeReasonCode, type DynamicsDeal, type SyncStatusName } from "../schema/dynamics";
 import type { DynamicsStatusAction } from "./convert";
 import type { Mapping } from "./mapping";
 import type { FieldChange } from "./plan";
 import type { JsonPatchOp } from "./patch";
-import { CLOSE_REASONS, isTerminal, type Referral, type ReferralStatus, type ReferralSubstatus } from "./referral";
+import { CLOSE_REASONS, isTerminal, type Referral, type ReferralStatus, type ReferralSubstatus } from "../schema/referral";
 import type { SyncSnapshot } from "./snapshot";
 import type { ValidationProblem } from "./validation";
 

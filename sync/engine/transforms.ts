@@ -7,10 +7,10 @@
  * writing a canonical value to a side and reading it back gives the same canonical value.
  */
 import { solutionIdKey, SOLUTION_ID_PATTERN } from "../contracts/partner-center-referrals";
-import { HELP_TYPES, REFERRAL_VISIBILITY } from "./dynamics";
+import { HELP_TYPES, REFERRAL_VISIBILITY } from "../schema/dynamics";
 import {
   ASSISTANCE_REQUEST_CODES, CUSTOMER_SIZES, SALES_STAGES, type SolutionTag,
-} from "./referral";
+} from "../schema/referral";
 import { countryToIso2 } from "./countries";
 import { isIsoCurrency } from "./currencies";
 import { parseDateOnly, parseSolutionIds, solutionIdsOf } from "./validation";

@@ -2,8 +2,8 @@
  * What Partner Center needs before a deal can be shared (partner-center.md §2, §4.5, D.4, D.5).
  * Every problem is reported at once, each naming the Dataverse column a seller has to fix.
  */
-import { HELP_TYPES, REFERRAL_VISIBILITY, type DynamicsDeal } from "./dynamics";
-import { MAX_SOLUTIONS, SOLUTION_ID_PATTERN } from "./referral";
+import { HELP_TYPES, REFERRAL_VISIBILITY, type DynamicsDeal } from "../schema/dynamics";
+import { MAX_SOLUTIONS, SOLUTION_ID_PATTERN } from "../schema/referral";
 import { countryToIso2 } from "./countries";
 import { isIsoCurrency } from "./currencies";
 

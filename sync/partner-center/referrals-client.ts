@@ -6,7 +6,7 @@
 import {
   HEADERS, PATCH_OPS, PATCH_PATHS, REFERRALS_BASE_URL, RETURN_REPRESENTATION, STATUS, isPatchPath, type PatchOp,
 } from "../contracts/partner-center-referrals";
-import type { NewReferral, Referral } from "../engine/referral";
+import type { NewReferral, Referral } from "../schema/referral";
 import type { TokenProvider } from "./auth-types";
 import { PartnerCenterError } from "./errors";
 import { PartnerCenterHttp, readJson, type HttpClientOptions } from "./http";

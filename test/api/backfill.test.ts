@@ -3,7 +3,7 @@
  * (their webhooks and steps never reached the service) are paired, not re-created. Dry run first.
  */
 import { defaultMapping, referralFromDeal, OPPORTUNITY_COLUMNS as C, SYNC_STATUS } from "../../sync/engine";
-import { formatBackfill } from "../../api/backfill";
+import { formatBackfill } from "../../api/core/backfill";
 import { installedHarness } from "./harness";
 import { collect, createOpportunity } from "./helpers";
 

@@ -3,8 +3,8 @@
  * shared with Microsoft sellers), GUID solution ids both ways, Microsoft's CRM id coming in, and a
  * field Partner Center takes only in the create (the deal name) staying as the seller wrote it.
  */
-import { SEEDED } from "../../sandbox/dataverse";
-import { REFERRAL_VISIBILITY, SYNC_STATUS } from "../../sync/engine/dynamics";
+import { SEEDED } from "../../emulators/dataverse";
+import { REFERRAL_VISIBILITY, SYNC_STATUS } from "../../sync/schema/dynamics";
 import { createHarness } from "./harness";
 import { future, syncEvents } from "./helpers";
 

@@ -10,9 +10,9 @@
  * notes and close date), so "the last write wins" is exact whatever the conflict policy says. The
  * name reaches Partner Center only in the create (its PATCH takes no /name).
  */
-import { seededRandom } from "../../sandbox/kit/random";
-import { tableBySet } from "../../sandbox/dataverse/schema";
-import { SEEDED } from "../../sandbox/dataverse";
+import { seededRandom } from "../../emulators/kit/random";
+import { tableBySet } from "../../emulators/dataverse/schema";
+import { SEEDED } from "../../emulators/dataverse";
 import { canonicalEqual, defaultMapping, isTerminal, OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATE, type Referral } from "../../sync/engine";
 import { valueAt } from "../../sync/engine/convert";
 import { getColumn } from "../../sync/engine/paths";

@@ -15,7 +15,7 @@ jest.mock("@azure/functions", () => {
 });
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { toWebRequest, toFunctionsResponse } = require("../../api/functions") as typeof import("../../api/functions");
+const { toWebRequest, toFunctionsResponse } = require("../../api/hosts/functions") as typeof import("../../api/hosts/functions");
 
 test("registers the Dataverse and Partner Center webhooks, health, and the reconcile timer", () => {
   const byName = Object.fromEntries(registered.map((r) => [r.name, r.options]));

@@ -5,16 +5,16 @@
 import { join } from "node:path";
 import { http } from "msw";
 import { setupServer } from "msw/node";
-import { createDataverseEmulator, SEEDED } from "../../sandbox/dataverse";
-import { createPartnerCenterEmulator } from "../../sandbox/partner-center";
+import { createDataverseEmulator, SEEDED } from "../../emulators/dataverse";
+import { createPartnerCenterEmulator } from "../../emulators/partner-center";
 import { DataverseClient } from "../../sync/dataverse/client";
 import { staticTokenProvider as dvToken } from "../../sync/dataverse/token";
 import { ReferralsClient } from "../../sync/partner-center/referrals-client";
 import { staticTokenProvider as pcToken } from "../../sync/partner-center/auth-types";
 import { createCoSellService } from "../../api/service";
-import { dataversePort } from "../../api/dataverse-port";
-import { partnerCenterPort } from "../../api/partner-center-port";
-import { silentLogger } from "../../api/logger";
+import { dataversePort } from "../../api/ports/dataverse";
+import { partnerCenterPort } from "../../api/ports/partner-center";
+import { silentLogger } from "../../api/core/logger";
 import type { RetryPolicy } from "../../sync/shared/retry";
 import { filteringAttributes } from "../../solution/lib/steps";
 

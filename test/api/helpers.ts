@@ -1,6 +1,6 @@
 /** Small helpers shared by the service's end-to-end tests. */
-import { SEEDED } from "../../sandbox/dataverse";
-import { SYNC_EVENT_COLUMNS as EV } from "../../sync/engine/dynamics";
+import { SEEDED } from "../../emulators/dataverse";
+import { SYNC_EVENT_COLUMNS as EV } from "../../sync/schema/dynamics";
 import type { DataverseClient } from "../../sync/dataverse/client";
 import { buildRemoteExecutionContext, wireValue } from "../../sync/dataverse/remote-execution-context";
 import { SERVICE_URL, WEBHOOK_KEY, type createHarness } from "./harness";

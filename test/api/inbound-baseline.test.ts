@@ -6,9 +6,9 @@
  */
 import { http, HttpResponse } from "msw";
 import { createHarness } from "./harness";
-import { SEEDED } from "../../sandbox/dataverse";
-import { tableBySet } from "../../sandbox/dataverse/schema";
-import { OPPORTUNITY_COLUMNS as C } from "../../sync/engine/dynamics";
+import { SEEDED } from "../../emulators/dataverse";
+import { tableBySet } from "../../emulators/dataverse/schema";
+import { OPPORTUNITY_COLUMNS as C } from "../../sync/schema/dynamics";
 
 const SKEW_MS = 60_000;
 const h = createHarness(5, { dataverseNow: () => new Date(Date.now() - SKEW_MS) });

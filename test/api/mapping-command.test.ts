@@ -6,9 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkMappingDocument, runMappingCommand } from "../../api/mapping-command";
-import { SEEDED } from "../../sandbox/dataverse";
-import { SETTING_NAMES, SYNC_STATUS } from "../../sync/engine/dynamics";
+import { checkMappingDocument, runMappingCommand } from "../../api/cli/mapping";
+import { SEEDED } from "../../emulators/dataverse";
+import { SETTING_NAMES, SYNC_STATUS } from "../../sync/schema/dynamics";
 import { installedHarness } from "./harness";
 import { future } from "./helpers";
 

@@ -1,7 +1,7 @@
 /** The Node HTTP adapter both hosts use: an unreadable URL is a 400 that says so, and the server keeps serving. */
 import { connect } from "node:net";
 import { http, HttpResponse } from "msw";
-import { serveHandlers } from "../../sandbox/kit/serve";
+import { serveHandlers } from "../../emulators/kit/serve";
 
 function rawRequest(port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {

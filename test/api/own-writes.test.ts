@@ -7,12 +7,12 @@
 import { http, HttpResponse } from "msw";
 import { installedHarness } from "./harness";
 import { createOpportunity, future } from "./helpers";
-import { SYNC_STATUS } from "../../sync/engine/dynamics";
-import { baselineAfterOwnWrite } from "../../api/own-writes";
+import { SYNC_STATUS } from "../../sync/schema/dynamics";
+import { baselineAfterOwnWrite } from "../../api/core/own-writes";
 import { defaultMapping } from "../../sync/engine";
 import { snapshotFields, snapshotWithFields } from "../../sync/engine/snapshot";
 import { applyPatch, type JsonPatchOp } from "../../sync/engine/patch";
-import type { Referral } from "../../sync/engine/referral";
+import type { Referral } from "../../sync/schema/referral";
 
 const h = installedHarness(11);
 

@@ -8,7 +8,7 @@ import { build } from "esbuild";
 const ROOT = join(__dirname, "../..");
 const FORBIDDEN = /^(sandbox|emulators|test)\/|node_modules\/(msw|node-forge)\//;
 
-test.each(["api/serve.ts", "api/functions.ts"])("%s bundles without emulators, sandbox, tests, msw or node-forge", async (entry) => {
+test.each(["api/hosts/node-server.ts", "api/hosts/functions.ts"])("%s bundles without emulators, sandbox, tests, msw or node-forge", async (entry) => {
   const result = await build({
     entryPoints: [join(ROOT, entry)], bundle: true, platform: "node", format: "cjs", write: false, metafile: true,
     external: ["@azure/functions"], logLevel: "silent", absWorkingDir: ROOT,

@@ -5,8 +5,8 @@
  * opportunities nobody has switched to Sync = Yes.
  */
 import { http } from "msw";
-import { SEEDED } from "../../sandbox/dataverse";
-import { OPPORTUNITY_COLUMNS as C, SYNC_STATUS } from "../../sync/engine/dynamics";
+import { SEEDED } from "../../emulators/dataverse";
+import { OPPORTUNITY_COLUMNS as C, SYNC_STATUS } from "../../sync/schema/dynamics";
 import { installedHarness } from "./harness";
 import { createOpportunity, serviceDataverseRequests } from "./helpers";
 

@@ -5,8 +5,8 @@
  * on pairs that did not change; closing through the Win/Lose messages.
  */
 import { http, HttpResponse } from "msw";
-import { SEEDED } from "../../sandbox/dataverse";
-import { OPPORTUNITY_COLUMNS as C, SETTING_NAMES, SYNC_EVENT_COLUMNS as EV, closeReasonValue, SYNC_STATUS, syncResultValue } from "../../sync/engine/dynamics";
+import { SEEDED } from "../../emulators/dataverse";
+import { OPPORTUNITY_COLUMNS as C, SETTING_NAMES, SYNC_EVENT_COLUMNS as EV, closeReasonValue, SYNC_STATUS, syncResultValue } from "../../sync/schema/dynamics";
 import { wireValue } from "../../sync/dataverse/remote-execution-context";
 import { installedHarness } from "./harness";
 import { collect, context, createOpportunity, future, postContext, serviceDataverseRequests, syncEvents } from "./helpers";

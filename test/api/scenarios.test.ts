@@ -1,7 +1,7 @@
 /** End to end at HTTP level: both emulators + the service in one msw server. */
 import { createHarness, SERVICE_URL, WEBHOOK_KEY } from "./harness";
-import { SEEDED } from "../../sandbox/dataverse";
-import { SYNC_STATUS } from "../../sync/engine/dynamics";
+import { SEEDED } from "../../emulators/dataverse";
+import { SYNC_STATUS } from "../../sync/schema/dynamics";
 
 const h = createHarness(3);
 beforeAll(() => h.server.listen({ onUnhandledRequest: "error" }));

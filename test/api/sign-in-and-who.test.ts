@@ -2,10 +2,10 @@
  * What the seller reads when something is wrong with the service's Partner Center sign-in, and
  * who a sync event says started it: a person's name, not a GUID.
  */
-import { SEEDED } from "../../sandbox/dataverse";
-import { tableBySet } from "../../sandbox/dataverse/schema";
-import { OPPORTUNITY_COLUMNS as C, SYNC_EVENT_COLUMNS as EV, SYNC_STATUS, syncResultValue } from "../../sync/engine/dynamics";
-import { SIGN_IN_EXPIRED_TEXT } from "../../api/errors";
+import { SEEDED } from "../../emulators/dataverse";
+import { tableBySet } from "../../emulators/dataverse/schema";
+import { OPPORTUNITY_COLUMNS as C, SYNC_EVENT_COLUMNS as EV, SYNC_STATUS, syncResultValue } from "../../sync/schema/dynamics";
+import { SIGN_IN_EXPIRED_TEXT } from "../../api/core/errors";
 import { installedHarness } from "./harness";
 import { context, createOpportunity, postContext, syncEvents } from "./helpers";
 

@@ -10,7 +10,7 @@ import {
   MONEY_RANGE, PRECONDITION_FAILED, REMOTE_EXECUTION_CONTEXT_KEYS, SERVICE_PROTECTION, type ServiceProtectionLimit,
 } from "../../sync/contracts/dataverse";
 import { ConcurrencyError, parseRemoteExecutionContext } from "../../sync/dataverse";
-import { tableBySet } from "../../sandbox/dataverse/schema";
+import { tableBySet } from "../../emulators/dataverse/schema";
 import { makeClient, makeEmulator, SEEDED, setupServer } from "../dataverse/harness";
 
 const SERVICE = "https://cosell-service.example.com/api/dataverse";

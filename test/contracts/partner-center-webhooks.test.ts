@@ -8,7 +8,7 @@ import { http, HttpResponse } from "msw";
 import {
   REGISTRATION_EXISTS_MESSAGE, REGISTRATION_STATUS, WEBHOOK_EVENTS, WEBHOOKS_BASE_URL, type WebhookValidationEvent,
 } from "../../sync/contracts/partner-center-webhooks";
-import { createSigningIdentity } from "../../sandbox/partner-center/certificates";
+import { createSigningIdentity } from "../../emulators/partner-center/certificates";
 import { staticTokenProvider } from "../../sync/partner-center/auth-types";
 import { parsePartnerCenterEvent } from "../../sync/partner-center/events";
 import { verifyPartnerCenterWebhook } from "../../sync/partner-center/webhook-verify";

@@ -5,7 +5,7 @@ import userEvent from "@testing-library/user-event";
 import { setIconOptions } from "@fluentui/react/lib/Styling";
 import { CoSellPanelView, type CoSellPanelViewProps } from "../../controls/CoSellPanel/components/CoSellPanelView";
 import { EMPTY_PANEL_VALUES, type PanelEdit, type PanelValues } from "../../controls/CoSellPanel/model/panelValues";
-import { HELP_TYPES, HELP_TYPE_LABELS, REFERRAL_VISIBILITY, REFERRAL_VISIBILITY_LABELS, SYNC_STATUS, syncResultValue, type SyncStatusName } from "../../sync/engine/dynamics";
+import { HELP_TYPES, HELP_TYPE_LABELS, REFERRAL_VISIBILITY, REFERRAL_VISIBILITY_LABELS, SYNC_STATUS, syncResultValue, type SyncStatusName } from "../../sync/schema/dynamics";
 import type { CoSellData } from "../../controls/CoSellPanel/data/CoSellData";
 import { panelStrings } from "./resx";
 import { eventRow, fakeData, readyDeal } from "./fakeData";

@@ -1,6 +1,6 @@
 /** An in-memory CoSellData for component tests: a deal and a list of sync-event rows, paged like Dataverse. */
-import type { DynamicsDeal } from "../../sync/engine/dynamics";
-import { syncDirectionValue, syncResultValue, syncTriggerValue } from "../../sync/engine/dynamics";
+import type { DynamicsDeal } from "../../sync/schema/dynamics";
+import { syncDirectionValue, syncResultValue, syncTriggerValue } from "../../sync/schema/dynamics";
 import type { CoSellData } from "../../controls/CoSellPanel/data/CoSellData";
 import { parseSyncEventRow } from "../../controls/CoSellPanel/model/syncEvents";
 

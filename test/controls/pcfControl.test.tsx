@@ -9,7 +9,7 @@ import { setIconOptions } from "@fluentui/react/lib/Styling";
 import { CoSellPanel } from "../../controls/CoSellPanel/index";
 import { panelValuesOf } from "../../controls/CoSellPanel/pcfContext";
 import type { IInputs } from "../../controls/CoSellPanel/generated/ManifestTypes";
-import { REFERRAL_VISIBILITY } from "../../sync/engine/dynamics";
+import { REFERRAL_VISIBILITY } from "../../sync/schema/dynamics";
 import { readResx } from "./resx";
 
 setIconOptions({ disableWarnings: true });

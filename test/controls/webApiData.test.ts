@@ -1,5 +1,5 @@
 import { createWebApiData, DEAL_QUERY, normalizeRecordId, type RecordReader } from "../../controls/CoSellPanel/data/webApiData";
-import { HELP_TYPES, REFERRAL_VISIBILITY, syncTriggerValue, type DynamicsDeal } from "../../sync/engine/dynamics";
+import { HELP_TYPES, REFERRAL_VISIBILITY, syncTriggerValue, type DynamicsDeal } from "../../sync/schema/dynamics";
 import { validateForPartnerCenter } from "../../sync/engine/validation";
 import { withPanelValues } from "../../controls/CoSellPanel/model/panelValues";
 import { EMPTY_PANEL_VALUES } from "../../controls/CoSellPanel/model/panelValues";

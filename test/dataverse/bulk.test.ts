@@ -4,8 +4,8 @@
  * one $batch where one failing set rolls back only itself, and the small reads by id.
  */
 import { ConcurrencyError, REFERRAL_IDS_PER_QUERY } from "../../sync/dataverse";
-import { LEAD_COLUMNS, OPPORTUNITY_COLUMNS as OPP } from "../../sync/engine/dynamics";
-import { tableBySet } from "../../sandbox/dataverse/schema";
+import { LEAD_COLUMNS, OPPORTUNITY_COLUMNS as OPP } from "../../sync/schema/dynamics";
+import { tableBySet } from "../../emulators/dataverse/schema";
 import { makeClient, makeEmulator, SEEDED, setupServer } from "./harness";
 
 const emulator = makeEmulator();

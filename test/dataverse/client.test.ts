@@ -1,6 +1,6 @@
 import { ConcurrencyError, DataverseClient, DataverseError } from "../../sync/dataverse";
-import { OPPORTUNITY_COLUMNS as OPP, OPPORTUNITY_STATUS, SETTING_NAMES, SYNC_EVENT_COLUMNS, syncResultValue } from "../../sync/engine/dynamics";
-import { tableBySet } from "../../sandbox/dataverse/schema";
+import { OPPORTUNITY_COLUMNS as OPP, OPPORTUNITY_STATUS, SETTING_NAMES, SYNC_EVENT_COLUMNS, syncResultValue } from "../../sync/schema/dynamics";
+import { tableBySet } from "../../emulators/dataverse/schema";
 import { makeClient, makeEmulator, SEEDED, setupServer } from "./harness";
 
 const emulator = makeEmulator();

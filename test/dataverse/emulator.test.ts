@@ -1,7 +1,7 @@
-import { OPPORTUNITY_COLUMNS as OPP } from "../../sync/engine/dynamics";
-import { tableBySet } from "../../sandbox/dataverse/schema";
-import { serveHandlers } from "../../sandbox/kit/serve";
-import { createDataverseEmulator } from "../../sandbox/dataverse";
+import { OPPORTUNITY_COLUMNS as OPP } from "../../sync/schema/dynamics";
+import { tableBySet } from "../../emulators/dataverse/schema";
+import { serveHandlers } from "../../emulators/kit/serve";
+import { createDataverseEmulator } from "../../emulators/dataverse";
 import { makeEmulator, SEEDED, setupServer } from "./harness";
 
 const emulator = makeEmulator();

@@ -1,6 +1,6 @@
 /** Shared set-up: the emulator's handlers on an msw server, and a client pointed at it. */
 import { setupServer } from "msw/node";
-import { createDataverseEmulator, SEEDED, type DataverseEmulatorOptions } from "../../sandbox/dataverse";
+import { createDataverseEmulator, SEEDED, type DataverseEmulatorOptions } from "../../emulators/dataverse";
 import { DataverseClient, staticTokenProvider, type DataverseClientOptions } from "../../sync/dataverse";
 
 export const FIXED_NOW = new Date("2025-03-01T10:00:00Z");

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from "msw";
 import { DataverseClient, parseRemoteExecutionContext, staticTokenProvider } from "../../sync/dataverse";
-import { OPPORTUNITY_COLUMNS as OPP } from "../../sync/engine/dynamics";
-import { tableBySet } from "../../sandbox/dataverse/schema";
+import { OPPORTUNITY_COLUMNS as OPP } from "../../sync/schema/dynamics";
+import { tableBySet } from "../../emulators/dataverse/schema";
 import { makeEmulator, SEEDED, setupServer } from "./harness";
 
 const SERVICE = "https://cosell-service.example.com/api/dataverse";

@@ -1,7 +1,7 @@
 import { applyPlanToDeal, defaultMapping, plan, type Plan, type PlanInput, type SyncSnapshot } from "../../sync/engine";
-import type { DynamicsDeal } from "../../sync/engine/dynamics";
-import { HELP_TYPES, OPPORTUNITY_STATE, OPPORTUNITY_STATUS } from "../../sync/engine/dynamics";
-import type { Referral } from "../../sync/engine/referral";
+import type { DynamicsDeal } from "../../sync/schema/dynamics";
+import { HELP_TYPES, OPPORTUNITY_STATE, OPPORTUNITY_STATUS } from "../../sync/schema/dynamics";
+import type { Referral } from "../../sync/schema/referral";
 
 export const NOW = new Date("2025-06-15T10:00:00Z");
 

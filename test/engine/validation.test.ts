@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { validateForPartnerCenter, parseDateOnly, parseSolutionIds, LENGTH_LIMITS } from "../../sync/engine/validation";
 import { countryToIso2, ISO_COUNTRIES } from "../../sync/engine/countries";
 import { NOW, validDeal } from "./fixtures";
-import type { DynamicsDeal } from "../../sync/engine/dynamics";
+import type { DynamicsDeal } from "../../sync/schema/dynamics";
 
 const codes = (deal: DynamicsDeal, isNew = false): string[] =>
   validateForPartnerCenter(deal, NOW, { isNew }).map((p) => `${p.code}@${p.column}`);

@@ -1,9 +1,9 @@
 /** Shared set-up for the Partner Center tests: the emulator behind msw, a client on it, sample bodies. */
 import { setupServer } from "msw/node";
-import type { NewReferral } from "../../sync/engine/referral";
+import type { NewReferral } from "../../sync/schema/referral";
 import { ReferralsClient, type ReferralsClientOptions } from "../../sync/partner-center/referrals-client";
 import { staticTokenProvider } from "../../sync/partner-center/auth-types";
-import { createPartnerCenterEmulator, type PartnerCenterEmulatorOptions } from "../../sandbox/partner-center";
+import { createPartnerCenterEmulator, type PartnerCenterEmulatorOptions } from "../../emulators/partner-center";
 
 export const TOKEN = "test-token";
 

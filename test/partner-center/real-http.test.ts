@@ -1,8 +1,8 @@
 /** The same handlers served over real localhost HTTP, all three hosts on one origin (the sandbox's set-up). */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serveHandlers, type RunningServer } from "../../sandbox/kit/serve";
-import { createPartnerCenterEmulator, type PartnerCenterEmulator } from "../../sandbox/partner-center";
+import { serveHandlers, type RunningServer } from "../../emulators/kit/serve";
+import { createPartnerCenterEmulator, type PartnerCenterEmulator } from "../../emulators/partner-center";
 import { ReferralsClient, WebhooksClient, staticTokenProvider, verifyPartnerCenterWebhook, type PartnerCenterEvent } from "../../sync/partner-center";
 import { coSellReferral } from "./fixtures";
 

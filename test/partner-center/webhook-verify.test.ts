@@ -1,6 +1,6 @@
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
-import { createSigningIdentity } from "../../sandbox/partner-center/certificates";
+import { createSigningIdentity } from "../../emulators/partner-center/certificates";
 import { verifyPartnerCenterWebhook, type VerifyOptions } from "../../sync/partner-center/webhook-verify";
 
 const now = new Date("2030-01-01T00:00:00Z");

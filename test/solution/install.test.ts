@@ -1,15 +1,15 @@
 /**
- * The install command against the Dataverse emulator (sandbox/dataverse), mounted with msw: it
+ * The install command against the Dataverse emulator (emulators/dataverse), mounted with msw: it
  * points the endpoint at the service with its key, registers the six steps, and a second run
  * changes nothing. The emulator has no forms or metadata API, so form editing is checked on its own.
  */
 import { setupServer } from "msw/node";
-import { createDataverseEmulator, SEEDED } from "../../sandbox/dataverse";
+import { createDataverseEmulator, SEEDED } from "../../emulators/dataverse";
 import { connect, install, KEY_HEADER } from "../../solution/install";
 import { loadDefinitions } from "../../solution/install/definitions";
 import { addSection } from "../../solution/install/form";
 import { filteringAttributes } from "../../solution/lib/steps";
-import { tableBySet } from "../../sandbox/dataverse/schema";
+import { tableBySet } from "../../emulators/dataverse/schema";
 import { ROOT } from "./build-output";
 
 const emulator = createDataverseEmulator();

@@ -18,8 +18,8 @@ import {
   CUSTOM_APIS, ENVIRONMENT_VARIABLES, HELP_TYPES, HELP_TYPE_LABELS, LEAD_COLUMNS, OPPORTUNITY_COLUMNS, OPTION_VALUE_PREFIX,
   REFERRAL_VISIBILITY, REFERRAL_VISIBILITY_LABELS, SETTING_COLUMNS, SYNC_DIRECTIONS, SYNC_EVENT_COLUMNS, SYNC_RESULTS, SYNC_STATUS, SYNC_STATUS_LABELS, SYNC_TRIGGERS,
   closeReasonValue, syncDirectionValue, syncResultValue, syncTriggerValue,
-} from "../../sync/engine/dynamics";
-import { CLOSE_REASONS } from "../../sync/engine/referral";
+} from "../../sync/schema/dynamics";
+import { CLOSE_REASONS } from "../../sync/schema/referral";
 import { buildOutput, ROOT } from "./build-output";
 
 const build = buildOutput();
@@ -212,7 +212,7 @@ describe("tables and columns", () => {
   });
 });
 
-describe("one truth: the solution declares exactly the names and values of sync/engine/dynamics.ts", () => {
+describe("one truth: the solution declares exactly the names and values of sync/schema/dynamics.ts", () => {
   const customLogical = (t: string) => columnsOf(t).filter((a) => textOf(a, "IsCustomField") === "1").map((a) => textOf(a, "LogicalName")).sort();
 
   it("opportunity and lead columns", () => {

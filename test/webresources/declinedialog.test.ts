@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { mountDeclineDialog } from "../../webresources/declinedialog/dialog";
-import { CLOSE_REASONS } from "../../sync/engine/referral";
+import { CLOSE_REASONS } from "../../sync/schema/referral";
 
 function open() {
   const html = readFileSync(join(__dirname, "..", "..", "webresources", "declinedialog", "declinedialog.html"), "utf8");

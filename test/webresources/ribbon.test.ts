@@ -1,6 +1,6 @@
 import { createRibbonCommands, declineReasonFrom } from "../../webresources/ribbon/commands";
 import { FAILURE_MESSAGES } from "../../webresources/ribbon/failures";
-import { SYNC_STATUS } from "../../sync/engine/dynamics";
+import { SYNC_STATUS } from "../../sync/schema/dynamics";
 import { fakeForm, fakeHost } from "./fakeXrm";
 
 const ID = "6f1c2f4e-8a55-4c1e-9d1b-1f0a3c2b9e77";

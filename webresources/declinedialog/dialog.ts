@@ -3,7 +3,7 @@
  * Lists the eight decline reasons and hands the chosen code back to Xrm.Navigation.navigateTo
  * through `window.returnValue`; Cancel closes without one.
  */
-import { CLOSE_REASONS } from "../../sync/engine/referral";
+import { CLOSE_REASONS } from "../../sync/schema/referral";
 
 export interface DeclineDialogResult {
   reasonCode: number;

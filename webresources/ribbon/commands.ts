@@ -3,8 +3,8 @@
  * first, shows progress while the Custom API runs, then refreshes the form so the panel shows the
  * outcome the co-sell service recorded. A failed call always ends in a dialog that says what happened.
  */
-import { OPPORTUNITY_COLUMNS, SYNC_STATUS, type ReferralDecision } from "../../sync/engine/dynamics";
-import { CLOSE_REASONS, isPartnerCenterLink } from "../../sync/engine/referral";
+import { OPPORTUNITY_COLUMNS, SYNC_STATUS, type ReferralDecision } from "../../sync/schema/dynamics";
+import { CLOSE_REASONS, isPartnerCenterLink } from "../../sync/schema/referral";
 import { describeFailure, FAILURE_MESSAGES } from "./failures";
 import type { RibbonHost } from "./host";
 import { respondToReferralRequest, syncOpportunityRequest, type CustomApiRequest } from "./requests";

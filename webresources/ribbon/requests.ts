@@ -2,7 +2,7 @@
  * Requests for the bound Custom APIs, in the shape Xrm.WebApi.online.execute expects
  * (dataverse.md §3.3): the bound record as `entity`, each parameter by name, and getMetadata().
  */
-import { CUSTOM_APIS, type ReferralDecision } from "../../sync/engine/dynamics";
+import { CUSTOM_APIS, type ReferralDecision } from "../../sync/schema/dynamics";
 
 /** Custom API actions are operationType 0; structuralProperty 5 = entity type, 1 = primitive. */
 export const OPERATION_TYPE_ACTION = 0;

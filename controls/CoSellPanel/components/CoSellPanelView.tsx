@@ -4,7 +4,7 @@
  * through onChange, and everything else is read through the injected CoSellData.
  */
 import * as React from "react";
-import { HELP_TYPES, REFERRAL_VISIBILITY } from "../../../sync/engine/dynamics";
+import { HELP_TYPES, REFERRAL_VISIBILITY } from "../../../sync/schema/dynamics";
 import { parseSolutionIds, validateForPartnerCenter, type ValidationProblem } from "../../../sync/engine/validation";
 import type { CoSellData } from "../data/CoSellData";
 import { joinSolutionIds } from "../model/solutionIds";

@@ -1,6 +1,6 @@
 /** @jsx h */
 import * as React from "react";
-import { isPartnerCenterLink } from "../../../sync/engine/referral";
+import { isPartnerCenterLink } from "../../../sync/schema/referral";
 import { format, type PanelStrings } from "../strings";
 import { classes } from "./styles";
 import { Section } from "./Section";

@@ -1,7 +1,7 @@
 /** @jsx h */
 /** @jsxFrag Fragment */
 import * as React from "react";
-import { MAX_SOLUTIONS } from "../../../sync/engine/referral";
+import { MAX_SOLUTIONS } from "../../../sync/schema/referral";
 import { refuseSolutionId, type SolutionIdRefusal } from "../model/solutionIds";
 import { format, type PanelStrings, type StringKey } from "../strings";
 import { classes, cx } from "./styles";

@@ -1,7 +1,7 @@
 /** @jsx h */
 /** @jsxFrag Fragment */
 import * as React from "react";
-import { syncStatusName, type SyncStatusName } from "../../../sync/engine/dynamics";
+import { syncStatusName, type SyncStatusName } from "../../../sync/schema/dynamics";
 import { relativeTime, dateTime } from "../model/relativeTime";
 import type { PanelValues } from "../model/panelValues";
 import { format, type PanelStrings, type StringKey } from "../strings";

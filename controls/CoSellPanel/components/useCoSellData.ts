@@ -6,7 +6,7 @@
  * rendered before the first paint, and a slow one is asked for a frame earlier.
  */
 import * as React from "react";
-import type { DynamicsDeal } from "../../../sync/engine/dynamics";
+import type { DynamicsDeal } from "../../../sync/schema/dynamics";
 import type { CoSellData } from "../data/CoSellData";
 import type { SyncEventView } from "../model/syncEvents";
 

@@ -1,4 +1,4 @@
-import type { DynamicsDeal } from "../../../sync/engine/dynamics";
+import type { DynamicsDeal } from "../../../sync/schema/dynamics";
 import type { SyncEventView } from "../model/syncEvents";
 
 export interface SyncEventPage {

@@ -2,7 +2,7 @@
  * CoSellData over PCF's `context.webAPI` (the Dataverse Web API of the signed-in user).
  * Paging follows Dataverse's server-side cursor: page n+1 is read from page n's `@odata.nextLink`.
  */
-import { SYNC_EVENT_COLUMNS, SYNC_EVENT_TABLE, type DynamicsDeal } from "../../../sync/engine/dynamics";
+import { SYNC_EVENT_COLUMNS, SYNC_EVENT_TABLE, type DynamicsDeal } from "../../../sync/schema/dynamics";
 import { parseSyncEventRow, SYNC_EVENT_SELECT } from "../model/syncEvents";
 import { SYNC_EVENTS_PAGE_SIZE, type CoSellData, type SyncEventPage } from "./CoSellData";
 

@@ -1,4 +1,4 @@
-import type { DynamicsDeal } from "../../../sync/engine/dynamics";
+import type { DynamicsDeal } from "../../../sync/schema/dynamics";
 
 /** The co-sell columns bound to the panel, as plain values (no PCF types). */
 export interface PanelValues {

@@ -1,4 +1,4 @@
-import { MAX_SOLUTIONS, SOLUTION_ID_PATTERN } from "../../../sync/engine/referral";
+import { MAX_SOLUTIONS, SOLUTION_ID_PATTERN } from "../../../sync/schema/referral";
 
 export type SolutionIdRefusal = "empty" | "format" | "duplicate" | "limit";
 

@@ -6,7 +6,7 @@ import {
   SYNC_DIRECTIONS, SYNC_EVENT_COLUMNS, SYNC_RESULTS, SYNC_TRIGGERS,
   syncDirectionValue, syncResultValue, syncTriggerValue,
   type SyncDirection, type SyncResult, type SyncTrigger,
-} from "../../../sync/engine/dynamics";
+} from "../../../sync/schema/dynamics";
 
 /** One entry of `cosell_changes`: a field's value before and after, and the side it was written to. */
 export interface FieldChange {

@@ -3,7 +3,7 @@
  * mapping. A document is checked against the schema and the engine's rules first; one with
  * problems is refused with every problem and its JSON path, and never reaches Dataverse.
  */
-import { loadMapping, MappingError, SETTING_NAMES } from "../sync/engine";
+import { loadMapping, MappingError, SETTING_NAMES } from "../../sync/engine";
 
 export interface MappingCommandDeps {
   readFile(path: string): string;

@@ -4,14 +4,14 @@
  * all changed pairs go out in `$batch` change sets (one atomic change set per pair). The watermark
  * lives in Dataverse and only moves past work that is done.
  */
-import { OPPORTUNITY_COLUMNS as C, SETTING_NAMES } from "../sync/engine/dynamics";
-import type { Referral } from "../sync/engine/referral";
+import { OPPORTUNITY_COLUMNS as C, SETTING_NAMES } from "../../sync/schema/dynamics";
+import type { Referral } from "../../sync/schema/referral";
 import { classifyFailure } from "./errors";
 import type { Logger } from "./logger";
 import type { Metrics, ReconcileSummary } from "./metrics";
 import type { KeyedMutex } from "./mutex";
 import { oppKey, refKey, type InboundCreator, type PairOutcome, type PreparedPair, type SyncPipeline } from "./pipeline";
-import type { DataversePort, DealWithETag, PartnerCenterPort } from "./ports";
+import type { DataversePort, DealWithETag, PartnerCenterPort } from "../ports";
 
 /** D.3: read a few minutes before the watermark (clocks differ; writes land late) and de-duplicate. */
 export const WATERMARK_OVERLAP_MS = 5 * 60_000;

@@ -3,8 +3,8 @@
  * Center (If-Match) → write Dataverse (one atomic change set with If-Match) → sync-event row.
  * A stale ETag on either side re-reads and re-plans, a bounded number of times.
  */
-import type { CloseReasonCode, Referral } from "../sync/engine/referral";
-import { referralLink } from "../sync/engine/referral";
+import type { CloseReasonCode, Referral } from "../../sync/schema/referral";
+import { referralLink } from "../../sync/schema/referral";
 import {
   OPPORTUNITY_COLUMNS as C,
   OPPORTUNITY_STATE,
@@ -13,14 +13,14 @@ import {
   type SyncResult,
   type SyncStatusName,
   type SyncTrigger,
-} from "../sync/engine/dynamics";
+} from "../../sync/schema/dynamics";
 import { applyDataverseChanges, applyPatch, auditToSyncEventRow, parseSnapshot, plan, serializeSnapshot, type Mapping, type Plan } from "./engine";
 import { classifyFailure, type ClassifiedFailure } from "./errors";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
 import type { KeyedMutex } from "./mutex";
 import { OwnWrites } from "./own-writes";
-import type { DataversePort, DataverseWrite, DealWithETag, PartnerCenterPort, PatchOp, ReferralWithETag } from "./ports";
+import type { DataversePort, DataverseWrite, DealWithETag, PartnerCenterPort, PatchOp, ReferralWithETag } from "../ports";
 import { changedColumns, problemsText, serviceEventRow, statusColumns, traceOf, type EventTrace } from "./status";
 
 export interface SyncContext extends EventTrace {

@@ -1,7 +1,7 @@
 /**
  * The tables the Dataverse emulator knows: entity set, primary key, typed columns, lookups
  * (navigation property → attribute + target set) and alternate keys. Co-sell names come from
- * sync/engine/dynamics.ts; system names are Dataverse's own.
+ * sync/schema/dynamics.ts; system names are Dataverse's own.
  */
 import {
   LEAD_COLUMNS,
@@ -10,7 +10,7 @@ import {
   SETTING_TABLE,
   SYNC_EVENT_COLUMNS as EV,
   SYNC_EVENT_TABLE,
-} from "../../sync/engine/dynamics";
+} from "../../sync/schema/dynamics";
 
 export type ColumnType = "guid" | "string" | "memo" | "int" | "decimal" | "money" | "bool" | "datetime" | "date" | "choice";
 

@@ -6,7 +6,7 @@
 import {
   REFERRAL_DIRECTIONS, REFERRAL_QUALIFICATIONS, REFERRAL_STATUSES, REFERRAL_SUBSTATUSES, REFERRAL_TYPES,
   type Referral,
-} from "../../sync/engine/referral";
+} from "../../sync/schema/referral";
 
 export class ODataError extends Error {
   constructor(message: string, readonly target: string) {

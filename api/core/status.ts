@@ -14,8 +14,8 @@ import {
   type SyncResult,
   type SyncStatusName,
   type SyncTrigger,
-} from "../sync/engine/dynamics";
-import type { ValidationProblem } from "../sync/engine/validation";
+} from "../../sync/schema/dynamics";
+import type { ValidationProblem } from "../../sync/engine/validation";
 
 /** Only the columns whose value differs from the record's: an unchanged pair costs no write. */
 export function changedColumns(current: OpportunityRecord, wanted: Record<string, unknown>): Record<string, unknown> {

@@ -5,9 +5,9 @@
  * Partner Center signature itself.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { createServiceFromConfig, readConfig } from "./config";
-import { createLogger } from "./logger";
-import type { CoSellService } from "./service";
+import { createServiceFromConfig, readConfig } from "../config";
+import { createLogger } from "../core/logger";
+import type { CoSellService } from "../service";
 
 let service: Promise<CoSellService> | undefined;
 const getService = () => (service ??= createServiceFromConfig(readConfig(process.env), createLogger()));

@@ -1,12 +1,12 @@
 /**
- * Standalone host: `npm run serve` (tsx api/serve.ts). Serves the service's fetch handler over
+ * Standalone host: `npm run serve` (tsx api/hosts/node-server.ts). Serves the service's fetch handler over
  * Node's HTTP server and runs reconcile on an interval. Configuration: environment variables
  * (api/README.md).
  */
 import { createServer } from "node:http";
 import { badRequestUrl, readBody, toRequest, writeResponse } from "./node-http";
-import { readConfig, createServiceFromConfig } from "./config";
-import { createLogger } from "./logger";
+import { readConfig, createServiceFromConfig } from "../config";
+import { createLogger } from "../core/logger";
 
 async function main(): Promise<void> {
   const logger = createLogger();

@@ -4,8 +4,8 @@
  * `dataverse-port.ts`; keeping the
  * pipeline on this narrow surface makes each call it makes visible in one place.
  */
-import type { NewReferral, Referral } from "../sync/engine/referral";
-import type { DynamicsDeal } from "../sync/engine/dynamics";
+import type { NewReferral, Referral } from "../../sync/schema/referral";
+import type { DynamicsDeal } from "../../sync/schema/dynamics";
 
 export interface ReferralWithETag {
   referral: Referral;

@@ -1,7 +1,7 @@
 /** The Referrals API client seen through the pipeline's PartnerCenterPort. */
-import { PartnerCenterError } from "../sync/partner-center/errors";
-import { odataString, updatedSinceQuery, type ReferralsClient } from "../sync/partner-center/referrals-client";
-import type { PartnerCenterPort } from "./ports";
+import { PartnerCenterError } from "../../sync/partner-center/errors";
+import { odataString, updatedSinceQuery, type ReferralsClient } from "../../sync/partner-center/referrals-client";
+import type { PartnerCenterPort } from "./index";
 
 export function partnerCenterPort(client: ReferralsClient): PartnerCenterPort {
   return {

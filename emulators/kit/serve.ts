@@ -5,7 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getResponse, type RequestHandler } from "msw";
-import { badRequestUrl, readBody, toRequest, writeResponse } from "../../api/node-http";
+import { badRequestUrl, readBody, toRequest, writeResponse } from "../../api/hosts/node-http";
 
 export interface RunningServer {
   server: Server;

@@ -1,5 +1,5 @@
 // `npm run build:functions`: the Azure Functions v4 app as a deployable folder, dist/functions/:
-// one bundled index.js (api/functions.ts and everything it imports), host.json, and a package.json
+// one bundled index.js (api/hosts/functions.ts and everything it imports), host.json, and a package.json
 // whose only dependency is the programming model the Functions host loads (@azure/functions).
 // Deploy: cd dist/functions && npm install --omit=dev && func azure functionapp publish <app>.
 import { build } from "esbuild";
@@ -7,13 +7,13 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const out = join(root, "dist", "functions");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: [join(root, "api", "functions.ts")],
+  entryPoints: [join(root, "api", "hosts", "functions.ts")],
   outfile: join(out, "index.js"),
   bundle: true,
   platform: "node",
@@ -23,7 +23,7 @@ await build({
   external: ["@azure/functions"],
   logLevel: "warning",
 });
-copyFileSync(join(root, "api", "functions-app", "host.json"), join(out, "host.json"));
+copyFileSync(join(root, "api", "hosts", "functions-app", "host.json"), join(out, "host.json"));
 writeFileSync(
   join(out, "package.json"),
   JSON.stringify(

@@ -10,7 +10,7 @@ import {
   STATUS_TRANSITIONS, TARGET_TYPES, isSolutionId,
   type ReferralStatus, type ReferralSubstatus,
 } from "../../sync/contracts/partner-center-referrals";
-import type { Referral } from "../../sync/engine/referral";
+import type { Referral } from "../../sync/schema/referral";
 
 /** A 4xx the emulator answers, in the Referrals API error shape. */
 export class ApiError extends Error {

@@ -13,10 +13,10 @@
  * theirs, and Partner Center changes we had planned to bring across are still seen as changes.
  * The same holds when our write's answer never came (a request that timed out may land later).
  */
-import type { Referral } from "../sync/engine/referral";
-import { valueAt } from "../sync/engine/convert";
-import { canonicalEqual } from "../sync/engine/transforms";
-import type { SnapshotValue } from "../sync/engine/snapshot";
+import type { Referral } from "../../sync/schema/referral";
+import { valueAt } from "../../sync/engine/convert";
+import { canonicalEqual } from "../../sync/engine/transforms";
+import type { SnapshotValue } from "../../sync/engine/snapshot";
 import type { Mapping, SyncSnapshot } from "./engine";
 
 /**

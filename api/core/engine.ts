@@ -13,5 +13,5 @@ export {
   auditToSyncEventRow,
   applyDataverseChanges,
   applyPatch,
-} from "../sync/engine";
-export type { Mapping, Plan, PlanInput, SyncSnapshot, AuditEntry, ValidationProblem } from "../sync/engine";
+} from "../../sync/engine";
+export type { Mapping, Plan, PlanInput, SyncSnapshot, AuditEntry, ValidationProblem } from "../../sync/engine";

@@ -4,13 +4,13 @@
  * Dynamics 365 lead carrying the referral id and link. Idempotent by referral id: every step looks
  * before it creates, so a rerun after a crash finds what the first run made.
  */
-import { OPPORTUNITY_COLUMNS as C, LEAD_COLUMNS, OPPORTUNITY_STATE, SYNC_STATUS } from "../sync/engine/dynamics";
-import { referralLink, type Referral } from "../sync/engine/referral";
+import { OPPORTUNITY_COLUMNS as C, LEAD_COLUMNS, OPPORTUNITY_STATE, SYNC_STATUS } from "../../sync/schema/dynamics";
+import { referralLink, type Referral } from "../../sync/schema/referral";
 import { classifyReferral, dealFromReferral, serializeSnapshot, type Mapping } from "./engine";
 import { baselineOfCreated } from "./own-writes";
 import type { Logger } from "./logger";
 import { ownOpportunityId, type InboundCreator, type PairOutcome, type SyncContext, type SyncPipeline } from "./pipeline";
-import type { DataversePort, ReferralWithETag } from "./ports";
+import type { DataversePort, ReferralWithETag } from "../ports";
 
 export interface InboundDeps {
   dataverse: DataversePort;

@@ -7,12 +7,12 @@
  * Configuration: the same environment variables as the service (api/README.md).
  */
 import { SingleBar, Presets } from "cli-progress";
-import { formatBackfill } from "./backfill";
+import { formatBackfill } from "../core/backfill";
 import { readFileSync } from "node:fs";
-import { createDataverseClient, createServiceFromConfig, readConfig } from "./config";
-import { runMappingCommand } from "./mapping-command";
-import { createLogger } from "./logger";
-import type { CoSellService } from "./service";
+import { createDataverseClient, createServiceFromConfig, readConfig } from "../config";
+import { runMappingCommand } from "./mapping";
+import { createLogger } from "../core/logger";
+import type { CoSellService } from "../service";
 
 const USAGE = "usage: tsx api/cli.ts reconcile [--full] | backfill [--apply] | mapping check|set <file>";
 

@@ -1,6 +1,6 @@
 /**
  * The Dataverse emulator: msw handlers with state for `<orgUrl>/api/data/v9.2/`. One handler
- * set serves jest (`setupServer`) and the sandbox (sandbox/kit/serve.ts). The fault handler comes
+ * set serves jest (`setupServer`) and the sandbox (emulators/kit/serve.ts). The fault handler comes
  * first so throttling, errors and latency hit before the emulator answers.
  */
 import { http, HttpResponse, type HttpHandler } from "msw";

@@ -1,7 +1,7 @@
 /** The Dataverse client seen through the pipeline's DataversePort. */
-import { OPPORTUNITY_STATUS } from "../sync/engine/dynamics";
-import { DataverseError, MAX_BATCH_OPERATIONS, type BatchOperation, type DataverseClient } from "../sync/dataverse/client";
-import type { DataversePort, DataverseWrite, DealWithETag } from "./ports";
+import { OPPORTUNITY_STATUS } from "../../sync/schema/dynamics";
+import { DataverseError, MAX_BATCH_OPERATIONS, type BatchOperation, type DataverseClient } from "../../sync/dataverse/client";
+import type { DataversePort, DataverseWrite, DealWithETag } from "./index";
 
 const isNotFound = (e: unknown) => e instanceof DataverseError && e.kind === "notFound";
 

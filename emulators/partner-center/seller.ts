@@ -5,7 +5,7 @@
  */
 import { ERROR_CODES } from "../../sync/contracts/partner-center-referrals";
 import { http, HttpResponse, type HttpHandler } from "msw";
-import type { AssistanceRequestCode, Member, Referral } from "../../sync/engine/referral";
+import type { AssistanceRequestCode, Member, Referral } from "../../sync/schema/referral";
 import type { Random } from "../kit/random";
 import { answer, readJsonBody, responseHeaders } from "./http-util";
 import { ApiError } from "./rules";

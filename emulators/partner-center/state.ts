@@ -5,7 +5,7 @@
  */
 import { ERROR_CODES } from "../../sync/contracts/partner-center-referrals";
 import { REFERRAL_CREATED, REFERRAL_EVENTS, REFERRAL_UPDATED } from "../../sync/contracts/partner-center-webhooks";
-import { isTerminal, type Referral } from "../../sync/engine/referral";
+import { isTerminal, type Referral } from "../../sync/schema/referral";
 import type { Random } from "../kit/random";
 import { ApiError, SERVER_FIELDS, checkTransition, validateReferral } from "./rules";
 

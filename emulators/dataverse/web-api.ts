@@ -5,7 +5,7 @@
  * go through exactly the same code as single requests.
  */
 import type { Delivery, WebhookDispatcher } from "../kit/dispatcher";
-import { CUSTOM_APIS, OPPORTUNITY_STATE, OPPORTUNITY_STATUS } from "../../sync/engine/dynamics";
+import { CUSTOM_APIS, OPPORTUNITY_STATE, OPPORTUNITY_STATUS } from "../../sync/schema/dynamics";
 import { formatBatchResponse, parseBatch, type BatchRequestPart, type BatchResponseItem, type BatchResponsePart } from "./batch";
 import { DataverseFault, faults } from "./errors";
 import { filterAndSort, parseQuery, project } from "./odata-query";

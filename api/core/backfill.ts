@@ -4,11 +4,11 @@
  * Match on the referral's externalReferenceId (= opportunity id) first, then on customer name +
  * postal code + deal name. Dry run by default: it only says what it would do.
  */
-import { OPPORTUNITY_COLUMNS as C } from "../sync/engine/dynamics";
-import { referralLink, type Referral } from "../sync/engine/referral";
+import { OPPORTUNITY_COLUMNS as C } from "../../sync/schema/dynamics";
+import { referralLink, type Referral } from "../../sync/schema/referral";
 import type { Logger } from "./logger";
 import type { SyncPipeline } from "./pipeline";
-import type { DataversePort, DealWithETag, PartnerCenterPort } from "./ports";
+import type { DataversePort, DealWithETag, PartnerCenterPort } from "../ports";
 
 export interface BackfillOptions {
   /** Write the links (default: dry run). */

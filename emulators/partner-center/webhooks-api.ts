@@ -10,7 +10,7 @@ import {
   SIGNATURE_ALGORITHM, SIGNATURE_HEADERS, TEST_EVENTS_PER_MINUTE, TEST_RESOURCE_URI_BASE, WEBHOOK_EVENTS, signatureHeaderValue,
   type WebhookResponse, type WebhookValidationEvent,
 } from "../../sync/contracts/partner-center-webhooks";
-import type { Referral } from "../../sync/engine/referral";
+import type { Referral } from "../../sync/schema/referral";
 import type { WebhookDispatcher } from "../kit/dispatcher";
 import type { Random } from "../kit/random";
 import type { SigningIdentity } from "./certificates";

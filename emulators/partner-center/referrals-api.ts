@@ -9,7 +9,7 @@ import {
   DEFAULT_NEW_STATUS, ERROR_CODES, HEADERS, OUTGOING_CREATED_STATUS, PATCH_CONTENT_TYPES, PATCH_PATHS, RETURN_REPRESENTATION, STATUS,
   isPatchPath, normalizeConsent,
 } from "../../sync/contracts/partner-center-referrals";
-import type { Referral } from "../../sync/engine/referral";
+import type { Referral } from "../../sync/schema/referral";
 import type { Random } from "../kit/random";
 import { applyPatch, parsePatch, pointer } from "./json-patch";
 import { answer, bodyReader, readJsonBody, requireBearer, responseHeaders } from "./http-util";
