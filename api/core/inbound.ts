@@ -6,7 +6,7 @@
  */
 import { OPPORTUNITY_COLUMNS as C, LEAD_COLUMNS, OPPORTUNITY_STATE, SYNC_STATUS } from "../../sync/schema/dynamics";
 import { referralLink, type Referral } from "../../sync/schema/referral";
-import { classifyReferral, dealFromReferral, serializeSnapshot, type Mapping } from "./engine";
+import { classifyReferral, dealFromReferral, serializeSnapshot, type Mapping } from "../../sync/engine";
 import { baselineOfCreated } from "./own-writes";
 import type { Logger } from "./logger";
 import { ownOpportunityId, type InboundCreator, type PairOutcome, type SyncContext, type SyncPipeline } from "./pipeline";

@@ -17,7 +17,7 @@ import type { Referral } from "../../sync/schema/referral";
 import { valueAt } from "../../sync/engine/convert";
 import { canonicalEqual } from "../../sync/engine/transforms";
 import type { SnapshotValue } from "../../sync/engine/snapshot";
-import type { Mapping, SyncSnapshot } from "./engine";
+import type { Mapping, SyncSnapshot } from "../../sync/engine";
 
 /**
  * The baseline of a pair the service creates in Dynamics from a referral, stored in the same

@@ -1,27 +1,20 @@
 /**
- * One pipeline for every trigger (architecture.md): load both sides → engine.plan → write Partner
- * Center (If-Match) → write Dataverse (one atomic change set with If-Match) → sync-event row.
- * A stale ETag on either side re-reads and re-plans, a bounded number of times.
+ * One pipeline for every trigger (docs/architecture.md): load both sides → the engine's
+ * planEffects → execute its Partner Center write (If-Match) → execute the Dataverse change set it
+ * decided from the answer (one atomic change set with If-Match: columns, bookkeeping, sync events).
+ * It decides nothing; a stale ETag on either side re-reads and re-plans, a bounded number of times.
  */
 import type { CloseReasonCode, Referral } from "../../sync/schema/referral";
-import { referralLink } from "../../sync/schema/referral";
+import { OPPORTUNITY_COLUMNS as C, type SyncResult, type SyncStatusName, type SyncTrigger } from "../../sync/schema/dynamics";
 import {
-  OPPORTUNITY_COLUMNS as C,
-  OPPORTUNITY_STATE,
-  OPPORTUNITY_STATUS,
-  type DynamicsDeal,
-  type SyncResult,
-  type SyncStatusName,
-  type SyncTrigger,
-} from "../../sync/schema/dynamics";
-import { applyDataverseChanges, applyPatch, auditToSyncEventRow, parseSnapshot, plan, serializeSnapshot, type Mapping, type Plan } from "./engine";
+  failureEffects, isUserTrigger, needsReferral, parseSnapshot, planEffects, referralIdOf, type EventTrace, type Mapping,
+} from "../../sync/engine";
 import { classifyFailure, type ClassifiedFailure } from "./errors";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
 import type { KeyedMutex } from "./mutex";
 import { OwnWrites } from "./own-writes";
-import type { DataversePort, DataverseWrite, DealWithETag, PartnerCenterPort, PatchOp, ReferralWithETag } from "../ports";
-import { changedColumns, problemsText, serviceEventRow, statusColumns, traceOf, type EventTrace } from "./status";
+import type { DataversePort, DataverseWrite, DealWithETag, PartnerCenterPort, ReferralWithETag } from "../ports";
 
 export interface SyncContext extends EventTrace {
   trigger: SyncTrigger;
@@ -51,9 +44,6 @@ export interface PipelineDeps {
   /** Re-read and re-plan after a stale ETag at most this many times. */
   maxReplans?: number;
 }
-
-/** Triggers a person started: they always get a sync event, even when nothing changed. */
-const USER_TRIGGERS: ReadonlySet<SyncTrigger> = new Set(["syncNow", "respond"]);
 
 /** A prepared pair: Partner Center already written, the Dataverse change set still to send. */
 export interface PreparedPair {
@@ -87,7 +77,7 @@ export class SyncPipeline {
     return this.deps.mutex.run(oppKey(opportunityId), () =>
       this.withReplans(opportunityId, null, ctx, async (attempt) => {
         // Dataverse retries a Custom API call once after a gateway error: handle each OperationId once.
-        if (attempt === 0 && ctx.operationId && USER_TRIGGERS.has(ctx.trigger) && (await this.deps.dataverse.hasSyncEventForOperation(ctx.operationId))) {
+        if (attempt === 0 && ctx.operationId && isUserTrigger(ctx.trigger) && (await this.deps.dataverse.hasSyncEventForOperation(ctx.operationId))) {
           return skipped(opportunityId, null, "This operation was already handled.");
         }
         const loaded = await this.deps.dataverse.getDeal(opportunityId);
@@ -133,237 +123,51 @@ export class SyncPipeline {
 
   /**
    * Everything up to the Dataverse write: reconcile batches the returned change sets of many
-   * pairs into few `$batch` requests.
+   * pairs into few `$batch` requests. Loads what the engine needs, executes its Partner Center
+   * write, and hands back the change set it decided.
    */
   async preparePair(loaded: DealWithETag, ctx: SyncContext, knownReferral: ReferralWithETag | null): Promise<PreparedPair> {
-    const { deal, etag } = loaded;
-    const opp = deal.opportunity;
-    const opportunityId = opp.opportunityid;
+    const opportunityId = loaded.deal.opportunity.opportunityid;
     const log = this.deps.logger.child({ opportunityId, correlationId: ctx.correlationId, operationId: ctx.operationId, trigger: ctx.trigger });
-    const referralId = (opp[C.referralId] as string | null | undefined) || knownReferral?.referral.id || null;
-    const syncOn = opp[C.syncWithPartnerCenter] === true;
-    const outcome: PairOutcome = { opportunityId, referralId, result: "noChange", recorded: true, writes: { partnerCenter: 0, dataverse: 0 } };
-
-    if (!syncOn && !referralId) {
-      // Not a co-sell deal. Only a person asking gets an answer recorded.
-      if (!USER_TRIGGERS.has(ctx.trigger)) return { outcome: { ...outcome, result: "skipped" }, changeSet: [] };
-      const message = "Turn on “Sync with Partner Center” first, then sync again.";
-      return this.refusal(deal, etag, ctx, "NotSynced", message, "SYNC_OFF", outcome);
-    }
-    if (!syncOn && !USER_TRIGGERS.has(ctx.trigger)) {
-      // Linked but switched off: keep the link, stop syncing, say so once.
-      const cols = changedColumns(opp, statusColumns("NotSynced", null));
-      const changeSet: DataverseWrite[] = Object.keys(cols).length ? [{ kind: "update", entitySet: "opportunities", id: opportunityId, changes: cols, etag }] : [];
-      return { outcome: { ...outcome, result: "skipped", syncStatus: "NotSynced" }, changeSet };
-    }
-
-    let referral = knownReferral;
-    if (!referral && referralId) referral = await this.deps.partnerCenter.get(referralId);
-    if (!referral && !referralId) {
-      // Idempotent create: a crash after the POST but before the write-back left a referral behind.
-      const existing = await this.deps.partnerCenter.findByExternalReferenceId(opportunityId);
-      if (existing) referral = await this.deps.partnerCenter.get(existing.id);
-      if (referral) log.info({ referralId: referral.referral.id }, "linking the referral created earlier for this opportunity");
-    }
-    if (!referral && referralId) {
-      const message = `Partner Center has no referral ${referralId}; it may have been deleted. Clear the referral id to share the deal again.`;
-      return this.refusal(deal, etag, ctx, "Error", message, "PC_NOT_FOUND", outcome);
-    }
-
+    const referral = await this.loadReferral(loaded, ctx, knownReferral, log);
     const mapping = await this.deps.mapping();
-    const now = this.deps.now();
-    const storedSnapshot = (opp[C.syncSnapshot] as string | null | undefined) ?? null;
+    const storedSnapshot = (loaded.deal.opportunity[C.syncSnapshot] as string | null | undefined) ?? null;
     const snapshot = this.ownWrites.baselineFor(opportunityId, storedSnapshot, referral?.referral ?? null, mapping) ?? parseSnapshot(storedSnapshot);
-    let thePlan = plan({ snapshot, deal, referral: referral?.referral ?? null, mapping, now, trigger: ctx.trigger, request: ctx.request });
-    outcome.syncStatus = thePlan.syncStatus;
+    const effects = planEffects({ loaded, referral, snapshot, mapping, now: this.deps.now(), trace: ctx, request: ctx.request });
 
-    if (thePlan.outcome === "invalid") {
-      outcome.result = "validationFailed";
-      return this.recordPlanOutcome(deal, etag, referral, thePlan, ctx, problemsText(thePlan.problems), outcome, "VALIDATION_FAILED");
-    }
-    if (thePlan.outcome === "rejected") {
-      outcome.result = "rejected";
-      const prepared = this.recordPlanOutcome(deal, etag, referral, thePlan, ctx, thePlan.reason ?? "Change not sent.", outcome, "REJECTED");
-      if (mapping.status && referral) prepared.changeSet.push(...closeActions({ statusActions: closingFollows(deal, referral.referral) }, opportunityId));
-      return prepared;
-    }
-
-    // Partner Center first: its answer (id, ETag, service-assigned values) goes into the write-back.
-    let current = referral;
-    if (thePlan.outcome === "write") {
-      // Until the change set below stores the new snapshot, a re-plan must know which values are ours,
-      // also when a write's answer is lost (it may still land): remembered before each write, and after.
+    let answer: ReferralWithETag | null = null;
+    const write = effects.partnerCenter;
+    if (write) {
+      // Until the change set stores the new snapshot, a re-plan must know which values are ours,
+      // also when a write's answer is lost (it may still land): remembered before the write, and after.
       const ownWrite = (written: unknown) =>
         this.ownWrites.remember(opportunityId, { stored: storedSnapshot, used: snapshot, before: referral?.referral ?? null, written });
-      if (thePlan.createReferral) {
-        ownWrite(thePlan.createReferral);
-        current = await this.deps.partnerCenter.create(thePlan.createReferral);
-        ownWrite(current.referral);
-        outcome.writes.partnerCenter++;
-        log.info({ referralId: current.referral.id }, "referral created");
-      }
-      const ops = [...(thePlan.referralPatch as PatchOp[]), ...partnerCenterStatusOps(thePlan)];
-      if (ops.length > 0 && current) {
-        // PATCH cannot clear a value (no `remove`): then the whole referral goes back with PUT (D.1).
-        const patched = applyPatch(current.referral, ops);
-        ownWrite(patched);
-        current = thePlan.needsPut
-          ? await this.deps.partnerCenter.put(patched, current.eTag)
-          : await this.deps.partnerCenter.patch(current.referral.id, ops, current.eTag);
-        ownWrite(current.referral);
-        outcome.writes.partnerCenter++;
-      }
-      if (current && current !== referral) thePlan = this.settle(thePlan, deal, current.referral, mapping, now, ctx);
+      ownWrite(write.expected);
+      const pc = this.deps.partnerCenter;
+      answer =
+        write.kind === "create" ? await pc.create(write.referral) :
+        write.kind === "put" ? await pc.put(write.referral, write.eTag) :
+        await pc.patch(write.id, write.ops, write.eTag);
+      ownWrite(answer.referral);
+      if (write.kind === "create") log.info({ referralId: answer.referral.id }, "referral created");
     }
-
-    outcome.referralId = current?.referral.id ?? null;
-    outcome.result = thePlan.outcome === "write" ? "success" : "noChange";
-    const changeSet = this.dataverseWrites(deal, etag, current, thePlan, ctx, now, outcome);
-    return { outcome, changeSet };
-  }
-
-  /**
-   * After writing Partner Center, plan once more against what it answered (it assigns values, e.g.
-   * an outgoing referral comes back Active/Accepted), so the snapshot we store matches both sides
-   * and the next trigger plans nothing. Only the Dataverse side of that second plan is used.
-   */
-  private settle(first: Plan, deal: DynamicsDeal, referral: Referral, mapping: Mapping, now: Date, ctx: SyncContext): Plan {
-    const after = applyDataverseChanges(deal, first.dataverse, first.statusActions);
-    const second = plan({ snapshot: first.nextSnapshot, deal: after, referral, mapping, now, trigger: ctx.trigger });
-    if (second.outcome !== "write" || second.referralPatch.length > 0 || second.createReferral) {
-      return first;
-    }
+    const { dataverse, outcome } = effects.complete(answer);
     return {
-      ...first,
-      dataverse: {
-        opportunity: { ...first.dataverse.opportunity, ...second.dataverse.opportunity },
-        account: { ...first.dataverse.account, ...second.dataverse.account },
-        contact: { ...first.dataverse.contact, ...second.dataverse.contact },
-      },
-      statusActions: [...first.statusActions, ...second.statusActions.filter((a) => a.side === "dynamics")],
-      syncStatus: second.syncStatus,
-      nextSnapshot: second.nextSnapshot,
-      audit: [...first.audit, ...second.audit],
+      outcome: { opportunityId, ...outcome, recorded: true, writes: { partnerCenter: write ? 1 : 0, dataverse: 0 } },
+      changeSet: dataverse,
     };
   }
 
-  /** The Dataverse change set for a planned pair: columns, bookkeeping, close action, sync event. */
-  private dataverseWrites(
-    deal: DynamicsDeal,
-    etag: string,
-    referral: ReferralWithETag | null,
-    thePlan: Plan,
-    ctx: SyncContext,
-    now: Date,
-    outcome: PairOutcome,
-  ): DataverseWrite[] {
-    const opp = deal.opportunity;
-    const id = opp.opportunityid;
-    const wrote = thePlan.outcome === "write";
-    const bookkeeping: Record<string, unknown> = {
-      ...statusColumns(thePlan.syncStatus, null),
-      [C.syncSnapshot]: serializeSnapshot(thePlan.nextSnapshot),
-    };
-    if (referral) {
-      bookkeeping[C.referralId] = referral.referral.id;
-      bookkeeping[C.referralLink] = referralLink(referral.referral.id);
-      bookkeeping[C.referralETag] = referral.eTag;
-    }
-    const columns = changedColumns(opp, { ...thePlan.dataverse.opportunity, ...bookkeeping });
-    const anyChange = Object.keys(columns).length > 0 || wrote;
-    if (anyChange) columns[C.lastSyncedOn] = now.toISOString();
-
-    const writes: DataverseWrite[] = [];
-    if (Object.keys(columns).length > 0) writes.push({ kind: "update", entitySet: "opportunities", id, changes: columns, etag });
-    const accountChanges = thePlan.dataverse.account ?? {};
-    if (deal.account && Object.keys(accountChanges).length > 0) {
-      writes.push({ kind: "update", entitySet: "accounts", id: deal.account.accountid, changes: accountChanges });
-    }
-    const contactChanges = thePlan.dataverse.contact ?? {};
-    if (deal.contact && Object.keys(contactChanges).length > 0) {
-      writes.push({ kind: "update", entitySet: "contacts", id: deal.contact.contactid, changes: contactChanges });
-    }
-    writes.push(...closeActions(thePlan, id));
-
-    const recordEvent = wrote || USER_TRIGGERS.has(ctx.trigger);
-    if (recordEvent) {
-      for (const entry of eventEntries(thePlan, now, ctx)) {
-        writes.push({
-          kind: "create",
-          entitySet: "cosell_syncevents",
-          record: auditToSyncEventRow(entry, id, { referralId: referral?.referral.id, ...traceOf(ctx) }),
-        });
-      }
-    }
-    outcome.recorded = true;
-    return writes;
-  }
-
-  /** Invalid or rejected plan: status and error on the opportunity, an event when it is news. */
-  private recordPlanOutcome(
-    deal: DynamicsDeal,
-    etag: string,
-    referral: ReferralWithETag | null,
-    thePlan: Plan,
-    ctx: SyncContext,
-    message: string,
-    outcome: PairOutcome,
-    code: string,
-  ): PreparedPair {
-    const opp = deal.opportunity;
-    const wanted: Record<string, unknown> = { ...statusColumns(thePlan.syncStatus, message) };
-    // Rejected plans may still carry bookkeeping (e.g. the referral expired: keep the snapshot current).
-    if (thePlan.outcome === "rejected") wanted[C.syncSnapshot] = serializeSnapshot(thePlan.nextSnapshot);
-    if (referral) wanted[C.referralETag] = referral.eTag;
-    const columns = changedColumns(opp, wanted);
-    const news = columns[C.syncStatus] !== undefined || columns[C.syncError] !== undefined;
-    const writes: DataverseWrite[] = [];
-    if (Object.keys(columns).length > 0) writes.push({ kind: "update", entitySet: "opportunities", id: opp.opportunityid, changes: columns, etag });
-    if (news || USER_TRIGGERS.has(ctx.trigger)) {
-      const now = this.deps.now();
-      const entries = eventEntries(thePlan, now, ctx);
-      for (const entry of entries) {
-        writes.push({
-          kind: "create",
-          entitySet: "cosell_syncevents",
-          record: auditToSyncEventRow(entry, opp.opportunityid, { referralId: referral?.referral.id, errorCode: code, errorMessage: message, ...traceOf(ctx) }),
-        });
-      }
-    }
-    outcome.message = message;
-    return { outcome, changeSet: writes };
-  }
-
-  /** A request the service refuses before planning (sync off, referral gone). */
-  private refusal(
-    deal: DynamicsDeal,
-    etag: string,
-    ctx: SyncContext,
-    status: SyncStatusName,
-    message: string,
-    code: string,
-    outcome: PairOutcome,
-  ): PreparedPair {
-    const opp = deal.opportunity;
-    const columns = changedColumns(opp, statusColumns(status, message));
-    const writes: DataverseWrite[] = [];
-    if (Object.keys(columns).length > 0) writes.push({ kind: "update", entitySet: "opportunities", id: opp.opportunityid, changes: columns, etag });
-    if (Object.keys(columns).length > 0 || USER_TRIGGERS.has(ctx.trigger)) {
-      writes.push({
-        kind: "create",
-        entitySet: "cosell_syncevents",
-        record: serviceEventRow({
-          opportunityId: opp.opportunityid,
-          referralId: opp[C.referralId] as string | null,
-          at: this.deps.now(),
-          result: "rejected",
-          message,
-          errorCode: code,
-          trace: ctx,
-        }),
-      });
-    }
-    return { outcome: { ...outcome, result: "rejected", syncStatus: status, message }, changeSet: writes };
+  /** The pair's referral: the one given, the one linked, or one a crash left unlinked (idempotent create). */
+  private async loadReferral(loaded: DealWithETag, ctx: SyncContext, known: ReferralWithETag | null, log: Logger): Promise<ReferralWithETag | null> {
+    if (known || !needsReferral(loaded.deal, ctx.trigger)) return known;
+    const opp = loaded.deal.opportunity;
+    const linked = referralIdOf(loaded.deal, null);
+    if (linked) return this.deps.partnerCenter.get(linked);
+    const existing = await this.deps.partnerCenter.findByExternalReferenceId(opp.opportunityid);
+    const found = existing ? await this.deps.partnerCenter.get(existing.id) : null;
+    if (found) log.info({ referralId: found.referral.id, trigger: ctx.trigger }, "linking the referral created earlier for this opportunity");
+    return found;
   }
 
   /** Runs `work`, re-reading and re-planning after a stale ETag; a failure that remains is recorded. */
@@ -404,19 +208,11 @@ export class SyncPipeline {
       writes: { partnerCenter: 0, dataverse: 0 },
     };
     if (!opportunityId) return outcome;
-    const status: SyncStatusName = failure.code === "SIGN_IN_EXPIRED" ? "SignInExpired" : "Error";
-    const text = failure.retryable ? `${failure.message} (it will be retried automatically)` : failure.message;
+    const effects = failureEffects({ opportunityId, referralId, failure, now: this.deps.now(), trace: ctx });
     try {
-      await this.deps.dataverse.write([
-        { kind: "update", entitySet: "opportunities", id: opportunityId, changes: statusColumns(status, text) },
-        {
-          kind: "create",
-          entitySet: "cosell_syncevents",
-          record: serviceEventRow({ opportunityId, referralId, at: this.deps.now(), result: "error", message: text, errorCode: failure.code, trace: ctx }),
-        },
-      ]);
+      await this.deps.dataverse.write(effects.dataverse);
       outcome.recorded = true;
-      outcome.syncStatus = status;
+      outcome.syncStatus = effects.syncStatus;
     } catch (recordError) {
       log.error({ err: recordError }, "could not record the failure on the opportunity");
     }
@@ -437,68 +233,4 @@ function skipped(opportunityId: string | null, referralId: string | null, messag
 export function ownOpportunityId(referral: Referral): string | null {
   const id = referral.externalReferenceId ?? "";
   return referral.direction !== "Incoming" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id.toLowerCase() : null;
-}
-
-/** D.6: status actions on the Partner Center side, unless the plan's patch already carries them. */
-export function partnerCenterStatusOps(thePlan: Plan): PatchOp[] {
-  if (thePlan.referralPatch.some((op) => op.path === "/status")) return [];
-  const ops: PatchOp[] = [];
-  for (const action of thePlan.statusActions) {
-    if (action.side !== "partnerCenter") continue;
-    const [status, substatus] =
-      action.action === "accept" ? ["Active", "Accepted"] :
-      action.action === "decline" ? ["Closed", "Declined"] :
-      action.action === "win" ? ["Closed", "Won"] : ["Closed", "Lost"];
-    ops.push({ op: "replace", path: "/status", value: status }, { op: "replace", path: "/substatus", value: substatus });
-    if (action.reason) ops.push({ op: "replace", path: "/statusReason", value: action.reason });
-  }
-  return ops;
-}
-
-/**
- * Works around the engine: when a referral closed in Partner Center while the seller edited the
- * opportunity, plan() rejects the edits and stores the closed status in the snapshot, but plans no
- * Win/Lose, so the opportunity would stay open for good. D.6's close follows here instead.
- */
-export function closingFollows(deal: DynamicsDeal, referral: Referral): Plan["statusActions"] {
-  if ((deal.opportunity.statecode ?? OPPORTUNITY_STATE.Open) !== OPPORTUNITY_STATE.Open || referral.status !== "Closed") return [];
-  const reason = referral.statusReason ?? undefined;
-  if (referral.substatus === "Won") return [{ side: "dynamics", action: "win", reason }];
-  if (referral.substatus === "Lost") return [{ side: "dynamics", action: "lose", reason, statuscode: OPPORTUNITY_STATUS.OutSold }];
-  if (referral.substatus === "Declined") return [{ side: "dynamics", action: "decline", reason, statuscode: OPPORTUNITY_STATUS.Canceled }];
-  return [];
-}
-
-/** D.6: closing the opportunity goes through WinOpportunity / LoseOpportunity, never a PATCH of statecode. */
-function closeActions(thePlan: Pick<Plan, "statusActions">, opportunityId: string): DataverseWrite[] {
-  const out: DataverseWrite[] = [];
-  for (const action of thePlan.statusActions) {
-    if (action.side !== "dynamics") continue;
-    if (action.action === "win") out.push({ kind: "win", opportunityId, description: action.reason });
-    if (action.action === "lose" || action.action === "decline") {
-      // A declined referral is Canceled (D.6); one Microsoft reports lost is Out-Sold.
-      const statuscode = action.statuscode ?? (action.action === "decline" ? OPPORTUNITY_STATUS.Canceled : OPPORTUNITY_STATUS.OutSold);
-      out.push({ kind: "lose", opportunityId, statuscode, description: action.reason });
-    }
-  }
-  return out;
-}
-
-/** One sync-event row per plan: the plan's audit entries, or a plain one when it has none. */
-function eventEntries(thePlan: Plan, now: Date, ctx: SyncContext): Plan["audit"] {
-  if (thePlan.audit.length > 0) return thePlan.audit;
-  const result: SyncResult =
-    thePlan.outcome === "write" ? "success" : thePlan.outcome === "noChange" ? "noChange" : thePlan.outcome === "invalid" ? "validationFailed" : "rejected";
-  return [
-    {
-      at: now.toISOString(),
-      direction: "none",
-      trigger: ctx.trigger,
-      fields: [],
-      conflicts: [],
-      result,
-      message: thePlan.reason ?? (result === "noChange" ? "Already in sync; nothing to send." : "Synced."),
-      level: result === "success" || result === "noChange" ? "info" : "warning",
-    },
-  ];
 }

@@ -1,22 +1,15 @@
 /**
  * What the service needs from each system, in the words of the pipeline. The real clients
- * (sync/partner-center, sync/dataverse) are adapted to these in `partner-center-port.ts` and
- * `dataverse-port.ts`; keeping the
- * pipeline on this narrow surface makes each call it makes visible in one place.
+ * (sync/partner-center, sync/dataverse) are adapted to these in `partner-center.ts` and
+ * `dataverse.ts`; keeping the pipeline on this narrow surface makes each call it makes visible in one place.
  */
 import type { NewReferral, Referral } from "../../sync/schema/referral";
-import type { DynamicsDeal } from "../../sync/schema/dynamics";
+import type { JsonPatchOp } from "../../sync/engine/patch";
+import type { DataverseWrite, DealWithETag, ReferralWithETag } from "../../sync/engine/effects";
 
-export interface ReferralWithETag {
-  referral: Referral;
-  eTag: string;
-}
-
-export interface PatchOp {
-  op: "replace" | "add";
-  path: string;
-  value: unknown;
-}
+// The engine decides the writes; the ports carry them out.
+export type { DataverseWrite, DealWithETag, ReferralWithETag };
+export type PatchOp = JsonPatchOp;
 
 export interface PartnerCenterPort {
   /** null when Partner Center has no such referral. */
@@ -30,18 +23,6 @@ export interface PartnerCenterPort {
   /** Every referral updated at or after `since` (all when null), oldest first. */
   listUpdatedSince(since: Date | null): AsyncIterable<Referral>;
 }
-
-export interface DealWithETag {
-  deal: DynamicsDeal;
-  etag: string;
-}
-
-/** One write in a Dataverse change set (atomic: all or none). */
-export type DataverseWrite =
-  | { kind: "update"; entitySet: "opportunities" | "accounts" | "contacts"; id: string; changes: Record<string, unknown>; etag?: string }
-  | { kind: "create"; entitySet: "cosell_syncevents"; record: Record<string, unknown> }
-  | { kind: "win"; opportunityId: string; description?: string }
-  | { kind: "lose"; opportunityId: string; statuscode: number; description?: string };
 
 export interface NewInboundRecords {
   account: Record<string, unknown>;

@@ -1,6 +1,43 @@
 /** Audit entries → `cosell_syncevent` rows (SYNC_EVENT_COLUMNS). */
-import { SYNC_EVENT_COLUMNS as E, syncDirectionValue, syncResultValue, syncTriggerValue } from "../schema/dynamics";
-import type { AuditEntry } from "./plan";
+import {
+  SYNC_EVENT_COLUMNS as E, syncDirectionValue, syncResultValue, syncTriggerValue, type SyncDirection, type SyncResult, type SyncTrigger,
+} from "../schema/dynamics";
+import type { ConflictPolicy } from "./mapping";
+import type { Canonical } from "./transforms";
+
+export type Side = "dynamics" | "partnerCenter";
+
+export interface Conflict {
+  field: string;
+  column: string;
+  referralPath: string;
+  dynamicsValue: Canonical;
+  partnerCenterValue: Canonical;
+  policy: ConflictPolicy;
+  winner: Side;
+}
+
+export interface FieldChange {
+  field: string;
+  column: string;
+  referralPath: string;
+  before: Canonical;
+  after: Canonical;
+  /** The side that is (or, for a change not sent, would have been) written. */
+  side: Side;
+}
+
+/** One timeline row as the engine decides it; auditToSyncEventRow gives its columns. */
+export interface AuditEntry {
+  at: string;
+  direction: SyncDirection;
+  trigger: SyncTrigger;
+  fields: FieldChange[];
+  conflicts: Conflict[];
+  result: SyncResult;
+  message: string;
+  level: "info" | "warning" | "error";
+}
 
 export interface SyncEventExtra {
   referralId?: string | null;

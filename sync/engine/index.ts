@@ -13,6 +13,9 @@
  * Status       isLegalTransition(from, to, substatus), isAwaitingResponse(referral), syncStatusFor(referral), STATUS_TRANSITIONS
  * Validation   validateForPartnerCenter(deal, now, {isNew?}) → ValidationProblem[], parseSolutionIds, countryToIso2,
  *              isIsoCurrency, LENGTH_LIMITS
+ * Effects      planEffects(input) → { partnerCenter: the one write, complete(answer) → { dataverse change set, outcome } },
+ *              failureEffects(failure) → the change set recording a failed sync
+ * Bookkeeping  isUserTrigger, problemsText, statusColumns, changedColumns
  * Audit        auditToSyncEventRow(entry, opportunityId, extra?) → cosell_syncevent columns
  * Also re-exports the referral (referral.ts) and Dataverse (dynamics.ts) types and constants.
  */
@@ -38,3 +41,9 @@ export { validateForPartnerCenter, parseSolutionIds, isValidSolutionId, LENGTH_L
 export { countryToIso2, ISO_COUNTRIES } from "./countries";
 export { isIsoCurrency, ISO_CURRENCIES } from "./currencies";
 export { auditToSyncEventRow, type SyncEventExtra } from "./audit";
+export {
+  planEffects, failureEffects, needsReferral, referralIdOf,
+  type SyncInput, type SyncEffects, type Effects, type EffectOutcome, type EventTrace,
+  type PartnerCenterWrite, type DataverseWrite, type ReferralWithETag, type DealWithETag,
+} from "./effects";
+export { isUserTrigger, problemsText, statusColumns, changedColumns } from "./bookkeeping";

@@ -20,6 +20,10 @@ import {
 } from "./status";
 import { canonicalEqual, type Canonical } from "./transforms";
 import { validateForPartnerCenter, type ValidationProblem } from "./validation";
+import type { AuditEntry, Conflict, FieldChange, Side } from "./audit";
+import { isUserTrigger, problemsText } from "./bookkeeping";
+
+export type { AuditEntry, Conflict, FieldChange, Side } from "./audit";
 
 export interface PlanInput {
   snapshot: SyncSnapshot | null;
@@ -29,39 +33,6 @@ export interface PlanInput {
   now: Date;
   trigger: SyncTrigger;
   request?: { action: "accept" | "decline"; reason?: CloseReasonCode };
-}
-
-export type Side = "dynamics" | "partnerCenter";
-
-export interface Conflict {
-  field: string;
-  column: string;
-  referralPath: string;
-  dynamicsValue: Canonical;
-  partnerCenterValue: Canonical;
-  policy: ConflictPolicy;
-  winner: Side;
-}
-
-export interface FieldChange {
-  field: string;
-  column: string;
-  referralPath: string;
-  before: Canonical;
-  after: Canonical;
-  /** The side that is (or, for a change not sent, would have been) written. */
-  side: Side;
-}
-
-export interface AuditEntry {
-  at: string;
-  direction: SyncDirection;
-  trigger: SyncTrigger;
-  fields: FieldChange[];
-  conflicts: Conflict[];
-  result: SyncResult;
-  message: string;
-  level: "info" | "warning" | "error";
 }
 
 export type StatusAction = DynamicsStatusAction;
@@ -81,8 +52,6 @@ export interface Plan {
   nextSnapshot: SyncSnapshot;
   audit: AuditEntry[];
 }
-
-const USER_TRIGGERS: ReadonlySet<SyncTrigger> = new Set(["syncNow", "respond"]);
 
 export function plan(input: PlanInput): Plan {
   if (input.request) return planResponse(input, input.request);
@@ -210,9 +179,6 @@ function isoTime(now: Date): string {
   return lastTime.text;
 }
 
-const problemsText = (problems: ValidationProblem[]): string =>
-  `Not sent to Partner Center. Fix ${problems.length === 1 ? "this" : `these ${problems.length}`} first: ${problems.map((p) => p.message).join(" ")}`;
-
 function assemble(
   input: PlanInput,
   draft: Draft,
@@ -243,7 +209,7 @@ function assemble(
   const noted = real || draft.messages.length > 0 || draft.conflicts.length > 0;
   // Formatting the time is not free; a plan that changes and records nothing needs no time stamp.
   const refused = draft.notSent.length > 0;
-  const at = noted || refused || USER_TRIGGERS.has(input.trigger) ? isoTime(input.now) : "";
+  const at = noted || refused || isUserTrigger(input.trigger) ? isoTime(input.now) : "";
   // The last error stays until a sync actually carries something across; edits a closed referral refused are the new one.
   const error = refused ? `${CLOSED_NOT_SENT}.` : real ? null : undefined;
   const opportunity = bookkeeping(input, extra.referral, syncStatus, error, next, { ...draft.dataverse.opportunity });
@@ -260,7 +226,7 @@ function assemble(
   }
   if (refused) {
     audit.push({ at, direction: "none", trigger: input.trigger, fields: draft.notSent, conflicts: [], result: "rejected", message: `${CLOSED_NOT_SENT}.`, level: "warning" });
-  } else if (!noted && USER_TRIGGERS.has(input.trigger)) {
+  } else if (!noted && isUserTrigger(input.trigger)) {
     audit.push({ at, direction: "none", trigger: input.trigger, fields: [], conflicts: [], result: "noChange", message: "Already in sync; nothing to send.", level: "info" });
   }
   return {

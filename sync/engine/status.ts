@@ -5,7 +5,7 @@
 import { OPPORTUNITY_STATE, OPPORTUNITY_STATUS, closeReasonCode, type DynamicsDeal, type SyncStatusName } from "../schema/dynamics";
 import type { DynamicsStatusAction } from "./convert";
 import type { Mapping } from "./mapping";
-import type { FieldChange } from "./plan";
+import type { FieldChange } from "./audit";
 import type { JsonPatchOp } from "./patch";
 import { CLOSE_REASONS, isTerminal, type Referral, type ReferralStatus, type ReferralSubstatus } from "../schema/referral";
 import type { SyncSnapshot } from "./snapshot";

@@ -1,9 +1,8 @@
 /**
  * The sync error a seller reads: the panel shows the first line as what happened and each further
- * line as one fix, under its own heading — so the service writes plain sentences, one per line.
+ * line as one fix, under its own heading — so the engine writes plain sentences, one per line.
  */
-import { problemsText } from "../../api/core/status";
-import { validateForPartnerCenter } from "../../sync/engine";
+import { problemsText, validateForPartnerCenter } from "../../sync/engine";
 
 test("one line saying nothing was sent, then one plain sentence per fix", () => {
   const problems = validateForPartnerCenter(

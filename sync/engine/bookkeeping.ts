@@ -1,0 +1,33 @@
+/**
+ * The opportunity's own co-sell columns (sync status, sync error) and the facts every effect
+ * shares: which triggers a person started, and the error text a seller reads.
+ */
+import { OPPORTUNITY_COLUMNS as C, SYNC_STATUS, type OpportunityRecord, type SyncStatusName, type SyncTrigger } from "../schema/dynamics";
+import type { ValidationProblem } from "./validation";
+
+const USER_TRIGGERS: ReadonlySet<SyncTrigger> = new Set(["syncNow", "respond"]);
+
+/** A person asked (Sync now, Accept, Decline): they always get a sync event, even when nothing changed. */
+export const isUserTrigger = (trigger: SyncTrigger): boolean => USER_TRIGGERS.has(trigger);
+
+/**
+ * The error text a seller reads in the panel: a first line saying what happened, then one line per
+ * fix (the panel lists those lines under its own "fix the following" heading).
+ */
+export function problemsText(problems: readonly ValidationProblem[]): string {
+  return ["Not sent to Partner Center: it would refuse this deal as it is.", ...problems.map((p) => p.message)].join("\n");
+}
+
+export function statusColumns(status: SyncStatusName, error: string | null): Record<string, unknown> {
+  return { [C.syncStatus]: SYNC_STATUS[status], [C.syncError]: error };
+}
+
+/** Only the columns whose value differs from the record's: an unchanged pair costs no write. */
+export function changedColumns(current: OpportunityRecord, wanted: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(wanted)) {
+    if (value === undefined) continue;
+    if ((current[column] ?? null) !== (value ?? null)) out[column] = value;
+  }
+  return out;
+}
