@@ -12,6 +12,7 @@ import type { Metrics, ReconcileSummary } from "./metrics";
 import type { KeyedMutex } from "./mutex";
 import { oppKey, refKey, type InboundCreator, type PairOutcome, type PreparedPair, type SyncPipeline } from "./pipeline";
 import type { DataversePort, DealWithETag, PartnerCenterPort } from "../ports";
+import { forEachLimited } from "../../sync/shared/for-each-limited";
 
 /** D.3: read a few minutes before the watermark (clocks differ; writes land late) and de-duplicate. */
 export const WATERMARK_OVERLAP_MS = 5 * 60_000;
@@ -44,15 +45,6 @@ export interface ReconcileDeps {
 interface Pair {
   loaded: DealWithETag | null;
   referral: Referral | null;
-}
-
-/** Runs `fn` over `items` with at most `limit` at once. */
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function parseWatermark(text: string | null): Date | null {

@@ -2,6 +2,7 @@
 import { OPPORTUNITY_STATUS } from "../../sync/schema/dynamics";
 import { DataverseError, MAX_BATCH_OPERATIONS, type BatchOperation, type DataverseClient } from "../../sync/dataverse/client";
 import type { DataversePort, DataverseWrite, DealWithETag } from "./index";
+import { forEachLimited } from "../../sync/shared/for-each-limited";
 
 const isNotFound = (e: unknown) => e instanceof DataverseError && e.kind === "notFound";
 
@@ -41,15 +42,6 @@ function batchesOf(items: Array<{ index: number; ops: BatchOperation[] }>): Arra
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-/** Runs `fn` over `items` with at most `limit` at once. */
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export function dataversePort(client: DataverseClient): DataversePort {
