@@ -19,7 +19,7 @@ import {
 } from "../sync/dataverse/remote-execution-context";
 import { verifyPartnerCenterWebhook, type VerifyOptions } from "../sync/partner-center/webhook-verify";
 import { isDataverseCallAuthorized } from "./triggers/dataverse-auth";
-import { defaultMapping, loadMapping, type Mapping } from "./core/engine";
+import { defaultMapping, loadMapping, type Mapping } from "../sync/engine";
 import { ServiceValidationError } from "./core/errors";
 import { noContent, problem, readJsonBody, routeOf } from "./triggers/http";
 import { Inbound } from "./core/inbound";

@@ -12,4 +12,6 @@ const hasControls = existsSync("controls") && readdirSync("controls", { recursiv
 if (hasControls) run("npm run build:controls");
 if (existsSync("webresources/build.mjs")) run("npm run build:webresources");
 if (existsSync("solution/pack.ts")) run("npm run pack");
+// The form section the install command applies, for review (solution/form-section.ts).
+run("npx tsx solution/form-section.ts");
 run("npm run build:functions");

@@ -3,7 +3,7 @@
  * same wiring as the end-to-end tests), plus a counter of the calls the service itself makes.
  */
 import { SEEDED } from "../../emulators/dataverse";
-import { createHarness } from "../../test/api/harness";
+import { createHarness } from "../../emulators/world";
 
 export type Harness = ReturnType<typeof createHarness>;
 

@@ -60,3 +60,14 @@ function descriptionsOf(form: XNode): XNode {
 function fail(where: string, what: string): never {
   throw new Error(`${where}: the form has no ${what}; add the "Microsoft Co-sell" section by hand (solution/INSTALL.md)`);
 }
+
+/** The smallest main form the section can go into: what the section adds to a form, and nothing else. */
+const EMPTY_FORM = "<form><tabs><tab><columns><column><sections></sections></column></columns></tab></tabs></form>";
+
+/**
+ * The section and its controlDescription as `addSection` puts them into a form, written by the
+ * build to dist/form-section.xml so an admin can review what the install command will apply.
+ */
+export function formSectionForReview(section: { name: string; xml: string; controlDescriptionXml: string }): string {
+  return addSection(EMPTY_FORM, section, "form-section.xml").formxml;
+}

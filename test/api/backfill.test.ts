@@ -4,7 +4,7 @@
  */
 import { defaultMapping, referralFromDeal, OPPORTUNITY_COLUMNS as C, SYNC_STATUS } from "../../sync/engine";
 import { formatBackfill } from "../../api/core/backfill";
-import { installedHarness } from "./harness";
+import { installedHarness } from "../../emulators/world";
 import { collect, createOpportunity } from "./helpers";
 
 const h = installedHarness(5);

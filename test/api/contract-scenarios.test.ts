@@ -5,7 +5,7 @@
  */
 import { SEEDED } from "../../emulators/dataverse";
 import { REFERRAL_VISIBILITY, SYNC_STATUS } from "../../sync/schema/dynamics";
-import { createHarness } from "./harness";
+import { createHarness } from "../../emulators/world";
 import { future, syncEvents } from "./helpers";
 
 const h = createHarness(7);

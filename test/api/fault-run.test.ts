@@ -16,7 +16,7 @@ import { SEEDED } from "../../emulators/dataverse";
 import { canonicalEqual, defaultMapping, isTerminal, OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATE, type Referral } from "../../sync/engine";
 import { valueAt } from "../../sync/engine/convert";
 import { getColumn } from "../../sync/engine/paths";
-import { createHarness } from "./harness";
+import { createHarness } from "../../emulators/world";
 import { collect, future, syncEvents } from "./helpers";
 
 const SEED = 20240611;

@@ -3,7 +3,7 @@ import { SEEDED } from "../../emulators/dataverse";
 import { SYNC_EVENT_COLUMNS as EV } from "../../sync/schema/dynamics";
 import type { DataverseClient } from "../../sync/dataverse/client";
 import { buildRemoteExecutionContext, wireValue } from "../../sync/dataverse/remote-execution-context";
-import { SERVICE_URL, WEBHOOK_KEY, type createHarness } from "./harness";
+import { SERVICE_URL, WEBHOOK_KEY, type createHarness } from "../../emulators/world";
 
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

@@ -5,7 +5,7 @@
  * would be settled by timestamps (Partner Center "newer") and undone.
  */
 import { http, HttpResponse } from "msw";
-import { createHarness } from "./harness";
+import { createHarness } from "../../emulators/world";
 import { SEEDED } from "../../emulators/dataverse";
 import { tableBySet } from "../../emulators/dataverse/schema";
 import { OPPORTUNITY_COLUMNS as C } from "../../sync/schema/dynamics";

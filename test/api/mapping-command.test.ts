@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { checkMappingDocument, runMappingCommand } from "../../api/cli/mapping";
 import { SEEDED } from "../../emulators/dataverse";
 import { SETTING_NAMES, SYNC_STATUS } from "../../sync/schema/dynamics";
-import { installedHarness } from "./harness";
+import { installedHarness } from "../../emulators/world";
 import { future } from "./helpers";
 
 const DEFAULT = join(__dirname, "../../sync/engine/default-mapping.json");

@@ -5,7 +5,7 @@
  * newer save must win and reach Partner Center, whatever the timestamps say.
  */
 import { http, HttpResponse } from "msw";
-import { installedHarness } from "./harness";
+import { installedHarness } from "../../emulators/world";
 import { createOpportunity, future } from "./helpers";
 import { SYNC_STATUS } from "../../sync/schema/dynamics";
 import { baselineAfterOwnWrite } from "../../api/core/own-writes";

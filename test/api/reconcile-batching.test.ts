@@ -7,7 +7,7 @@
 import { http } from "msw";
 import { SEEDED } from "../../emulators/dataverse";
 import { OPPORTUNITY_COLUMNS as C, SYNC_STATUS } from "../../sync/schema/dynamics";
-import { installedHarness } from "./harness";
+import { installedHarness } from "../../emulators/world";
 import { createOpportunity, serviceDataverseRequests } from "./helpers";
 
 const h = installedHarness(31);

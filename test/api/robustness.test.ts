@@ -8,7 +8,7 @@ import { http, HttpResponse } from "msw";
 import { SEEDED } from "../../emulators/dataverse";
 import { OPPORTUNITY_COLUMNS as C, SETTING_NAMES, SYNC_EVENT_COLUMNS as EV, closeReasonValue, SYNC_STATUS, syncResultValue } from "../../sync/schema/dynamics";
 import { wireValue } from "../../sync/dataverse/remote-execution-context";
-import { installedHarness } from "./harness";
+import { installedHarness } from "../../emulators/world";
 import { collect, context, createOpportunity, future, postContext, serviceDataverseRequests, syncEvents } from "./helpers";
 
 const h = installedHarness(11);

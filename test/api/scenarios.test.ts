@@ -1,5 +1,5 @@
 /** End to end at HTTP level: both emulators + the service in one msw server. */
-import { createHarness, SERVICE_URL, WEBHOOK_KEY } from "./harness";
+import { createHarness, SERVICE_URL, WEBHOOK_KEY } from "../../emulators/world";
 import { SEEDED } from "../../emulators/dataverse";
 import { SYNC_STATUS } from "../../sync/schema/dynamics";
 

@@ -6,7 +6,7 @@ import { SEEDED } from "../../emulators/dataverse";
 import { tableBySet } from "../../emulators/dataverse/schema";
 import { OPPORTUNITY_COLUMNS as C, SYNC_EVENT_COLUMNS as EV, SYNC_STATUS, syncResultValue } from "../../sync/schema/dynamics";
 import { SIGN_IN_EXPIRED_TEXT } from "../../api/core/errors";
-import { installedHarness } from "./harness";
+import { installedHarness } from "../../emulators/world";
 import { context, createOpportunity, postContext, syncEvents } from "./helpers";
 
 const h = installedHarness(23);

@@ -33,10 +33,10 @@ const planted: Array<[string, string, RegExp]> = [
   ["sync/schema/planted.ts", 'import { plan } from "../engine/plan";', /"engine".*"schema"/],
   ["sync/engine/planted.ts", 'import pino from "pino";', /"pino".*"engine"/],
   ["api/core/planted.ts", 'import { createPartnerCenterEmulator } from "../../emulators/partner-center";', /"emulators".*"core"/],
-  ["api/hosts/planted.ts", 'import { createHarness } from "../../test/api/harness";', /"test".*"service"/],
+  ["api/hosts/planted.ts", 'import { validDeal } from "../../test/engine/fixtures";', /"test".*"service"/],
   ["api/planted.ts", 'import { SEEDED } from "../sandbox/seed-data";', /"sandbox".*"service"/],
   ["sync/partner-center/planted.ts", 'import { http } from "../../emulators/kit/dispatcher";', /"emulators".*"clients"/],
-  ["bench/planted.ts", 'import { createHarness } from "../test/api/harness";', /"test".*"bench"/],
+  ["bench/planted.ts", 'import { validDeal } from "../test/engine/fixtures";', /"test".*"bench"/],
 ];
 
 const allowed = [

@@ -1,22 +1,22 @@
 /**
- * Both emulators plus the service, mounted in one msw server: the service's fetch answers at
- * SERVICE_URL, Dataverse's steps and Partner Center's webhooks POST to it over (intercepted) HTTP.
+ * The emulated world the end-to-end tests and the bench share: both emulators plus the service,
+ * mounted in one msw server. The service's fetch answers at SERVICE_URL, Dataverse's steps and Partner Center's webhooks POST to it over (intercepted) HTTP.
  */
 import { join } from "node:path";
 import { http } from "msw";
 import { setupServer } from "msw/node";
-import { createDataverseEmulator, SEEDED } from "../../emulators/dataverse";
-import { createPartnerCenterEmulator } from "../../emulators/partner-center";
-import { DataverseClient } from "../../sync/dataverse/client";
-import { staticTokenProvider as dvToken } from "../../sync/dataverse/token";
-import { ReferralsClient } from "../../sync/partner-center/referrals-client";
-import { staticTokenProvider as pcToken } from "../../sync/partner-center/auth-types";
-import { createCoSellService } from "../../api/service";
-import { dataversePort } from "../../api/ports/dataverse";
-import { partnerCenterPort } from "../../api/ports/partner-center";
-import { silentLogger } from "../../api/core/logger";
-import type { RetryPolicy } from "../../sync/shared/retry";
-import { filteringAttributes } from "../../solution/lib/steps";
+import { createDataverseEmulator, SEEDED } from "./dataverse";
+import { createPartnerCenterEmulator } from "./partner-center";
+import { DataverseClient } from "../sync/dataverse/client";
+import { staticTokenProvider as dvToken } from "../sync/dataverse/token";
+import { ReferralsClient } from "../sync/partner-center/referrals-client";
+import { staticTokenProvider as pcToken } from "../sync/partner-center/auth-types";
+import { createCoSellService } from "../api/service";
+import { dataversePort } from "../api/ports/dataverse";
+import { partnerCenterPort } from "../api/ports/partner-center";
+import { silentLogger } from "../api/core/logger";
+import type { RetryPolicy } from "../sync/shared/retry";
+import { filteringAttributes } from "../solution/lib/steps";
 
 export const SERVICE_URL = "https://cosell-service.example.com";
 export const WEBHOOK_KEY = "test-key-0123456789abcdef";
@@ -55,7 +55,7 @@ export function createHarness(seed = 1, options: HarnessOptions = {}) {
 
   async function install(): Promise<void> {
     // The Update step filters on what the shipped solution's step does.
-    const opportunityColumns = filteringAttributes(join(__dirname, "../.."));
+    const opportunityColumns = filteringAttributes(join(__dirname, ".."));
     for (const message of ["cosell_SyncOpportunity", "cosell_RespondToReferral"] as const) {
       await dvEmu.registerWebhookStep({ url: `${SERVICE_URL}/api/dataverse`, authtype: 5, headers: { "x-cosell-key": WEBHOOK_KEY }, message, mode: 0, stage: 40 });
     }
