@@ -39,6 +39,14 @@ function listFiles(dir: string): string[] {
     .sort();
 }
 
+/** The manifest with its <control version> set to the solution's major.minor.patch. */
+export function stampControlVersion(manifestXml: string, solutionVersion: string): string {
+  const version = solutionVersion.split(".").slice(0, 3).join(".");
+  const stamped = manifestXml.replace(/(<control\b[^>]*?\sversion=")[^"]*(")/, `$1${version}$2`);
+  if (stamped === manifestXml && !manifestXml.includes(`version="${version}"`)) throw new PackError("ControlManifest.xml: <control> has no version attribute to stamp");
+  return stamped;
+}
+
 /** The four-part version Dataverse wants, from package.json (1.0.0 → 1.0.0.0). */
 export function solutionVersion(root: string): string {
   const v = String(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version ?? "");
@@ -121,7 +129,8 @@ export function assemble(input: PackInput, managed: boolean): PackedSolution {
   const manifestXml = readOut(`${builtDir}/ControlManifest.xml`, "npm run build:controls");
   const manifest = readManifest(parseXml(manifestXml.toString("utf8"), `out/${builtDir}/ControlManifest.xml`), `out/${builtDir}/ControlManifest.xml`, prefix);
   if (manifest.storedName !== storedName) throw new PackError(`solution/src/${controlData[0]}: <Name> ${storedName} but the built manifest makes ${manifest.storedName}`);
-  files.set(`Controls/${storedName}/ControlManifest.xml`, manifestXml);
+  // package.json is the one version source: the control in the zip carries it as Solution.xml does.
+  files.set(`Controls/${storedName}/ControlManifest.xml`, utf8(stampControlVersion(manifestXml.toString("utf8"), solutionVersion(input.root))));
   for (const f of manifest.files) files.set(`Controls/${storedName}/${f}`, readOut(`${builtDir}/${f}`, "npm run build:controls"));
   components.add(`66:${storedName}`);
 

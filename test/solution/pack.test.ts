@@ -9,7 +9,7 @@ import { join } from "node:path";
 import * as vm from "node:vm";
 import { unzipSync } from "fflate";
 import { pack } from "../../solution/pack";
-import { assemble, formSection, rootComponentKey } from "../../solution/lib/assemble";
+import { assemble, formSection, rootComponentKey, stampControlVersion } from "../../solution/lib/assemble";
 import { acceptedTypes, boundColumn, pcfTypesOf } from "../../solution/lib/control";
 import { filteringAttributes } from "../../solution/lib/steps";
 import { TABLE_FLAG_NAMES } from "../../solution/lib/tables";
@@ -104,6 +104,14 @@ describe("solution.xml", () => {
     expect(textOf(kid(sol, "SolutionManifest")!, "Managed")).toBe("0");
     expect(textOf(kid(managed.xml("solution.xml"), "SolutionManifest")!, "Managed")).toBe("1");
     expect(textOf(kid(sol, "SolutionManifest")!, "Version")).toBe(four);
+  });
+
+  it("package.json is the one version source: the control in the zip carries it too, whatever the manifest source says", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
+    const control = [...walk(unmanaged.xml("Controls/cosell_CoSell.CoSellPanel/ControlManifest.xml"))].find((n) => n.name === "control")!;
+    expect(control.attrs.version).toBe(pkg.split("-")[0]);
+    expect(stampControlVersion('<manifest><control namespace="CoSell" version="0.0.1" constructor="X"/></manifest>', "2.3.4.0"))
+      .toBe('<manifest><control namespace="CoSell" version="2.3.4" constructor="X"/></manifest>');
   });
 
   it("the only difference between the two zips is Managed", () => {
