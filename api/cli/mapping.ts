@@ -1,5 +1,5 @@
 /**
- * `tsx api/cli.ts mapping check <file>` and `mapping set <file>`: how an admin changes the field
+ * `npm run cosell -- mapping check <file>` and `mapping set <file>`: how an admin changes the field
  * mapping. A document is checked against the schema and the engine's rules first; one with
  * problems is refused with every problem and its JSON path, and never reaches Dataverse.
  */
@@ -12,7 +12,7 @@ export interface MappingCommandDeps {
   out(line: string): void;
 }
 
-const USAGE = "usage: tsx api/cli.ts mapping check <file> | mapping set <file>";
+const USAGE = "usage: npm run cosell -- mapping check <file> | mapping set <file>";
 
 /** Reads and checks a mapping document; the problems, or the loaded field count. */
 export function checkMappingDocument(path: string, readFile: (path: string) => string): { problems: string[]; fields?: number; text?: string } {

@@ -1,9 +1,9 @@
 /**
  * Operator commands (run with tsx):
- *   tsx api/cli.ts reconcile [--full]     re-plan everything changed since the watermark (progress bar)
- *   tsx api/cli.ts backfill [--apply]     link existing referrals and opportunities (dry run by default)
- *   tsx api/cli.ts mapping check <file>   check a field-mapping document (every problem with its JSON path)
- *   tsx api/cli.ts mapping set <file>     check it, then make it the org's mapping (refused if it has problems)
+ *   npm run cosell -- reconcile [--full]     re-plan everything changed since the watermark (progress bar)
+ *   npm run cosell -- backfill [--apply]     link existing referrals and opportunities (dry run by default)
+ *   npm run cosell -- mapping check <file>   check a field-mapping document (every problem with its JSON path)
+ *   npm run cosell -- mapping set <file>     check it, then make it the org's mapping (refused if it has problems)
  * Configuration: the same environment variables as the service (api/README.md).
  */
 import { SingleBar, Presets } from "cli-progress";
@@ -14,7 +14,7 @@ import { runMappingCommand } from "./mapping";
 import { createLogger } from "../core/logger";
 import type { CoSellService } from "../service";
 
-const USAGE = "usage: tsx api/cli.ts reconcile [--full] | backfill [--apply] | mapping check|set <file>";
+const USAGE = "usage: npm run cosell -- reconcile [--full] | backfill [--apply] | mapping check|set <file>";
 
 function progressBar(label: string): { update: (done: number, total: number) => void; stop: () => void } {
   const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, hideCursor: true }, Presets.shades_classic);
