@@ -5,12 +5,12 @@
  * `partnerCenter`, passes the answer to `complete`, and writes what comes back; it decides nothing.
  */
 import {
-  OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATUS,
+  OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATUS, SYNC_STATUS,
   type DynamicsDeal, type SyncResult, type SyncStatusName, type SyncTrigger,
 } from "../schema/dynamics";
 import { referralLink, type CloseReasonCode, type NewReferral, type Referral } from "../schema/referral";
 import { auditToSyncEventRow, type AuditEntry } from "./audit";
-import { changedColumns, isUserTrigger, problemsText, statusColumns } from "./bookkeeping";
+import { changedColumns, isUserTrigger, statusColumns } from "./bookkeeping";
 import { applyDataverseChanges, type DynamicsStatusAction } from "./convert";
 import type { Mapping } from "./mapping";
 import { applyPatch, type JsonPatchOp } from "./patch";
@@ -117,8 +117,10 @@ export function planEffects(input: SyncInput): SyncEffects {
     snapshot: input.snapshot, deal: loaded.deal, referral: input.referral?.referral ?? null,
     mapping: input.mapping, now: input.now, trigger: trace.trigger, request: input.request,
   });
-  if (first.outcome === "invalid") return settled(planRefused(input, first, problemsText(first.problems), "VALIDATION_FAILED"));
-  if (first.outcome === "rejected") return settled(planRefused(input, first, first.reason ?? "Change not sent.", "REJECTED"));
+  // An invalid plan's reason is problemsText of its problems: the fix list the panel shows.
+  if (first.outcome === "invalid" || first.outcome === "rejected") {
+    return settled(planRefused(input, first, first.reason ?? "Change not sent.", first.outcome === "invalid" ? "VALIDATION_FAILED" : "REJECTED"));
+  }
 
   const partnerCenter = first.outcome === "write" ? partnerCenterWrite(first, input.referral) : null;
   return {
@@ -266,7 +268,7 @@ function writeBack(input: SyncInput, thePlan: Plan, referral: ReferralWithETag |
   const wrote = thePlan.outcome === "write";
   const wanted: Record<string, unknown> = {
     ...thePlan.dataverse.opportunity,
-    [C.syncStatus]: statusColumns(thePlan.syncStatus, null)[C.syncStatus],
+    [C.syncStatus]: SYNC_STATUS[thePlan.syncStatus],
     [C.syncSnapshot]: serializeSnapshot(thePlan.nextSnapshot),
   };
   // A sync that got this far clears an earlier failure's text, unless the plan says what to keep.
@@ -276,6 +278,7 @@ function writeBack(input: SyncInput, thePlan: Plan, referral: ReferralWithETag |
     wanted[C.referralLink] = referralLink(referral.referral.id);
     wanted[C.referralETag] = referral.eTag;
   }
+  // Last synced is stamped below by one rule (anything written), not only when the plan carried a value.
   delete wanted[C.lastSyncedOn];
   const columns = changedColumns(opp, wanted);
   if (Object.keys(columns).length > 0 || wrote) columns[C.lastSyncedOn] = input.now.toISOString();
