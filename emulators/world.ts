@@ -11,9 +11,7 @@ import { DataverseClient } from "../sync/dataverse/client";
 import { staticTokenProvider as dvToken } from "../sync/dataverse/token";
 import { ReferralsClient } from "../sync/partner-center/referrals-client";
 import { staticTokenProvider as pcToken } from "../sync/partner-center/auth-types";
-import { createCoSellService } from "../api/service";
-import { dataversePort } from "../api/ports/dataverse";
-import { partnerCenterPort } from "../api/ports/partner-center";
+import { composeService } from "../api/compose";
 import { silentLogger } from "../api/core/logger";
 import type { RetryPolicy } from "../sync/shared/retry";
 import { filteringAttributes } from "../solution/lib/steps";
@@ -38,15 +36,15 @@ export function createHarness(seed = 1, options: HarnessOptions = {}) {
   const testRetry = { retry: { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000 }, retryEnv: { sleep: async () => undefined } };
   const dataverse = new DataverseClient({ orgUrl: dvEmu.orgUrl, tokens: dvToken(SEEDED.sellerUserId), ...testRetry });
   const referrals = new ReferralsClient({ tokenProvider: pcToken("pc-token"), ...testRetry });
-  const serviceDataverse = new DataverseClient({ orgUrl: dvEmu.orgUrl, tokens: dvToken(SEEDED.applicationUserId), ...retry });
-  const serviceReferrals = new ReferralsClient({ tokenProvider: pcToken("pc-token"), ...retry });
-  const service = createCoSellService({
-    partnerCenter: partnerCenterPort(serviceReferrals),
-    dataverse: dataversePort(serviceDataverse),
-    logger: silentLogger(),
-    webhookKey: WEBHOOK_KEY,
-    verifyOptions: { trustRootsPem: pcEmu.trustRootPem, allowedCertificateHosts: [pcEmu.certificateHost] },
-  });
+  // The production composition, configured for the emulators, with the test's retry waits.
+  const service = composeService(
+    {
+      dataverse: { url: dvEmu.orgUrl, auth: { token: SEEDED.applicationUserId } },
+      partnerCenter: { auth: { token: "pc-token" } },
+      inbound: { webhookKey: WEBHOOK_KEY, trustRootsPem: pcEmu.trustRootPem, certificateHosts: [pcEmu.certificateHost] },
+    },
+    { logger: silentLogger(), ...retry },
+  );
   const server = setupServer(
     ...pcEmu.handlers,
     ...dvEmu.handlers,

@@ -14,13 +14,11 @@ import { createPartnerCenterEmulator, type PartnerCenterEmulator } from "../emul
 import { createDataverseEmulator, SEEDED, type DataverseEmulator, type StoreState } from "../emulators/dataverse";
 import { sandboxSeed } from "./seed-data";
 import { staticTokenProvider } from "../sync/partner-center/auth-types";
-import { ReferralsClient } from "../sync/partner-center/referrals-client";
 import { WebhooksClient } from "../sync/partner-center/webhooks-client";
-import { DataverseClient } from "../sync/dataverse/client";
 import type { Referral } from "../sync/schema/referral";
-import { createCoSellService, type CoSellService } from "../api/service";
-import { partnerCenterPort } from "../api/ports/partner-center";
-import { dataversePort } from "../api/ports/dataverse";
+import type { CoSellService } from "../api/service";
+import { composeService } from "../api/compose";
+import { startReconcileTimer } from "../api/triggers/reconcile-timer";
 import { createLogger, type Logger } from "../api/core/logger";
 import { registerSandboxSteps } from "./wiring";
 import type { SandboxConfig } from "./page/web-api";
@@ -105,16 +103,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   const webhookKey = randomBytes(24).toString("base64url");
-  const referrals = new ReferralsClient({ tokenProvider: staticTokenProvider(SANDBOX_SERVICE_TOKEN), baseUrl: `${origin}/pc/v1.0/engagements/referrals` });
-  const service = createCoSellService({
-    partnerCenter: partnerCenterPort(referrals),
-    dataverse: dataversePort(new DataverseClient({ orgUrl: `${origin}/dataverse`, tokens: staticTokenProvider(SEEDED.applicationUserId) })),
-    logger,
-    webhookKey,
-    verifyOptions: { trustRootsPem: pc.trustRootPem, allowedCertificateHosts: [new URL(origin).host, new URL(origin).hostname], allowLoopbackHttp: true },
-    // A real call: revoke the token in the emulator (pc.state.rejectedTokens) and health turns "expired".
-    partnerCenterCredential: () => referrals.list({ top: 1 }),
-  });
+  // The production composition, configured for the emulated org and the sandbox's service account.
+  const service = composeService(
+    {
+      dataverse: { url: `${origin}/dataverse`, auth: { token: SEEDED.applicationUserId } },
+      partnerCenter: { auth: { token: SANDBOX_SERVICE_TOKEN }, referralsUrl: `${origin}/pc/v1.0/engagements/referrals` },
+      inbound: { webhookKey, trustRootsPem: pc.trustRootPem, certificateHosts: [new URL(origin).host, new URL(origin).hostname], allowLoopbackHttp: true },
+    },
+    { logger },
+  );
 
   const page = await bundlePage();
   const config: SandboxConfig = {
@@ -167,13 +164,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   persist();
   const saver = setInterval(persist, 1000);
-  let reconciling = false;
-  const reconciler = setInterval(async () => {
-    if (reconciling) return;
-    reconciling = true;
-    await service.reconcile().catch((e) => logger.error({ err: e }, "sandbox reconcile failed"));
-    reconciling = false;
-  }, options.reconcileIntervalMs ?? 30_000);
+  const reconciler = startReconcileTimer(() => service.reconcile(), options.reconcileIntervalMs ?? 30_000, logger);
 
   return {
     url: origin,
@@ -182,7 +173,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     service,
     async stop() {
       clearInterval(saver);
-      clearInterval(reconciler);
+      await reconciler.stop();
       await Promise.all([pc.settle(), dv.dispatcher.drain()]).catch(() => undefined);
       persist();
       await server.close();

@@ -1,4 +1,4 @@
-// Builds every part: the PCF control, the ribbon web resources, the solution zips, the Azure Functions app.
+// Builds every part: the PCF control, the ribbon web resources, the solution zips, the cosell command and the Azure Functions app.
 import { execSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 
@@ -14,4 +14,4 @@ if (existsSync("webresources/build.mjs")) run("npm run build:webresources");
 if (existsSync("solution/pack.ts")) run("npm run pack");
 // The form section the install command applies, for review (solution/form-section.ts).
 run("npx tsx solution/form-section.ts");
-run("npm run build:functions");
+run("npm run build:service");

@@ -1,15 +1,12 @@
 /**
- * `tsx solution/install.ts --org https://contoso.crm.dynamics.com --service-url https://… --key …`
- * Does after import what a solution zip cannot carry (solution-format.md §5, §9): points the webhook
+ * `cosell install`: does after import what a solution zip cannot carry (solution-format.md §5, §9): points the webhook
  * endpoint at the service with its header key, registers the steps, adds the co-sell section to the
  * Opportunity main forms, and reports the alternate key. Running it again changes nothing.
- * Auth: --tenant/--client-id/--client-secret (app registration, client credentials) or --token.
+ * The command and its options are in api/cli/install.ts.
  */
-import { ConfidentialClientApplication } from "@azure/msal-node";
 import { DynamicsWebApi } from "dynamics-web-api";
-import { resolve } from "node:path";
 import { ENVIRONMENT_VARIABLES, OPPORTUNITY_COLUMNS } from "../sync/schema/dynamics";
-import { loadDefinitions, type InstallDefinitions, type StepDefinition } from "./install/definitions";
+import { type InstallDefinitions, type StepDefinition } from "./install/definitions";
 import { addSection } from "./install/form";
 
 export const KEY_HEADER = "x-cosell-key";
@@ -174,45 +171,9 @@ async function reportAlternateKey(api: DynamicsWebApi, report: InstallReport): P
   }
 }
 
-/** Client for `orgUrl`: a static token (sandbox) or the app registration's client credentials. */
-export function connect(orgUrl: string, auth: { token?: string; tenant?: string; clientId?: string; clientSecret?: string }): DynamicsWebApi {
-  const base = orgUrl.replace(/\/$/, "");
+/** Client for `orgUrl` with the caller's tokens (the same client-credentials sign-in the service uses). */
+export function connect(orgUrl: string, tokens: { getToken(): Promise<string> }): DynamicsWebApi {
   // dynamics-web-api resolves "api/data/v9.2" against serverUrl: a path prefix survives only with a trailing slash.
-  const serverUrl = `${base}/`;
-  if (auth.token) return new DynamicsWebApi({ serverUrl, dataApi: { version: "9.2" }, onTokenRefresh: async () => auth.token! });
-  if (!auth.tenant || !auth.clientId || !auth.clientSecret) throw new Error("give --token, or --tenant, --client-id and --client-secret (COSELL_TENANT_ID / COSELL_CLIENT_ID / COSELL_CLIENT_SECRET)");
-  const msal = new ConfidentialClientApplication({ auth: { clientId: auth.clientId, authority: `https://login.microsoftonline.com/${auth.tenant}`, clientSecret: auth.clientSecret } });
-  return new DynamicsWebApi({
-    serverUrl, dataApi: { version: "9.2" },
-    onTokenRefresh: async () => (await msal.acquireTokenByClientCredential({ scopes: [`${base}/.default`] }))?.accessToken ?? null,
-  });
-}
-
-async function main(argv: string[]): Promise<void> {
-  const arg = (name: string, env?: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : env ? process.env[env] : undefined;
-  };
-  const org = arg("--org", "COSELL_DATAVERSE_URL");
-  if (!org) throw new Error("--org <https://yourorg.crm.dynamics.com> is required");
-  const api = connect(org, {
-    token: arg("--token", "COSELL_DATAVERSE_TOKEN"), tenant: arg("--tenant", "COSELL_TENANT_ID"),
-    clientId: arg("--client-id", "COSELL_CLIENT_ID"), clientSecret: arg("--client-secret", "COSELL_CLIENT_SECRET"),
-  });
-  const report = await install(api, loadDefinitions(resolve(__dirname, "..")), {
-    serviceUrl: arg("--service-url", "COSELL_SERVICE_URL"), key: arg("--key", "COSELL_WEBHOOK_KEY"),
-    rotateKey: argv.includes("--rotate-key"), skipForms: argv.includes("--skip-forms"),
-    formIds: arg("--forms")?.split(",").filter(Boolean),
-  });
-  for (const c of report.changes) console.log(`changed    ${c}`);
-  for (const u of report.unchanged) console.log(`unchanged  ${u}`);
-  for (const w of report.warnings) console.warn(`warning    ${w}`);
-  if (!report.changes.length) console.log("nothing to change");
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((e) => {
-    console.error(`install failed: ${(e as Error).message}`);
-    process.exit(1);
-  });
+  const serverUrl = `${orgUrl.replace(/\/$/, "")}/`;
+  return new DynamicsWebApi({ serverUrl, dataApi: { version: "9.2" }, onTokenRefresh: () => tokens.getToken() });
 }

@@ -1,9 +1,13 @@
 /**
- * `npm run cosell -- mapping check <file>` and `mapping set <file>`: how an admin changes the field
+ * `cosell mapping check <file>` and `cosell mapping set <file>`: how an admin changes the field
  * mapping. A document is checked against the schema and the engine's rules first; one with
  * problems is refused with every problem and its JSON path, and never reaches Dataverse.
  */
+import { readFileSync } from "node:fs";
 import { loadMapping, MappingError, SETTING_NAMES } from "../../sync/engine";
+import { connectDataverse } from "../compose";
+import { readConfig } from "../config";
+import type { Command } from "./command";
 
 export interface MappingCommandDeps {
   readFile(path: string): string;
@@ -12,7 +16,7 @@ export interface MappingCommandDeps {
   out(line: string): void;
 }
 
-const USAGE = "usage: npm run cosell -- mapping check <file> | mapping set <file>";
+const USAGE = "usage: cosell mapping check <file> | cosell mapping set <file>";
 
 /** Reads and checks a mapping document; the problems, or the loaded field count. */
 export function checkMappingDocument(path: string, readFile: (path: string) => string): { problems: string[]; fields?: number; text?: string } {
@@ -58,3 +62,19 @@ export async function runMappingCommand(argv: string[], deps: MappingCommandDeps
   deps.out(`${file}: saved as the "${SETTING_NAMES.mappingDocument}" setting (${result.fields} fields). The service uses it within a minute.`);
   return 0;
 }
+
+export const mappingCommand: Command = {
+  name: "mapping",
+  summary: "check a field-mapping document, or check it and make it the org's mapping",
+  usage: ["mapping check <file>   (needs no configuration)", "mapping set <file>     (refused, with every problem, if it has any)"],
+  parts: ["dataverse"],
+  async run(args, io) {
+    // `check` reads no configuration; `set` only the Dataverse connection.
+    const dataverse = args[0] === "set" ? connectDataverse(readConfig(io.env, ["dataverse"]).dataverse, io.compose) : undefined;
+    return runMappingCommand(args, {
+      readFile: (path) => readFileSync(path, "utf8"),
+      setSetting: dataverse && ((name, value) => dataverse.setSetting(name, value)),
+      out: (line) => io.out(line),
+    });
+  },
+};

@@ -1,16 +1,32 @@
 /**
- * Azure Functions v4 host: the same fetch handler behind `app.http`, reconcile behind `app.timer`.
- * Routes are under the Functions `/api` prefix: /api/dataverse, /api/partner-center/webhook,
- * /api/health. `authLevel: "anonymous"` because the service checks the Dataverse key and the
- * Partner Center signature itself.
+ * Azure Functions v4 host: the same fetch handler behind `app.http`, reconcile behind `app.timer`
+ * (the runtime runs one timer at a time). Routes are under the Functions `/api` prefix:
+ * /api/dataverse, /api/partner-center/webhook, /api/health. `authLevel: "anonymous"` because the
+ * service checks the Dataverse key and the Partner Center signature itself.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { createServiceFromConfig, readConfig } from "../config";
+import { readConfig } from "../config";
+import { composeService } from "../compose";
 import { createLogger } from "../core/logger";
 import type { CoSellService } from "../service";
+import { problem } from "../triggers/http";
 
-let service: Promise<CoSellService> | undefined;
-const getService = () => (service ??= createServiceFromConfig(readConfig(process.env), createLogger()));
+const PARTS = ["dataverse", "partnerCenter", "inbound", "server"] as const;
+// Read at load, so a misconfigured app fails its start with every problem listed, not its first call.
+const config = (() => {
+  try {
+    return readConfig(process.env, PARTS);
+  } catch (e) {
+    console.error((e as Error).message);
+    return e as Error;
+  }
+})();
+
+let service: CoSellService | undefined;
+function getService(): CoSellService {
+  if (config instanceof Error) throw config;
+  return (service ??= composeService(config, { logger: createLogger({ level: config.server.logLevel }) }));
+}
 
 /** Functions' HttpRequest → web Request, and back: the handlers stay host-agnostic. */
 export async function toWebRequest(req: HttpRequest): Promise<Request> {
@@ -27,17 +43,18 @@ export async function toFunctionsResponse(res: Response): Promise<HttpResponseIn
 }
 
 async function handle(req: HttpRequest, _ctx: InvocationContext): Promise<HttpResponseInit> {
-  const svc = await getService();
-  return toFunctionsResponse(await svc.fetch(await toWebRequest(req)));
+  // The problems are in the log; a caller learns only that the service is not ready.
+  if (config instanceof Error) return toFunctionsResponse(problem(503, "notConfigured", "The co-sell service is not configured; its log lists what is missing."));
+  return toFunctionsResponse(await getService().fetch(await toWebRequest(req)));
 }
 
 app.http("dataverse", { methods: ["POST"], authLevel: "anonymous", route: "dataverse", handler: handle });
 app.http("partnerCenterWebhook", { methods: ["POST"], authLevel: "anonymous", route: "partner-center/webhook", handler: handle });
 app.http("health", { methods: ["GET"], authLevel: "anonymous", route: "health", handler: handle });
 app.timer("reconcile", {
-  schedule: process.env.COSELL_RECONCILE_SCHEDULE ?? "0 */15 * * * *",
+  schedule: config instanceof Error ? "0 */15 * * * *" : config.server.reconcileSchedule,
   handler: async (_timer, ctx) => {
-    const result = await (await getService()).reconcile();
+    const result = await getService().reconcile();
     ctx.log(`reconcile: ${result.pairs} pairs, ${result.written} written, ${result.failed} failed`);
   },
 });

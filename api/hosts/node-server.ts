@@ -1,20 +1,27 @@
 /**
- * Standalone host: `npm run serve` (tsx api/hosts/node-server.ts). Serves the service's fetch handler over
- * Node's HTTP server and runs reconcile on an interval. Configuration: environment variables
- * (api/README.md).
+ * Standalone host: `cosell serve` (or `npm run serve` from a checkout). Serves the service's fetch
+ * handler over Node's HTTP server and runs reconcile on an interval. Configuration: the
+ * environment variables of api/config.ts, all checked before it listens.
  */
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import { badRequestUrl, readBody, toRequest, writeResponse } from "./node-http";
-import { readConfig, createServiceFromConfig } from "../config";
-import { createLogger } from "../core/logger";
+import { readConfig, type Config } from "../config";
+import { composeService } from "../compose";
+import { createLogger, type Logger } from "../core/logger";
+import { startReconcileTimer } from "../triggers/reconcile-timer";
 
-async function main(): Promise<void> {
-  const logger = createLogger();
-  const config = readConfig(process.env);
-  const service = await createServiceFromConfig(config, logger);
+export const SERVER_PARTS = ["dataverse", "partnerCenter", "inbound", "server"] as const;
+
+export interface RunningServer {
+  server: Server;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Pick<Config, (typeof SERVER_PARTS)[number]>, logger: Logger = createLogger({ level: config.server.logLevel })): Promise<RunningServer> {
+  const service = composeService(config, { logger });
   const server = createServer(async (req, res) => {
     try {
-      const request = toRequest(req, await readBody(req), `http://${req.headers.host ?? config.host}`);
+      const request = toRequest(req, await readBody(req), `http://${req.headers.host ?? config.server.host}`);
       await writeResponse(res, request ? await service.fetch(request) : badRequestUrl(req));
     } catch (e) {
       // The service answers its own errors; this is a socket that broke mid-request. Logged, never thrown.
@@ -23,30 +30,26 @@ async function main(): Promise<void> {
       res.end(JSON.stringify({ error: { code: "internalError", message: "The request could not be completed." } }));
     }
   });
-  server.listen(config.port, config.host, () => logger.info({ host: config.host, port: config.port }, "co-sell service listening"));
-
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return; // a slow pass is never overlapped by the next one
-    running = true;
-    try {
-      await service.reconcile();
-    } catch (e) {
-      logger.error({ err: e }, "reconcile failed");
-    } finally {
-      running = false;
-    }
-  }, config.reconcileIntervalMs);
-
-  const stop = () => {
-    clearInterval(timer);
-    server.close(() => process.exit(0));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  logger.info({ host: config.server.host, port: config.server.port }, "co-sell service listening");
+  const timer = startReconcileTimer(() => service.reconcile(), config.server.reconcileIntervalMs, logger);
+  return {
+    server,
+    async stop() {
+      await timer.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+/** Reads the configuration, starts, and stops cleanly on SIGINT/SIGTERM. */
+export async function serve(env: Record<string, string | undefined>): Promise<RunningServer> {
+  const running = await startServer(readConfig(env, SERVER_PARTS));
+  const stop = () => void running.stop().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return running;
+}

@@ -42,7 +42,7 @@ export interface CredentialHealth {
   detail?: string;
 }
 
-export const NOT_SIGNED_IN_MESSAGE = "Partner Center is not signed in — run the login command";
+export const NOT_SIGNED_IN_MESSAGE = "Partner Center is not signed in — run `cosell login`";
 
 /** OAuth error codes for the sign-in service's own passing trouble (RFC 6749 §5.2 / §4.1.2.1). */
 const TRANSIENT_SERVER_CODES = new Set(["server_error", "temporarily_unavailable"]);

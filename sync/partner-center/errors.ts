@@ -52,7 +52,7 @@ export class PartnerCenterError extends Error {
   }
 }
 
-export const SIGN_IN_EXPIRED_MESSAGE = "Partner Center sign-in expired — run the login command again";
+export const SIGN_IN_EXPIRED_MESSAGE = "Partner Center sign-in expired — run `cosell login` again";
 
 /** Silent refresh failed (or there is no signed-in account): a person must sign in again (D.9). */
 export class SignInExpiredError extends Error {

@@ -15,4 +15,3 @@ export { verifyPartnerCenterWebhook, DEFAULT_CERTIFICATE_HOSTS } from "./webhook
 export type { VerifyOptions, VerifyResult } from "./webhook-verify";
 export { parsePartnerCenterEvent, REFERRAL_EVENTS, RELATED_REFERRAL_EVENTS } from "./events";
 export type { PartnerCenterEvent } from "./events";
-export { authFromEnv, tokenProvidersFromEnv, callBudgetFromEnv, ENV as PARTNER_CENTER_ENV } from "./config";

@@ -187,6 +187,8 @@ maybe("sandbox in Chromium", () => {
     const solution = panel().getByRole("textbox").last();
     await solution.fill(guid);
     await solution.press("Enter");
+    // The id is a chip before the seller saves (a save racing the chip's commit would send without it).
+    await expectText(panel().getByRole("listitem").filter({ hasText: guid }), guid);
     const saved = page.waitForResponse((r) => r.request().method() === "PATCH" && /opportunities\(/.test(r.url()), LIVE);
     await form().getByRole("button", { name: "Save", exact: true }).click();
     expect((await saved).request().postDataJSON()).toMatchObject({ cosell_referralvisibility: 731500021, cosell_solutionids: guid, cosell_syncwithpartnercenter: true });

@@ -1,6 +1,5 @@
 import { http, HttpResponse } from "msw";
 import { CallBudget, type CallBudgetWarning } from "../../sync/partner-center/call-budget";
-import { ConfigError, callBudgetFromEnv } from "../../sync/partner-center/config";
 import { WebhooksClient } from "../../sync/partner-center/webhooks-client";
 import { staticTokenProvider } from "../../sync/partner-center/auth-types";
 import { TOKEN, client, coSellReferral, startEmulator } from "./fixtures";
@@ -97,29 +96,6 @@ describe("CallBudget", () => {
     expect(() => new CallBudget({ warnAt: 80 })).toThrow(/warnAt must be a share of the budget in \(0, 1\], e.g. 0.8 for 80%; got 80/);
     expect(() => new CallBudget({ warnAt: 0 })).toThrow(/warnAt/);
     expect(() => new CallBudget({ warnAt: Number.NaN })).toThrow(/warnAt/);
-  });
-});
-
-describe("callBudgetFromEnv", () => {
-  test("defaults to 10,000 calls and 80% when nothing is set", () => {
-    const b = callBudgetFromEnv(() => undefined, {});
-    expect(b.snapshot()).toMatchObject({ dailyBudget: 10_000, warnAtCalls: 8_000 });
-  });
-
-  test("reads the budget and the warning percent", () => {
-    const b = callBudgetFromEnv(() => undefined, { PARTNER_CENTER_DAILY_CALL_BUDGET: " 2500 ", PARTNER_CENTER_CALL_BUDGET_WARN_PERCENT: "90" });
-    expect(b.snapshot()).toMatchObject({ dailyBudget: 2_500, warnAtCalls: 2_250 });
-  });
-
-  test.each([
-    [{ PARTNER_CENTER_DAILY_CALL_BUDGET: "10k" }, 'PARTNER_CENTER_DAILY_CALL_BUDGET must be a whole number ≥ 1; got "10k"'],
-    [{ PARTNER_CENTER_DAILY_CALL_BUDGET: "0" }, 'PARTNER_CENTER_DAILY_CALL_BUDGET must be a whole number ≥ 1; got "0"'],
-    [{ PARTNER_CENTER_CALL_BUDGET_WARN_PERCENT: "0.8" }, 'PARTNER_CENTER_CALL_BUDGET_WARN_PERCENT must be a whole number from 1 to 100; got "0.8"'],
-    [{ PARTNER_CENTER_CALL_BUDGET_WARN_PERCENT: "120" }, 'PARTNER_CENTER_CALL_BUDGET_WARN_PERCENT must be a whole number from 1 to 100; got "120"'],
-  ])("refuses %j naming the variable", (env, message) => {
-    const attempt = () => callBudgetFromEnv(() => undefined, env);
-    expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(message);
   });
 });
 

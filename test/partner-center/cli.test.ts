@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { EXIT, runCli } from "../../sync/partner-center/cli";
+import { EXIT } from "../../api/cli/command";
+import { runCosell as runCli } from "../../api/cli/cosell";
 import { encryptCache } from "../../sync/partner-center/token-cache";
 import { CLIENT, TENANT, signedInCache } from "./msal-fixtures";
 import { startEmulator } from "./fixtures";
@@ -55,16 +56,16 @@ test("status tells a person whether to sign in again", async () => {
     const env = { PARTNER_CENTER_CLIENT_ID: CLIENT, PARTNER_CENTER_TENANT_ID: TENANT, PARTNER_CENTER_TOKEN_CACHE: cache, PARTNER_CENTER_TOKEN_CACHE_KEY: randomBytes(32).toString("hex") };
     const status = async () => {
       const err: string[] = [];
-      const code = await runCli(["status"], { out: () => undefined, err: (l) => err.push(l), env });
+      const code = await runCli(["login", "status"], { out: () => undefined, err: (l) => err.push(l), env });
       return { code, err: err.join("\n") };
     };
-    expect(await status()).toEqual({ code: EXIT.signIn, err: "Partner Center is not signed in — run the login command" });
+    expect(await status()).toEqual({ code: EXIT.signIn, err: "Partner Center is not signed in — run `cosell login`" });
 
     // A cache written with another key: the sign-in is there but unusable.
     writeFileSync(cache, encryptCache(signedInCache(3600), randomBytes(32)));
     const wrongKey = await status();
     expect(wrongKey.code).toBe(EXIT.signIn);
-    expect(wrongKey.err).toMatch(/^Partner Center sign-in expired — run the login command again \(token cache .* could not be decrypted/);
+    expect(wrongKey.err).toMatch(/^Partner Center sign-in expired — run `cosell login` again \(token cache .* could not be decrypted/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -83,7 +83,7 @@ describe("credentialHealth", () => {
     const { auth } = setUp(signedInCache(-60, { refreshToken: true }), [REFRESH_TOKEN_EXPIRED]);
     const health = await auth.credentialHealth();
     expect(health.state).toBe("expired");
-    expect(health.detail).toMatch(/^Partner Center sign-in expired — run the login command again \(.*AADSTS700082/);
+    expect(health.detail).toMatch(/^Partner Center sign-in expired — run `cosell login` again \(.*AADSTS700082/);
   });
 
   test("an expired access token with no refresh token is expired", async () => {

@@ -252,7 +252,7 @@ describe("errors and retries", () => {
     const c = client({ tokenProvider: { getToken: async () => { throw new SignInExpiredError("refresh token revoked"); } } });
     const e = await failure(c.list());
     expect(e).toMatchObject({ kind: "credential", code: "signInExpired" });
-    expect(e.message).toBe("Partner Center sign-in expired — run the login command again");
+    expect(e.message).toBe("Partner Center sign-in expired — run `cosell login` again");
   });
 
   test("a missing bearer token is refused by the service", async () => {

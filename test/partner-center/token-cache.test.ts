@@ -45,7 +45,7 @@ test("a wrong key reads as signed out (sign-in expired), and the file is kept", 
   const a = auth(randomBytes(32));
   const e = await a.tokenProvider().getToken().catch((x: unknown) => x);
   expect(e).toBeInstanceOf(SignInExpiredError);
-  expect((e as Error).message).toMatch(/^Partner Center sign-in expired — run the login command again \(token cache .* could not be decrypted/);
+  expect((e as Error).message).toMatch(/^Partner Center sign-in expired — run `cosell login` again \(token cache .* could not be decrypted/);
   expect(readFileSync(file, "utf8")).toBe(original);
 });
 

@@ -5,6 +5,7 @@
  */
 import { setupServer } from "msw/node";
 import { createDataverseEmulator, SEEDED } from "../../emulators/dataverse";
+import { staticTokenProvider } from "../../sync/dataverse/token";
 import { connect, install, KEY_HEADER } from "../../solution/install";
 import { loadDefinitions } from "../../solution/install/definitions";
 import { addSection } from "../../solution/install/form";
@@ -19,7 +20,7 @@ afterEach(() => emulator.reset());
 afterAll(() => server.close());
 
 const defs = loadDefinitions(ROOT);
-const api = () => connect(emulator.orgUrl, { token: SEEDED.applicationUserId });
+const api = () => connect(emulator.orgUrl, staticTokenProvider(SEEDED.applicationUserId));
 const options = { serviceUrl: "https://cosell.example.com/api/dataverse/webhook", key: "s3cret", skipForms: true };
 async function rows(set: string): Promise<Array<Record<string, unknown>>> {
   const r = await emulator.request("GET", set);

@@ -1,0 +1,99 @@
+/**
+ * The one place the service is put together from its configuration: both hosts, the `cosell`
+ * command, the sandbox and the emulated world of the tests call composeService, so what runs
+ * in production is what the tests run — only the configuration (and the clock or retry waits
+ * a test injects) differs.
+ */
+import { DataverseClient } from "../sync/dataverse/client";
+import { msalTokenProvider, staticTokenProvider as dataverseToken, type TokenProvider as DataverseTokens } from "../sync/dataverse/token";
+import { PartnerCenterAuth } from "../sync/partner-center/auth";
+import { REFERRALS_SCOPE, WEBHOOKS_SCOPE, staticTokenProvider, type TokenProvider } from "../sync/partner-center/auth-types";
+import { CallBudget } from "../sync/partner-center/call-budget";
+import { ReferralsClient } from "../sync/partner-center/referrals-client";
+import { WebhooksClient } from "../sync/partner-center/webhooks-client";
+import type { RetryEnv, RetryPolicy } from "../sync/shared/retry";
+import type { Mapping } from "../sync/engine";
+import type { Config, DataverseConfig, PartnerCenterConfig } from "./config";
+import { createLogger, type Logger } from "./core/logger";
+import { dataversePort } from "./ports/dataverse";
+import { partnerCenterPort } from "./ports/partner-center";
+import { createCoSellService, type CoSellService } from "./service";
+
+/** What is not configuration: injected by tests and the sandbox, defaulted in production. */
+export interface ComposeOptions {
+  logger?: Logger;
+  now?: () => Date;
+  /** Retry policy and waits of both clients (tests make them instant). */
+  retry?: Partial<RetryPolicy>;
+  retryEnv?: RetryEnv;
+  /** A fixed mapping instead of the org's `mapping.document` setting. */
+  mapping?: Mapping;
+}
+
+/** Client credentials once, for every Dataverse caller (the service, `cosell install`, `cosell mapping set`). */
+export function dataverseTokens(config: DataverseConfig): DataverseTokens {
+  if ("token" in config.auth) return dataverseToken(config.auth.token);
+  return msalTokenProvider({ ...config.auth, orgUrl: config.url });
+}
+
+export function connectDataverse(config: DataverseConfig, options: ComposeOptions = {}): DataverseClient {
+  return new DataverseClient({ orgUrl: config.url, tokens: dataverseTokens(config), retry: options.retry, retryEnv: options.retryEnv });
+}
+
+export interface PartnerCenterConnection {
+  /** The signed-in account; absent with a fixed token. */
+  auth?: PartnerCenterAuth;
+  referrals: ReferralsClient;
+  webhooks: () => WebhooksClient;
+  /** A silent check /health makes: throws with the reason when Partner Center would refuse us. */
+  credentialCheck: () => Promise<void>;
+}
+
+export function connectPartnerCenter(config: PartnerCenterConfig, options: ComposeOptions = {}): PartnerCenterConnection {
+  const logger = options.logger ?? createLogger();
+  const auth = "token" in config.auth ? undefined : new PartnerCenterAuth(config.auth);
+  const fixed = "token" in config.auth ? staticTokenProvider(config.auth.token) : undefined;
+  const tokens = (scope: string): TokenProvider => fixed ?? auth!.tokenProvider(scope);
+  // D.10: one budget shared by both clients counts every call per UTC day and warns before the quota.
+  const budget = new CallBudget({ dailyBudget: config.dailyCallBudget, warnAt: config.warnAt, onWarning: (w) => logger.warn({ callBudget: w }, w.message) });
+  const clientOptions = { retry: options.retry, retryEnv: options.retryEnv, budget };
+  const referrals = new ReferralsClient({ tokenProvider: tokens(REFERRALS_SCOPE), baseUrl: config.referralsUrl, ...clientOptions });
+  return {
+    auth,
+    referrals,
+    webhooks: () => new WebhooksClient({ tokenProvider: tokens(WEBHOOKS_SCOPE), baseUrl: config.webhooksUrl, ...clientOptions }),
+    credentialCheck: auth
+      ? async () => {
+          // Silent: a cached token that is still valid costs no call to the sign-in service.
+          const health = await auth.credentialHealth();
+          if (health.state !== "ok") throw new Error(health.detail ?? `Partner Center sign-in: ${health.state}`);
+        }
+      : async () => {
+          // A fixed token can only be checked by using it.
+          await referrals.list({ top: 1 });
+        },
+  };
+}
+
+/**
+ * The service from its configuration. Without `inbound` (the `cosell` jobs) it still reconciles
+ * and backfills, and refuses calls it could not authenticate.
+ */
+export function composeService(config: Pick<Config, "dataverse" | "partnerCenter"> & Partial<Pick<Config, "inbound">>, options: ComposeOptions = {}): CoSellService {
+  const logger = options.logger ?? createLogger();
+  const partnerCenter = connectPartnerCenter(config.partnerCenter, { ...options, logger });
+  return createCoSellService({
+    partnerCenter: partnerCenterPort(partnerCenter.referrals),
+    dataverse: dataversePort(connectDataverse(config.dataverse, options)),
+    logger,
+    now: options.now,
+    mapping: options.mapping,
+    webhookKey: config.inbound?.webhookKey ?? "",
+    verifyOptions: {
+      trustRootsPem: config.inbound?.trustRootsPem ?? [],
+      allowedCertificateHosts: config.inbound?.certificateHosts,
+      allowLoopbackHttp: config.inbound?.allowLoopbackHttp,
+    },
+    partnerCenterCredential: partnerCenter.credentialCheck,
+  });
+}
