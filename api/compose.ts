@@ -6,7 +6,8 @@
  */
 import { DataverseClient } from "../sync/dataverse/client";
 import { msalTokenProvider, staticTokenProvider as dataverseToken, type TokenProvider as DataverseTokens } from "../sync/dataverse/token";
-import { PartnerCenterAuth } from "../sync/partner-center/auth";
+import { NOT_SIGNED_IN_MESSAGE, PartnerCenterAuth } from "../sync/partner-center/auth";
+import { SIGN_IN_EXPIRED_MESSAGE } from "../sync/partner-center/errors";
 import { REFERRALS_SCOPE, WEBHOOKS_SCOPE, staticTokenProvider, type TokenProvider } from "../sync/partner-center/auth-types";
 import { CallBudget } from "../sync/partner-center/call-budget";
 import { ReferralsClient } from "../sync/partner-center/referrals-client";
@@ -40,6 +41,12 @@ export function connectDataverse(config: DataverseConfig, options: ComposeOption
   return new DataverseClient({ orgUrl: config.url, tokens: dataverseTokens(config), retry: options.retry, retryEnv: options.retryEnv });
 }
 
+const PUBLIC_CREDENTIAL_TEXT = {
+  expired: SIGN_IN_EXPIRED_MESSAGE,
+  notSignedIn: NOT_SIGNED_IN_MESSAGE,
+  unavailable: "The Microsoft sign-in service did not answer; the check is tried again on the next request.",
+} as const;
+
 export interface PartnerCenterConnection {
   /** The signed-in account; absent with a fixed token. */
   auth?: PartnerCenterAuth;
@@ -66,7 +73,10 @@ export function connectPartnerCenter(config: PartnerCenterConfig, options: Compo
       ? async () => {
           // Silent: a cached token that is still valid costs no call to the sign-in service.
           const health = await auth.credentialHealth();
-          if (health.state !== "ok") throw new Error(health.detail ?? `Partner Center sign-in: ${health.state}`);
+          if (health.state === "ok") return;
+          // /health is unauthenticated: the detail (token cache path, the sign-in service's text) goes to the log only.
+          logger.warn({ state: health.state, detail: health.detail }, "Partner Center sign-in check failed");
+          throw new Error(PUBLIC_CREDENTIAL_TEXT[health.state]);
         }
       : async () => {
           // A fixed token can only be checked by using it.

@@ -92,10 +92,16 @@ export class SyncPipeline {
    * is locked as one, whichever side's trigger came in.
    */
   async syncReferral(referralId: string, ctx: SyncContext, inbound: InboundCreator): Promise<PairOutcome> {
-    const first = await this.deps.partnerCenter.get(referralId);
-    if (!first) return skipped(null, referralId, "Partner Center has no such referral.");
-    const opportunityId =
-      (await this.deps.dataverse.findOpportunityIdByReferralId(referralId)) ?? ownOpportunityId(first.referral);
+    let first: ReferralWithETag | null;
+    let opportunityId: string | null;
+    try {
+      first = await this.deps.partnerCenter.get(referralId);
+      if (!first) return skipped(null, referralId, "Partner Center has no such referral.");
+      opportunityId = (await this.deps.dataverse.findOpportunityIdByReferralId(referralId)) ?? ownOpportunityId(first.referral);
+    } catch (error) {
+      // Before the pair is known a failure has nowhere to be recorded: the trigger answers it (a webhook: 503, deliver again).
+      return this.recordFailure(null, referralId, ctx, error);
+    }
     const keys = opportunityId ? [refKey(referralId), oppKey(opportunityId)] : [refKey(referralId)];
     return this.deps.mutex.run(keys, (waited) =>
       this.withReplans(opportunityId, referralId, ctx, async (attempt) => {

@@ -4,10 +4,26 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/**
+ * The whole body, or null once it passes `maxBytes` (a declared length over it is not read at all):
+ * the caller answers 413 and closes the connection, and nothing more is held.
+ */
+export function readBody(req: IncomingMessage, maxBytes = Number.POSITIVE_INFINITY): Promise<Buffer | null> {
+  if (Number(req.headers["content-length"] ?? Number.NaN) > maxBytes) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      req.off("data", onData);
+      req.pause();
+      resolve(null);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
 }
 
 /** The Request, or undefined when the URL cannot be made (a Host header such as `a:99999`). */

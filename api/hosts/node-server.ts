@@ -9,6 +9,7 @@ import { readConfig, type Config } from "../config";
 import { composeService } from "../compose";
 import { createLogger, type Logger } from "../core/logger";
 import { startReconcileTimer } from "../triggers/reconcile-timer";
+import { MAX_BODY_BYTES, bodyTooLarge } from "../triggers/http";
 
 export const SERVER_PARTS = ["dataverse", "partnerCenter", "inbound", "server"] as const;
 
@@ -21,7 +22,14 @@ export async function startServer(config: Pick<Config, (typeof SERVER_PARTS)[num
   const service = composeService(config, { logger });
   const server = createServer(async (req, res) => {
     try {
-      const request = toRequest(req, await readBody(req), `http://${req.headers.host ?? config.server.host}`);
+      const body = await readBody(req, MAX_BODY_BYTES);
+      if (!body) {
+        // Answer, then drop the connection rather than read the rest.
+        res.once("finish", () => req.destroy());
+        const declared = Number(req.headers["content-length"]);
+        return await writeResponse(res, bodyTooLarge(MAX_BODY_BYTES, Number.isFinite(declared) ? declared : undefined));
+      }
+      const request = toRequest(req, body, `http://${req.headers.host ?? config.server.host}`);
       await writeResponse(res, request ? await service.fetch(request) : badRequestUrl(req));
     } catch (e) {
       // The service answers its own errors; this is a socket that broke mid-request. Logged, never thrown.

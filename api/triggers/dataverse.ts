@@ -4,7 +4,7 @@
  * pipeline run; the answer is 204 whenever the outcome is recorded on the opportunity, since
  * Dataverse reads only the status.
  */
-import { CUSTOM_APIS, OPPORTUNITY_COLUMNS as C, closeReasonCode } from "../../sync/schema/dynamics";
+import { CUSTOM_APIS, OPPORTUNITY_COLUMNS as C, closeReasonCode, fitText } from "../../sync/schema/dynamics";
 import { CLOSE_REASONS, referralLink, type CloseReasonCode } from "../../sync/schema/referral";
 import {
   RemoteExecutionContextError,
@@ -50,9 +50,11 @@ export function closedOpportunityId(rec: RemoteExecutionContext): string | null 
 
 /** Why a RespondToReferral request cannot be carried out, or undefined when it can. */
 function respondRefusal(decision: string | undefined, reason: CloseReasonCode | undefined, reasonText: string | undefined): string | undefined {
-  if (decision !== "accept" && decision !== "decline") return `Decision must be "accept" or "decline", not ${JSON.stringify(decision ?? null)}.`;
+  // What the caller sent is quoted short: it is shown back to the seller, not stored whole.
+  const quote = (text: string) => JSON.stringify(fitText(text, 80));
+  if (decision !== "accept" && decision !== "decline") return `Decision must be "accept" or "decline", not ${decision === undefined ? "missing" : quote(decision)}.`;
   if (decision === "decline" && reason === undefined) {
-    return `Declining needs a reason: one of ${CLOSE_REASONS.map((r) => `${r.code} (${r.text})`).join(", ")}${reasonText ? `; "${reasonText}" is not one of them` : ""}.`;
+    return `Declining needs a reason: one of ${CLOSE_REASONS.map((r) => `${r.code} (${r.text})`).join(", ")}${reasonText ? `; ${quote(reasonText)} is not one of them` : ""}.`;
   }
   return undefined;
 }

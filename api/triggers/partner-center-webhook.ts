@@ -8,7 +8,7 @@ import type { Inbound } from "../core/inbound";
 import type { Logger } from "../core/logger";
 import type { SyncPipeline } from "../core/pipeline";
 import type { ServiceHealth } from "./health";
-import { problem } from "./http";
+import { problem, readLimitedBody } from "./http";
 
 /** Partner Center retries a webhook up to 10 times; remembering recent keys answers duplicates cheaply. */
 export class RecentKeys {
@@ -34,8 +34,10 @@ export interface PartnerCenterWebhookDeps {
 export function partnerCenterWebhookTrigger(deps: PartnerCenterWebhookDeps): (request: Request) => Promise<Response> {
   const seen = new RecentKeys();
   return async (request) => {
-    const raw = new Uint8Array(await request.arrayBuffer());
-    const verified = await verifyPartnerCenterWebhook(request.headers, raw, deps.verifyOptions);
+    // Bounded before the signature is checked: an unsigned caller cannot make the service hold a large body.
+    const body = await readLimitedBody(request);
+    if (!body.ok) return body.response;
+    const verified = await verifyPartnerCenterWebhook(request.headers, body.raw, deps.verifyOptions);
     if (!verified.ok) {
       deps.logger.warn({ reason: verified.reason }, "Partner Center webhook refused");
       return problem(401, "invalidSignature", verified.reason);

@@ -1,6 +1,6 @@
 /** Audit entries → `cosell_syncevent` rows (SYNC_EVENT_COLUMNS). */
 import {
-  SYNC_EVENT_COLUMNS as E, syncDirectionValue, syncResultValue, syncTriggerValue, type SyncDirection, type SyncResult, type SyncTrigger,
+  SYNC_EVENT_COLUMNS as E, TEXT_LENGTHS, fitText, syncDirectionValue, syncResultValue, syncTriggerValue, type SyncDirection, type SyncResult, type SyncTrigger,
 } from "../schema/dynamics";
 import type { ConflictPolicy } from "./mapping";
 import type { Canonical } from "./transforms";
@@ -49,11 +49,10 @@ export interface SyncEventExtra {
 }
 
 /** The event's primary name column holds a short title; the full text goes to the message column. */
-const NAME_LENGTH = 100;
 
 export function auditToSyncEventRow(entry: AuditEntry, opportunityId: string, extra: SyncEventExtra = {}): Record<string, unknown> {
   const row: Record<string, unknown> = {
-    [E.name]: entry.message.length > NAME_LENGTH ? `${entry.message.slice(0, NAME_LENGTH - 1)}…` : entry.message,
+    [E.name]: fitText(entry.message, TEXT_LENGTHS[E.name]),
     // The lookup's navigation property is its schema name (cosell_Opportunity).
     "cosell_Opportunity@odata.bind": `/opportunities(${opportunityId})`,
     [E.occurredOn]: entry.at,
@@ -72,6 +71,6 @@ export function auditToSyncEventRow(entry: AuditEntry, opportunityId: string, ex
     [E.errorCode, extra.errorCode],
     [E.errorMessage, errorMessage],
   ];
-  for (const [column, value] of optional) if (value) row[column] = value;
+  for (const [column, value] of optional) if (value) row[column] = fitText(value, TEXT_LENGTHS[column as keyof typeof TEXT_LENGTHS]);
   return row;
 }

@@ -2,7 +2,7 @@
  * The opportunity's own co-sell columns (sync status, sync error) and the facts every effect
  * shares: which triggers a person started, and the error text a seller reads.
  */
-import { OPPORTUNITY_COLUMNS as C, SYNC_STATUS, type OpportunityRecord, type SyncStatusName, type SyncTrigger } from "../schema/dynamics";
+import { OPPORTUNITY_COLUMNS as C, SYNC_STATUS, TEXT_LENGTHS, fitText, type OpportunityRecord, type SyncStatusName, type SyncTrigger } from "../schema/dynamics";
 import type { ValidationProblem } from "./validation";
 
 const USER_TRIGGERS: ReadonlySet<SyncTrigger> = new Set(["syncNow", "respond"]);
@@ -19,7 +19,12 @@ export function problemsText(problems: readonly ValidationProblem[]): string {
 }
 
 export function statusColumns(status: SyncStatusName, error: string | null): Record<string, unknown> {
-  return { [C.syncStatus]: SYNC_STATUS[status], [C.syncError]: error };
+  return { [C.syncStatus]: SYNC_STATUS[status], [C.syncError]: syncErrorText(error) };
+}
+
+/** The sync error as its column holds it (a long refusal is cut, not a failed write). */
+export function syncErrorText<T extends string | null | undefined>(error: T): T {
+  return (typeof error === "string" ? fitText(error, TEXT_LENGTHS[C.syncError]) : error) as T;
 }
 
 /** Only the columns whose value differs from the record's: an unchanged pair costs no write. */

@@ -21,7 +21,7 @@ import {
 import { canonicalEqual, type Canonical } from "./transforms";
 import { validateForPartnerCenter, type ValidationProblem } from "./validation";
 import type { AuditEntry, Conflict, FieldChange, Side } from "./audit";
-import { isUserTrigger, problemsText } from "./bookkeeping";
+import { isUserTrigger, problemsText, syncErrorText } from "./bookkeeping";
 
 export type { AuditEntry, Conflict, FieldChange, Side } from "./audit";
 
@@ -133,7 +133,7 @@ function bookkeeping(
   const previous = input.snapshot;
   setIfDifferent(out, opp, C.syncStatus, SYNC_STATUS[syncStatus]);
   setIfDifferent(out, opp, C.syncSnapshot, previous && snapshotsEqual(previous, next) ? snapshotText(previous) : serializeSnapshot(next));
-  if (error !== undefined) setIfDifferent(out, opp, C.syncError, error);
+  if (error !== undefined) setIfDifferent(out, opp, C.syncError, syncErrorText(error));
   if (referral?.id) {
     setIfDifferent(out, opp, C.referralId, referral.id);
     setIfDifferent(out, opp, C.referralLink, referralLink(referral.id));

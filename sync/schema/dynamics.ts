@@ -199,6 +199,27 @@ export const SYNC_EVENT_COLUMNS = {
   correlationId: "cosell_correlationid",
 } as const;
 
+/**
+ * The MaxLength of the text columns the service writes free text into, as the solution declares
+ * them (solution/src/Entities/<table>/Entity.xml; test/solution/text-lengths.test.ts keeps them equal).
+ * Dataverse refuses a longer value, and then nothing of the write is kept.
+ */
+export const TEXT_LENGTHS = {
+  [OPPORTUNITY_COLUMNS.syncError]: 10_000,
+  [SYNC_EVENT_COLUMNS.name]: 100,
+  [SYNC_EVENT_COLUMNS.initiatedBy]: 200,
+  [SYNC_EVENT_COLUMNS.errorCode]: 100,
+  [SYNC_EVENT_COLUMNS.errorMessage]: 4_000,
+  [SYNC_EVENT_COLUMNS.referralId]: 100,
+  [SYNC_EVENT_COLUMNS.operationId]: 100,
+  [SYNC_EVENT_COLUMNS.correlationId]: 100,
+} as const;
+
+/** `text` as a column of `maxLength` can hold it: cut with an ellipsis, never refused. */
+export function fitText(text: string, maxLength: number): string {
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}
+
 export const SYNC_DIRECTIONS = ["none", "toPartnerCenter", "toDynamics", "both"] as const;
 export type SyncDirection = (typeof SYNC_DIRECTIONS)[number];
 export const SYNC_TRIGGERS = [

@@ -93,3 +93,17 @@ test("install points the endpoint at the service; run again, it changes nothing"
   expect(again.out).toMatch(/nothing to change/);
   expect((await cosell(["install", "--service-url", "http://example.com/hook"], emulatedOrg())).err).toMatch(/https on port 443 only/);
 });
+
+test("every cosell command line in the READMEs and the install guide names a real command and its real options", () => {
+  const docs = ["README.md", "api/README.md", "solution/INSTALL.md"].map((f) => readFileSync(join(__dirname, "../..", f), "utf8").replace(/\\\n\s*/g, " "));
+  const lines = docs.flatMap((d) => [...d.matchAll(/(?:npx )?(?<![\w_])cosell ([a-z][^`\n#|(]*)/g)].map((m) => m[1].trim()));
+  expect(lines.length).toBeGreaterThan(15);
+  for (const line of lines) {
+    const [name, ...words] = line.split(/\s+/);
+    if (name === "<command>") continue;
+    const command = COMMANDS.find((c) => c.name === name);
+    expect({ line, known: Boolean(command) }).toEqual({ line, known: true });
+    const usage = command!.usage.join(" ");
+    for (const option of words.filter((w) => w.startsWith("--") && w !== "--help")) expect({ line, option, inUsage: usage.includes(option.replace(/[,…]+$/, "")) }).toEqual({ line, option, inUsage: true });
+  }
+});

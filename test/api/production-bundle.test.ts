@@ -7,6 +7,7 @@
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { builtinModules } from "node:module";
+import { connect } from "node:net";
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -88,6 +89,17 @@ test("the Functions app loads from the production-only install and registers its
   expect(loaded.stderr).toContain("COSELL_WEBHOOK_KEY is not set");
 });
 
+/** Sends `text` on a raw socket and returns what comes back (fetch cannot send a bad Host or a false length). */
+function raw(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = "";
+    const socket = connect(port, "127.0.0.1", () => socket.write(text));
+    socket.on("data", (d) => (answer += d.toString()));
+    socket.on("close", () => resolve(answer));
+    socket.on("error", (e) => (answer ? resolve(answer) : reject(e)));
+  });
+}
+
 describe("configured, the bundled server syncs", () => {
   let world: RunningServer;
   let handlers: RequestHandler[] = [];
@@ -97,7 +109,7 @@ describe("configured, the bundled server syncs", () => {
   });
   afterAll(() => world.close());
 
-  test("a Sync now through the bundled server shares the deal, and SIGTERM stops it", async () => {
+  test("it refuses what a stranger can send, a Sync now through it shares the deal, and SIGTERM stops it", async () => {
     const pc = createPartnerCenterEmulator({ seed: 7, baseUrl: `${world.url}/pc/v1.0/engagements/referrals`, certificateBaseUrl: `${world.url}/pc-certs` });
     const dv = createDataverseEmulator({ seed: 7, orgUrl: `${world.url}/dataverse` });
     handlers = [...pc.handlers, ...dv.handlers];
@@ -118,6 +130,14 @@ describe("configured, the bundled server syncs", () => {
       }
       expect(health?.status).toBe(200);
       expect(await health!.json()).toMatchObject({ status: "ok", partnerCenter: { credential: "ok" } });
+
+      // What a stranger can send: an unreadable Host, and bodies past the limit, declared or streamed.
+      expect(await raw(port, "GET /api/health HTTP/1.1\r\nHost: a:99999\r\nConnection: close\r\n\r\n")).toMatch(/^HTTP\/1\.1 400[^]*cannot be read/);
+      expect(await raw(port, "POST /api/partner-center/webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 209715200\r\n\r\n")).toMatch(/^HTTP\/1\.1 413[^]*limit is 1048576 bytes/);
+      const size = 3 * 1024 * 1024;
+      const chunked = `POST /api/dataverse HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${size.toString(16)}\r\n${"a".repeat(size)}\r\n0\r\n\r\n`;
+      expect(await raw(port, chunked)).toMatch(/^HTTP\/1\.1 413/);
+      expect((await fetch(`${base}/api/health`)).status).toBe(200); // and it keeps serving
 
       const seller = new DataverseClient({ orgUrl: `${world.url}/dataverse`, tokens: staticTokenProvider(SEEDED.sellerUserId) });
       // No steps are registered here: the Custom API call below is what Dataverse would post.

@@ -9,6 +9,7 @@ import { SEEDED } from "../../emulators/dataverse";
 import { OPPORTUNITY_COLUMNS as C, SETTING_NAMES, SYNC_EVENT_COLUMNS as EV, closeReasonValue, SYNC_STATUS, syncResultValue } from "../../sync/schema/dynamics";
 import { wireValue } from "../../sync/dataverse/remote-execution-context";
 import { installedHarness } from "../../emulators/world";
+import { REFERRALS_BASE_URL } from "../../sync/contracts/partner-center-referrals";
 import { collect, context, createOpportunity, future, postContext, serviceDataverseRequests, syncEvents } from "./helpers";
 
 const h = installedHarness(11);
@@ -51,6 +52,26 @@ describe("Partner Center webhooks", () => {
     expect(deal.opportunity.estimatedvalue).toBe(21_000);
     const events = await syncEvents(h.dataverse, opportunityId);
     expect(events.length - before).toBe(1);
+  });
+
+  test("Partner Center busy on the first read: the webhook is answered 503 with Retry-After, and a redelivery syncs", async () => {
+    const busy = http.get(`${REFERRALS_BASE_URL}/:id`, () => HttpResponse.json({ code: "ServiceUnavailable", message: "busy" }, { status: 503 }));
+    h.server.use(busy);
+    const sentBefore = h.pcEmu.dispatcher.log.length;
+    const r = h.pcEmu.seller.createIncoming({ name: "Busy read", customerName: "Busy read Inc", country: "US", postalCode: "10001", dealValue: 10_000, currency: "USD", closingDateTime: `${future(45)}T00:00:00Z`, solutionIds: ["SOL-15974-MQF"] });
+    await h.settle();
+    const [delivery] = h.pcEmu.dispatcher.log.slice(sentBefore);
+    expect(delivery).toMatchObject({ status: 503, outcome: "failed" });
+    // Partner Center delivers it again, as it would: still busy, then back.
+    const again = () => fetch(delivery.url, { method: "POST", headers: delivery.headers, body: delivery.body });
+    const refused = await again();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("30");
+    expect(await refused.json()).toMatchObject({ error: { code: "PC_TRANSIENT" } });
+    expect(await h.dataverse.findOpportunityByReferralId(r.id)).toBeNull();
+    h.server.resetHandlers();
+    expect((await again()).status).toBe(200);
+    expect(await h.dataverse.findOpportunityByReferralId(r.id)).not.toBeNull();
   });
 
   test("reordered webhooks leave the latest value, with one write", async () => {
@@ -182,6 +203,18 @@ describe("Dataverse endpoint", () => {
     expect(res.status).toBe(204);
     const { referral } = await h.referrals.get(referralId);
     expect([referral.status, referral.substatus]).toEqual(["Closed", message === "Win" ? "Won" : "Lost"]);
+  });
+
+  test("a decline with a 500 KB reason is refused with the list of reasons, quoted short, and recorded", async () => {
+    const { opportunityId } = await incomingPair("Huge reason", "10002");
+    const res = await postContext(context("cosell_RespondToReferral", opportunityId, { input: { Target: wireValue.entityReference({ Id: opportunityId, LogicalName: "opportunity" }), Decision: "decline", Reason: "x".repeat(500_000) } }));
+    expect(res.status).toBe(204); // recorded on the opportunity: Dataverse shows no error, the panel shows the fix
+    const { deal } = await h.dataverse.getDeal(opportunityId);
+    const error = deal.opportunity[C.syncError] as string;
+    expect(error).toMatch(/^Declining needs a reason: one of 1 \(.*; "x{79}…" is not one of them\.$/);
+    const event = (await syncEvents(h.dataverse, opportunityId)).find((e) => e[EV.errorCode] === "VALIDATION_FAILED");
+    expect(event?.[EV.errorMessage]).toBe(error);
+    expect(error.length).toBeLessThan(1_000);
   });
 
   test("a Win message naming no opportunity is refused with a reason", async () => {
