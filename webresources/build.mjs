@@ -9,7 +9,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "out", "webresources", "cosell_");
 mkdirSync(join(out, "icons"), { recursive: true });
 
-const common = { bundle: true, minify: true, format: "iife", target: "es2018", platform: "browser", legalComments: "none", logLevel: "warning" };
+// The browsers Dynamics supports, as the control's build reads them (pcfconfig.json `targets`, Babel's form).
+const browsers = JSON.parse(readFileSync(join(here, "..", "pcfconfig.json"), "utf8")).targets;
+const target = Object.entries(browsers).map(([browser, version]) => `${browser}${version}`);
+const common = { bundle: true, minify: true, format: "iife", target, platform: "browser", legalComments: "none", logLevel: "warning" };
 
 await esbuild.build({
   ...common,

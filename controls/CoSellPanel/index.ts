@@ -27,10 +27,9 @@ export class CoSellPanel implements ComponentFramework.ReactControl<IInputs, IOu
   }
 
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
-    for (const name of context.updatedProperties || []) delete this.pending[name as EditableField];
+    for (const name of context.updatedProperties ?? []) delete this.pending[name as EditableField];
     return React.createElement(CoSellPanelView, {
-      // Object.assign, not spread: the panel build turns each spread into a nested Object.assign call.
-      values: Object.assign(panelValuesOf(context.parameters), this.pending),
+      values: { ...panelValuesOf(context.parameters), ...this.pending },
       onChange: (edit: PanelEdit) => this.onChange(edit),
       recordId: recordIdOf(context),
       data: this.data,
@@ -56,7 +55,7 @@ export class CoSellPanel implements ComponentFramework.ReactControl<IInputs, IOu
   }
 
   private onChange(edit: PanelEdit): void {
-    this.pending = Object.assign({}, this.pending, edit);
+    this.pending = { ...this.pending, ...edit };
     this.notifyOutputChanged();
   }
 }

@@ -38,7 +38,7 @@ export function panelValuesOf(p: IInputs): PanelValues {
   const values: Record<string, unknown> = {};
   for (const name in p) {
     const raw = p[name as keyof IInputs].raw;
-    values[name] = raw == null ? null : raw;
+    values[name] = raw ?? null;
   }
   values.syncWithPartnerCenter = p.syncWithPartnerCenter.raw === true;
   return values as unknown as PanelValues;

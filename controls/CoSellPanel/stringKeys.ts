@@ -43,7 +43,7 @@ export type StringKey =
   | `Trigger_${SyncTrigger}`
   | `Result_${SyncResult}`;
 
-const prefixed = (prefix: string, names: readonly string[]): string[] => names.map((n) => prefix + "_" + n);
+const prefixed = (prefix: string, names: readonly string[]): string[] => names.map((n) => `${prefix}_${n}`);
 
 /** Every key the panel reads, in no particular order. */
 export const STRING_KEYS = ([...PANEL_KEYS] as string[]).concat(

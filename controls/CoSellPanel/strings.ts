@@ -21,9 +21,8 @@ export function loadStrings(getString: (key: string) => string): PanelStrings {
 
 /**
  * Fills `{0}`, `{1}`… the way .resx templates are written; an unknown slot stays visible.
- * The values come as one array: the panel build turns a rest parameter into an `arguments` loop.
  */
-export function format(template: string, args: ReadonlyArray<string | number>): string {
+export function format(template: string, ...args: ReadonlyArray<string | number>): string {
   return template.replace(/\{(\d+)\}/g, (slot, index: string) => {
     const value = args[+index];
     return value === undefined ? slot : String(value);

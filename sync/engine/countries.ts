@@ -40,7 +40,7 @@ const ALIASES =
   "HMheard island and mcdonald islands|GSsouth georgia and the south sandwich islands|PNpitcairn|" +
   "UMunited states minor outlying islands|VIvirgin islands us|VGvirgin islands british|BQbonaire";
 
-/** `CCtext|CCtext…` → [code, text] entries (read by index: destructuring costs the panel bundle a helper). */
+/** `CCtext|CCtext…` → [code, text] entries. */
 const unpack = (packed: string): Array<[string, string]> => packed.split("|").map((entry) => [entry.slice(0, 2), entry.slice(2)]);
 
 /** Code → English short name ("DE" → "Germany"); without Intl.DisplayNames, the code itself. */
@@ -73,8 +73,8 @@ function nameIndex(): Map<string, string> {
   if (!byName) {
     byName = new Map();
     for (const code in ISO_COUNTRIES) byName.set(normalise(ISO_COUNTRIES[code]), code);
-    for (const entry of unpack(ALIASES)) {
-      for (const alias of entry[1].split(",")) byName.set(alias, entry[0]);
+    for (const [code, aliases] of unpack(ALIASES)) {
+      for (const alias of aliases.split(",")) byName.set(alias, code);
     }
   }
   return byName;
@@ -102,7 +102,6 @@ function lookUp(nameOrCode: string): string | undefined {
   }
   const key = normalise(trimmed);
   if (!key) return undefined;
-  // `||`, not `??`: every value is a two-letter code, and the panel build spells `??` out at length.
   const index = nameIndex();
-  return index.get(key) || index.get(key.replace(/^the /, ""));
+  return index.get(key) ?? index.get(key.replace(/^the /, ""));
 }

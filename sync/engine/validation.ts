@@ -128,17 +128,15 @@ function daysInMonth(y: number, m: number): number {
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
-const quoteList = (items: string[]): string => items.map((s) => '"' + s + '"').join(", ");
+const quoteList = (items: string[]): string => items.map((s) => `"${s}"`).join(", ");
 const blank = (v: unknown): boolean => v == null || (typeof v === "string" && v.trim() === "");
 
 export function validateForPartnerCenter(
   deal: DynamicsDeal,
   now: Date,
-  // Optional, not defaulted: the panel build turns a default into an `arguments` check.
-  options?: { isNew?: boolean },
+  options: { isNew?: boolean } = {},
 ): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
-  // Messages are joined with `+`, not template literals: the panel build turns those into `.concat` calls.
   const add = (code: string, column: string, message: string): void => {
     problems.push({ code, column, message });
   };
@@ -158,7 +156,7 @@ export function validateForPartnerCenter(
       add(
         "country.unknown",
         COUNTRY_COLUMN,
-        "The customer's country \"" + String(country).trim() + '" is not a country name or two-letter code Partner Center knows; use, for example, Germany or DE.',
+        `The customer's country "${String(country).trim()}" is not a country name or two-letter code Partner Center knows; use, for example, Germany or DE.`,
       );
     }
   }
@@ -166,14 +164,14 @@ export function validateForPartnerCenter(
   // Solutions (D.5).
   const entries = splitSolutionIds(opportunity.cosell_solutionids);
   if (entries.length === 0) {
-    add("solutions.missing", SOLUTIONS_COLUMN, "Add at least one solution ID (for example " + EXAMPLE_SOLUTION + ").");
+    add("solutions.missing", SOLUTIONS_COLUMN, `Add at least one solution ID (for example ${EXAMPLE_SOLUTION}).`);
   } else {
     const invalid = entries.filter((id) => !isValidSolutionId(id));
     if (invalid.length > 0) {
       add(
         "solutions.invalid",
         SOLUTIONS_COLUMN,
-        "These solution IDs are neither SOL-… codes nor GUIDs: " + quoteList(invalid) + "; fix them (for example " + EXAMPLE_SOLUTION + ").",
+        `These solution IDs are neither SOL-… codes nor GUIDs: ${quoteList(invalid)}; fix them (for example ${EXAMPLE_SOLUTION}).`,
       );
     }
     const seen = new Set<string>();
@@ -184,10 +182,10 @@ export function validateForPartnerCenter(
       seen.add(key);
     }
     if (duplicates.size > 0) {
-      add("solutions.duplicate", SOLUTIONS_COLUMN, "Remove the repeated solution IDs: " + quoteList([...duplicates]) + ".");
+      add("solutions.duplicate", SOLUTIONS_COLUMN, `Remove the repeated solution IDs: ${quoteList([...duplicates])}.`);
     }
     if (seen.size > MAX_SOLUTIONS) {
-      add("solutions.tooMany", SOLUTIONS_COLUMN, "Partner Center takes at most " + MAX_SOLUTIONS + " solution IDs; this opportunity has " + seen.size + ".");
+      add("solutions.tooMany", SOLUTIONS_COLUMN, `Partner Center takes at most ${MAX_SOLUTIONS} solution IDs; this opportunity has ${seen.size}.`);
     }
   }
 
@@ -206,7 +204,7 @@ export function validateForPartnerCenter(
     add(
       "currency.unknown",
       "currency.isocurrencycode",
-      'The currency code "' + currency.isocurrencycode + '" is not an ISO 4217 code (for example USD or EUR); fix the currency record.',
+      `The currency code "${currency.isocurrencycode}" is not an ISO 4217 code (for example USD or EUR); fix the currency record.`,
     );
   }
 
@@ -217,8 +215,8 @@ export function validateForPartnerCenter(
   } else {
     const parsed = parseDateOnly(closeDate);
     if (!parsed) {
-      add("closeDate.invalid", CLOSE_DATE_COLUMN, 'The estimated close date "' + closeDate + '" is not a date.');
-    } else if (options && options.isNew) {
+      add("closeDate.invalid", CLOSE_DATE_COLUMN, `The estimated close date "${closeDate}" is not a date.`);
+    } else if (options.isNew) {
       const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
       if (Date.UTC(parsed.y, parsed.m - 1, parsed.d) < today) {
         add("closeDate.past", CLOSE_DATE_COLUMN, "The estimated close date is in the past; choose today or a later date.");
@@ -251,17 +249,16 @@ export function validateForPartnerCenter(
     }
   }
   if (contact && !blank(contact.emailaddress1) && !EMAIL_PATTERN.test(String(contact.emailaddress1).trim())) {
-    add("contact.emailInvalid", EMAIL_COLUMN, "The customer contact's email \"" + contact.emailaddress1 + '" is not an email address.');
+    add("contact.emailInvalid", EMAIL_COLUMN, `The customer contact's email "${contact.emailaddress1}" is not an email address.`);
   }
 
   // Lengths.
   for (const limit of LENGTH_LIMITS) {
     const dot = limit.column.indexOf(".");
     const record = deal[limit.column.slice(0, dot) as "opportunity" | "account" | "contact"];
-    // `&&`, not `?.`: the panel build spells optional chaining out as two comparisons.
-    const text = record && record[limit.column.slice(dot + 1)];
+    const text = record?.[limit.column.slice(dot + 1)];
     if (typeof text === "string" && text.length > limit.max) {
-      add("text.tooLong", limit.column, limit.label + " is " + text.length + " characters long; Partner Center takes at most " + limit.max + ".");
+      add("text.tooLong", limit.column, `${limit.label} is ${text.length} characters long; Partner Center takes at most ${limit.max}.`);
     }
   }
   return problems;

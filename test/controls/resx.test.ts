@@ -36,5 +36,5 @@ it("declares both languages in the manifest", () => {
 });
 
 it("format fills slots and leaves unknown ones visible", () => {
-  expect(format("{1} of {0} {2}", [50, 3])).toBe("3 of 50 {2}");
+  expect(format("{1} of {0} {2}", 50, 3)).toBe("3 of 50 {2}");
 });

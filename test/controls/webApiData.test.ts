@@ -64,7 +64,9 @@ describe("CoSellData over context.webAPI", () => {
     const data = createWebApiData(api);
     await expect(data.loadSyncEvents(ID, 3)).rejects.toThrow("page 3 was asked for before page 2");
     await expect(data.loadSyncEvents("x' or 1 eq 1", 0)).rejects.toThrow(`"x' or 1 eq 1" is not a Dataverse record id`);
+    await expect(data.loadDeal("x' or 1 eq 1")).rejects.toThrow(`"x' or 1 eq 1" is not a Dataverse record id`);
     expect(api.retrieveMultipleRecords).not.toHaveBeenCalled();
+    expect(api.retrieveRecord).not.toHaveBeenCalled();
     expect(() => normalizeRecordId("{" + ID + "}")).not.toThrow();
   });
 

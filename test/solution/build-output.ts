@@ -31,3 +31,17 @@ export function buildOutput(): { outDir: string; real: boolean } {
   for (const i of ["sync", "open", "accept", "decline"]) write(`webresources/cosell_/icons/${i}.svg`, '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"/>');
   return { outDir: dir, real: false };
 }
+
+/** The team's ../shared (Microsoft's schema, the solution-format notes): a user's own clone lacks it. */
+export const SHARED = join(ROOT, "../shared");
+
+/**
+ * A test that needs something a user's clone may lack runs only when it is there; otherwise it is
+ * skipped and says why in one line. `missing` pairs each condition with that line; the first true one wins.
+ */
+export function itUnlessMissing(name: string, missing: Array<[boolean, string]>, fn: () => void): void {
+  const skipped = missing.find(([absent]) => absent)?.[1];
+  if (!skipped) return void it(name, fn);
+  process.stderr.write(`${skipped}\n`);
+  it.skip(skipped, fn);
+}

@@ -20,7 +20,7 @@ import {
   closeReasonValue, syncDirectionValue, syncResultValue, syncTriggerValue,
 } from "../../sync/schema/dynamics";
 import { CLOSE_REASONS } from "../../sync/schema/referral";
-import { buildOutput, ROOT } from "./build-output";
+import { buildOutput, itUnlessMissing, ROOT, SHARED } from "./build-output";
 
 const build = buildOutput();
 if (!build.real) console.warn(`out/ has no complete build: packing a stand-in (${build.outDir}). Run npm run build to check the real ribbon.js and control.`);
@@ -106,12 +106,23 @@ describe("solution.xml", () => {
     expect(textOf(kid(sol, "SolutionManifest")!, "Version")).toBe(four);
   });
 
-  it("package.json is the one version source: the control in the zip carries it too, whatever the manifest source says", () => {
+  it("package.json is the one version source: the control in both zips carries it too, whatever the manifest source says", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
-    const control = [...walk(unmanaged.xml("Controls/cosell_CoSell.CoSellPanel/ControlManifest.xml"))].find((n) => n.name === "control")!;
-    expect(control.attrs.version).toBe(pkg.split("-")[0]);
+    for (const z of [unmanaged, managed]) {
+      const control = [...walk(z.xml("Controls/cosell_CoSell.CoSellPanel/ControlManifest.xml"))].find((n) => n.name === "control")!;
+      expect(control.attrs.version).toBe(pkg.split("-")[0]);
+    }
     expect(stampControlVersion('<manifest><control namespace="CoSell" version="0.0.1" constructor="X"/></manifest>', "2.3.4.0"))
       .toBe('<manifest><control namespace="CoSell" version="2.3.4" constructor="X"/></manifest>');
+  });
+
+  it("the sources hold no other version: Solution.xml's is a placeholder, the control manifest's is package.json's", () => {
+    // pcf-scripts copies ControlManifest.Input.xml's version into out/ (what the harness loads), so it must not drift.
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
+    const source = parseXml(readFileSync(join(ROOT, "solution/src/Other/Solution.xml"), "utf8"), "Solution.xml");
+    expect(textOf(kid(source, "SolutionManifest")!, "Version")).toBe("0.0.0.0");
+    const input = parseXml(readFileSync(join(ROOT, "controls/CoSellPanel/ControlManifest.Input.xml"), "utf8"), "ControlManifest.Input.xml");
+    expect([...walk(input)].find((n) => n.name === "control")!.attrs.version).toBe(pkg.split("-")[0]);
   });
 
   it("the only difference between the two zips is Managed", () => {
@@ -139,13 +150,11 @@ describe("solution.xml", () => {
 
 describe("customizations.xml", () => {
   // Microsoft's schema travels in the team's ../shared, which a user's own clone does not have.
-  const check = join(ROOT, "../shared/solution-schema/check");
-  const hasXmllint = spawnSync("sh", ["-c", "command -v xmllint"]).status === 0;
-  const skipped = !existsSync(check)
-    ? "solution schema check skipped: ../shared/solution-schema not found"
-    : !hasXmllint ? "solution schema check skipped: xmllint is missing (apt-get install libxml2-utils)" : null;
-  if (skipped) process.stderr.write(`${skipped}\n`);
-  (skipped ? it.skip : it)(skipped ?? "validates against Microsoft's CustomizationsSolution.xsd (both zips)", () => {
+  const check = join(SHARED, "solution-schema/check");
+  itUnlessMissing("validates against Microsoft's CustomizationsSolution.xsd (both zips)", [
+    [!existsSync(check), "solution schema check skipped: ../shared/solution-schema not found"],
+    [spawnSync("sh", ["-c", "command -v xmllint"]).status !== 0, "solution schema check skipped: xmllint is missing (apt-get install libxml2-utils)"],
+  ], () => {
     const out = execFileSync(check, [zips.unmanaged, zips.managed], { cwd: ROOT, encoding: "utf8" });
     expect(out).toMatch(/ok .*CoSellConnector\.zip/);
     expect(out).toMatch(/ok .*CoSellConnector_managed\.zip/);

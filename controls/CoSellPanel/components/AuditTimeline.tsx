@@ -18,14 +18,14 @@ export interface AuditTimelineProps {
 /** A choice's text (`Trigger_syncNow`…): parsing kept only the names the engine lists, each of which has a key. */
 function choiceText<T extends string>(choice: Choice<T>, prefix: "Trigger" | "Result" | "Direction", strings: PanelStrings): string | null {
   if (!choice) return null;
-  return "unknown" in choice ? format(strings.History_Unknown, [choice.unknown]) : strings[(prefix + "_" + choice.name) as StringKey];
+  return "unknown" in choice ? format(strings.History_Unknown, choice.unknown) : strings[`${prefix}_${choice.name}` as StringKey];
 }
 
 const SIDES: readonly string[] = ["dynamics", "partnerCenter"];
 
 /** "in Dynamics 365" / "the Partner Center value"… for a side the panel knows; any other value as written. */
 const sideText = (strings: PanelStrings, prefix: "Side" | "Winner", side: string): string =>
-  SIDES.includes(side) ? strings[(prefix + "_" + side) as StringKey] : side;
+  SIDES.includes(side) ? strings[`${prefix}_${side}` as StringKey] : side;
 
 function valueText(value: unknown, strings: PanelStrings): string {
   if (value === null || value === undefined || value === "") return strings.History_EmptyValue;
@@ -34,7 +34,7 @@ function valueText(value: unknown, strings: PanelStrings): string {
 
 function resolutionText(winner: string | undefined, policy: string | undefined, strings: PanelStrings): string {
   const kept = winner ? sideText(strings, "Winner", winner) : strings.History_EmptyValue;
-  return policy ? kept + " (" + policy + ")" : kept;
+  return policy ? `${kept} (${policy})` : kept;
 }
 
 const ChangeLine: React.FC<{ change: FieldChange; strings: PanelStrings }> = ({ change, strings }) => (
@@ -54,7 +54,7 @@ const EventItem = React.memo<{ event: SyncEventView; strings: PanelStrings; loca
     <li className={classes.event} data-event-id={event.id}>
       <span className={classes.hint}>
         {event.occurredOn && <time dateTime={event.occurredOn.toISOString()}>{dateTime(event.occurredOn, locale)}</time>}
-        {event.initiatedBy && <> {format(strings.History_By, [event.initiatedBy])}</>}
+        {event.initiatedBy && <> {format(strings.History_By, event.initiatedBy)}</>}
       </span>
       <strong>{title}</strong>
       {direction && <span className={classes.hint}>{direction}</span>}
@@ -67,18 +67,18 @@ const EventItem = React.memo<{ event: SyncEventView; strings: PanelStrings; loca
         <ul className={classes.list} aria-label={strings.History_Conflicts}>
           {event.conflicts.map((c, i) => (
             <li key={i}>
-              {format(strings.History_Conflict, [c.field, valueText(c.dynamics, strings), valueText(c.partnerCenter, strings), resolutionText(c.winner, c.policy, strings)])}
+              {format(strings.History_Conflict, c.field, valueText(c.dynamics, strings), valueText(c.partnerCenter, strings), resolutionText(c.winner, c.policy, strings))}
             </li>
           ))}
         </ul>
       )}
       {(event.errorCode || event.errorMessage) && (
         <span className={classes.error}>
-          {format(strings.History_Error, [event.errorCode || "", event.errorMessage || ""])}
+          {format(strings.History_Error, event.errorCode || "", event.errorMessage || "")}
         </span>
       )}
       {event.unreadable.length > 0 && (
-        <span className={classes.error}>{format(strings.History_Unreadable, [event.unreadable.join(", ")])}</span>
+        <span className={classes.error}>{format(strings.History_Unreadable, event.unreadable.join(", "))}</span>
       )}
     </li>
   );
@@ -99,7 +99,7 @@ export const AuditTimeline = React.memo<AuditTimelineProps>(({ timeline, strings
       {loading && <p className={classes.hint} role="status">{strings.History_Loading}</p>}
       {error && (
         <div role="alert" className={classes.error}>
-          {format(strings.History_LoadFailed, [error])}{" "}
+          {format(strings.History_LoadFailed, error)}{" "}
           <button type="button" className={classes.button} onClick={timeline.retry}>{strings.History_Retry}</button>
         </div>
       )}

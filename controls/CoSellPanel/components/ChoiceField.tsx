@@ -28,9 +28,9 @@ export interface ChoiceFieldProps {
  * know (a newer option in the solution) is shown as such, never as "none" or as the first choice.
  */
 export const ChoiceField: React.FC<ChoiceFieldProps> = ({ prefix, choices, none, value, onChange, disabled, strings, hint }) => {
-  const id = "cosell-" + prefix.toLowerCase();
+  const id = `cosell-${prefix.toLowerCase()}`;
   const unknown = value != null && !choices.some((c) => c.value === value);
-  const text = (key: string): string => strings[(prefix + "_" + key) as StringKey];
+  const text = (key: string): string => strings[`${prefix}_${key}` as StringKey];
   return (
     <div className={classes.section}>
       <label htmlFor={id} className={classes.heading}>{text("Label")}</label>
@@ -39,14 +39,14 @@ export const ChoiceField: React.FC<ChoiceFieldProps> = ({ prefix, choices, none,
         className={classes.input}
         value={value != null ? value : none ? "" : choices[0].value}
         disabled={disabled}
-        aria-describedby={hint ? id + "-hint" : undefined}
+        aria-describedby={hint ? `${id}-hint` : undefined}
         onChange={(e) => onChange(e.target.value === "" ? null : Number(e.target.value))}
       >
         {none && <option value="">{text("None")}</option>}
         {choices.map((c) => <option key={c.value} value={c.value}>{text(c.code)}</option>)}
-        {unknown && <option value={value} disabled>{format(strings.History_Unknown, [value])}</option>}
+        {unknown && <option value={value} disabled>{format(strings.History_Unknown, value)}</option>}
       </select>
-      {hint && <p id={id + "-hint"} className={classes.hint}>{hint}</p>}
+      {hint && <p id={`${id}-hint`} className={classes.hint}>{hint}</p>}
     </div>
   );
 };

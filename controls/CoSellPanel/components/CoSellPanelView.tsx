@@ -43,7 +43,7 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
   values, onChange, recordId, data, strings, disabled, width, locale = "en-US", now = () => new Date(),
 }) => {
   // The service's last write changes these columns; then the deal and the history are re-read.
-  const revision = values.syncStatus + "|" + (values.lastSyncedOn && values.lastSyncedOn.getTime()) + "|" + values.syncError;
+  const revision = `${values.syncStatus}|${values.lastSyncedOn?.getTime()}|${values.syncError}`;
   const loaded = useCoSellData(data, recordId, revision);
   const deal = loaded.deal;
   const ids = React.useMemo(() => parseSolutionIds(values.solutionIds), [values.solutionIds]);

@@ -16,11 +16,11 @@ export interface ReferralLinkFieldProps {
 
 /** Only a Partner Center https link is ever clickable; anything else is shown as text and flagged. */
 export const ReferralLinkField: React.FC<ReferralLinkFieldProps> = ({ referralId, link, microsoftCrmId, strings }) => {
-  const trimmed = link && link.trim();
+  const trimmed = link?.trim();
   return (
     <Section id="link" title={strings.Link_Label}>
-      {referralId && <span className={classes.hint}>{format(strings.Link_ReferralId, [referralId])}</span>}
-      {microsoftCrmId && <span className={classes.hint}>{format(strings.Link_MicrosoftCrmId, [microsoftCrmId])}</span>}
+      {referralId && <span className={classes.hint}>{format(strings.Link_ReferralId, referralId)}</span>}
+      {microsoftCrmId && <span className={classes.hint}>{format(strings.Link_MicrosoftCrmId, microsoftCrmId)}</span>}
       {!trimmed ? (
         <span className={classes.hint}>{strings.Link_None}</span>
       ) : isPartnerCenterLink(trimmed) ? (

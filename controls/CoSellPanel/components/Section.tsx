@@ -13,7 +13,7 @@ export interface SectionProps {
 
 /** One titled part of the panel: a region named by its heading. */
 export const Section: React.FC<SectionProps> = ({ id, title, busy, children }) => {
-  const heading = "cosell-" + id + "-heading";
+  const heading = `cosell-${id}-heading`;
   return (
     <section className={classes.section} aria-labelledby={heading} aria-busy={busy}>
       <h3 id={heading} className={classes.heading}>{title}</h3>

@@ -18,19 +18,14 @@ export interface SolutionIdChipsProps {
 
 /** Solutions_ErrorEmpty, _ErrorFormat…: the refused ID fills the slot, or the limit for a full list. */
 function refusalText(refusal: SolutionIdRefusal, id: string, strings: PanelStrings): string {
-  const key = ("Solutions_Error" + refusal[0].toUpperCase() + refusal.slice(1)) as StringKey;
-  return format(strings[key], [refusal === "limit" ? MAX_SOLUTIONS : id]);
+  const key = `Solutions_Error${refusal[0].toUpperCase()}${refusal.slice(1)}` as StringKey;
+  return format(strings[key], refusal === "limit" ? MAX_SOLUTIONS : id);
 }
 
 /** Products by solution ID, as removable chips plus a field to add one (checked before it joins the list). */
 export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange, disabled, narrow, strings }) => {
-  // Indexing, not `const [draft, setDraft]`: the panel build's Babel turns array destructuring into a ~1 KB helper per file.
-  const draftState = React.useState("");
-  const draft = draftState[0];
-  const setDraft = draftState[1];
-  const errorState = React.useState<string | undefined>();
-  const error = errorState[0];
-  const setError = errorState[1];
+  const [draft, setDraft] = React.useState("");
+  const [error, setError] = React.useState<string | undefined>();
   const input = React.useRef<HTMLInputElement>(null);
 
   const add = (): void => {
@@ -55,14 +50,14 @@ export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange,
   return (
     <Section
       id="solutions"
-      title={<>{strings.Solutions_Label} <span className={classes.hint}>{format(strings.Solutions_Count, [ids.length, MAX_SOLUTIONS])}</span></>}
+      title={<>{strings.Solutions_Label} <span className={classes.hint}>{format(strings.Solutions_Count, ids.length, MAX_SOLUTIONS)}</span></>}
     >
       {ids.length === 0 ? (
         <p className={classes.hint}>{strings.Solutions_Empty}</p>
       ) : (
         <ul className={classes.chips} aria-labelledby="cosell-solutions-heading">
           {ids.map((id, i) => {
-            const label = format(strings.Solutions_Remove, [id]);
+            const label = format(strings.Solutions_Remove, id);
             return (
             <li key={id} className={classes.chip}>
               <span>{id}</span>

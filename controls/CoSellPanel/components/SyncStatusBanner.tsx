@@ -41,13 +41,13 @@ export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ values, stri
       <div role="status" data-status={name} className={cx(classes.status, tone && classes[tone])}>
         <span aria-hidden="true" className={classes.glyph}>{GLYPH[name]}</span>
         <div className={classes.stack}>
-          <strong>{strings[("Status_" + name) as StringKey]}</strong>
+          <strong>{strings[`Status_${name}` as StringKey]}</strong>
           {name === "Synced" && lastSyncedOn && (
             <span title={dateTime(lastSyncedOn, locale)}>
-              {format(strings.Status_LastSynced, [relativeTime(lastSyncedOn, now, locale)])}
+              {format(strings.Status_LastSynced, relativeTime(lastSyncedOn, now, locale))}
             </span>
           )}
-          {!NO_HINT.includes(name) && <span>{strings[("Status_" + name + "_Hint") as StringKey]}</span>}
+          {!NO_HINT.includes(name) && <span>{strings[`Status_${name}_Hint` as StringKey]}</span>}
           {name === "Error" && <span>{lines[0] || strings.Status_Error_NoDetail}</span>}
           {fixes.length > 0 && (
             <>

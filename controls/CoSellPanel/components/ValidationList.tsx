@@ -20,7 +20,7 @@ export const ValidationList: React.FC<ValidationListProps> = ({ check, strings }
     case "loading":
       return <p className={classes.hint} aria-busy="true">{strings.Validation_Loading}</p>;
     case "failed":
-      return <p className={classes.error} role="alert">{format(strings.Validation_LoadFailed, [check.message])}</p>;
+      return <p className={classes.error} role="alert">{format(strings.Validation_LoadFailed, check.message)}</p>;
     case "loaded":
       if (check.value.length === 0) return <p className={classes.hint}>{strings.Validation_Ready}</p>;
       return (
@@ -29,7 +29,7 @@ export const ValidationList: React.FC<ValidationListProps> = ({ check, strings }
             <strong id="cosell-validation-heading">{strings.Validation_Heading}</strong>
             <ul className={classes.list} aria-labelledby="cosell-validation-heading">
               {check.value.map((p) => (
-                <li key={p.code + ":" + p.column} data-code={p.code} data-column={p.column}>{p.message}</li>
+                <li key={`${p.code}:${p.column}`} data-code={p.code} data-column={p.column}>{p.message}</li>
               ))}
             </ul>
           </div>

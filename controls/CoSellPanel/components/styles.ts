@@ -18,7 +18,7 @@ const LINE = "#c8c6c4"; // neutralTertiaryAlt
 const PALE = "#f3f2f1"; // neutralLighter
 
 const control: IRawStyle = { font: "inherit", color: "inherit", borderRadius: 2, border: "1px solid #8a8886", background: "#fff", minHeight: 32, padding: "0 8px" };
-const focus: IRawStyle = { outline: "2px solid " + BLUE };
+const focus: IRawStyle = { outline: `2px solid ${BLUE}` };
 const dim: IRawStyle = { color: DIM_TEXT, borderColor: LINE, background: PALE, cursor: "default" };
 const column = (gap: number): IRawStyle => ({ display: "flex", flexDirection: "column", gap, minWidth: 0 });
 const bare: IRawStyle = { listStyle: "none", margin: 0, padding: 0 };
@@ -45,7 +45,7 @@ export const classes = mergeStyleSets({
   link: { color: BLUE, ":hover": { color: "#004578" }, ":focus-visible": focus },
   // The pill and its knob (::after); aria-checked is the state, so the look cannot disagree with what a screen reader says.
   toggle: {
-    position: "relative", width: 40, height: 20, padding: 0, borderRadius: 10, border: "1px solid " + GREY, background: "#fff", cursor: "pointer", flexShrink: 0,
+    position: "relative", width: 40, height: 20, padding: 0, borderRadius: 10, border: `1px solid ${GREY}`, background: "#fff", cursor: "pointer", flexShrink: 0,
     "::after": { content: '""', position: "absolute", top: 3, left: 4, width: 12, height: 12, borderRadius: 6, background: GREY },
     "&[aria-checked=true]": { background: BLUE, borderColor: BLUE },
     "&[aria-checked=true]::after": { left: 22, background: "#fff" },
@@ -63,9 +63,9 @@ export const classes = mergeStyleSets({
   grow: { flexGrow: 1 },
   narrow: { flexDirection: "column", alignItems: "stretch" },
   timeline: [bare, column(10)],
-  event: [column(2), { borderLeft: "2px solid " + LINE, paddingLeft: 10, overflowWrap: "anywhere" }],
+  event: [column(2), { borderLeft: `2px solid ${LINE}`, paddingLeft: 10, overflowWrap: "anywhere" }],
   visuallyHidden: hiddenContentStyle,
 });
 
 /** A class plus an optional second one. */
-export const cx = (name: string, extra?: string | false): string => (extra ? name + " " + extra : name);
+export const cx = (name: string, extra?: string | false): string => (extra ? `${name} ${extra}` : name);

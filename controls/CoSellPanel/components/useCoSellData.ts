@@ -51,12 +51,8 @@ export interface CoSellDataState {
  */
 export function useCoSellData(data: CoSellData | null, recordId: string | null, revision: string): CoSellDataState {
   const readable = Boolean(data && recordId);
-  // Indexing, not `const [deal, setDeal]`: the panel build's Babel turns array destructuring into a ~1 KB helper per file.
-  const dealState = React.useState<Loadable<DynamicsDeal | null>>(readable ? LOADING : UNAVAILABLE);
-  const setDeal = dealState[1];
-  const timelineState = React.useState<TimelineState>(readable ? FIRST_LOAD : NO_TIMELINE);
-  const timeline = timelineState[0];
-  const setTimeline = timelineState[1];
+  const [deal, setDeal] = React.useState<Loadable<DynamicsDeal | null>>(readable ? LOADING : UNAVAILABLE);
+  const [timeline, setTimeline] = React.useState<TimelineState>(readable ? FIRST_LOAD : NO_TIMELINE);
   const nextPage = React.useRef(0);
   // Bumped when a read's inputs change or the panel unmounts: answers to earlier requests are then stale.
   const generation = React.useRef(0);
@@ -66,8 +62,7 @@ export function useCoSellData(data: CoSellData | null, recordId: string | null, 
       if (!data || !recordId) return;
       const mine = generation.current;
       // The functional update returns the same object when nothing changes, so React skips that render.
-      // (Object.assign, not spread, here and below: the panel build nests an Object.assign per spread.)
-      setTimeline((t) => (t.available && t.loading && !t.error ? t : Object.assign({}, t, { available: true, loading: true, error: null })));
+      setTimeline((t) => (t.available && t.loading && !t.error ? t : { ...t, available: true, loading: true, error: null }));
       data.loadSyncEvents(recordId, page).then(
         (result) => {
           if (mine !== generation.current) return;
@@ -82,7 +77,7 @@ export function useCoSellData(data: CoSellData | null, recordId: string | null, 
         },
         (error: unknown) => {
           if (mine !== generation.current) return;
-          setTimeline((t) => Object.assign({}, t, { loading: false, error: messageOf(error) }));
+          setTimeline((t) => ({ ...t, loading: false, error: messageOf(error) }));
         },
       );
     },
@@ -111,7 +106,7 @@ export function useCoSellData(data: CoSellData | null, recordId: string | null, 
   // One timeline object per state, so the timeline (memoised) re-renders only when it changes.
   const shown = React.useMemo(() => {
     const next = (): void => loadEvents(nextPage.current);
-    return Object.assign({}, timeline, { showMore: next, retry: next });
+    return { ...timeline, showMore: next, retry: next };
   }, [timeline, loadEvents]);
-  return { deal: dealState[0], timeline: shown };
+  return { deal, timeline: shown };
 }

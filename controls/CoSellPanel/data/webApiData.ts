@@ -17,7 +17,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A record id as Dataverse wants it in a filter: no braces, lowercase; anything else is refused before it reaches a query. */
 export function normalizeRecordId(id: string): string {
   const bare = id.trim().replace(/^\{|\}$/g, "").toLowerCase();
-  if (!GUID.test(bare)) throw new Error('"' + id + '" is not a Dataverse record id (a GUID).');
+  if (!GUID.test(bare)) throw new Error(`"${id}" is not a Dataverse record id (a GUID).`);
   return bare;
 }
 
@@ -35,23 +35,19 @@ export const DEAL_QUERY =
   "transactioncurrencyid($select=isocurrencycode)";
 
 function dealFrom(row: ComponentFramework.WebApi.Entity): DynamicsDeal {
-  // Deletes, not an object rest pattern: the panel build turns a rest pattern into a helper function.
-  const opportunity = { ...row };
-  delete opportunity.customerid_account;
-  delete opportunity.parentcontactid;
-  delete opportunity.transactioncurrencyid;
+  const { customerid_account, parentcontactid, transactioncurrencyid, ...opportunity } = row;
   return {
     opportunity: opportunity as DynamicsDeal["opportunity"],
-    account: row.customerid_account || null,
-    contact: row.parentcontactid || null,
-    currency: row.transactioncurrencyid || null,
+    account: customerid_account || null,
+    contact: parentcontactid || null,
+    currency: transactioncurrencyid || null,
   };
 }
 
 /** The query string of a nextLink, which Dataverse says to pass back as the options of the next call. */
 function nextLinkOptions(nextLink: string): string {
   const query = nextLink.indexOf("?");
-  if (query < 0) throw new Error("The server's next-page link has no query: " + nextLink);
+  if (query < 0) throw new Error(`The server's next-page link has no query: ${nextLink}`);
   return nextLink.slice(query);
 }
 
@@ -60,35 +56,31 @@ export function createWebApiData(webAPI: RecordReader): CoSellData {
   const cursors = new Map<string, string[]>();
 
   return {
-    // Plain promise chains: the PCF build targets ES6, where async functions cost a helper in the bundle.
-    loadDeal(opportunityId) {
-      return Promise.resolve(opportunityId)
-        .then((id) => webAPI.retrieveRecord("opportunity", normalizeRecordId(id), DEAL_QUERY))
-        .then((row) => (row ? dealFrom(row) : null));
+    async loadDeal(opportunityId) {
+      const row = await webAPI.retrieveRecord("opportunity", normalizeRecordId(opportunityId), DEAL_QUERY);
+      return row ? dealFrom(row) : null;
     },
 
-    loadSyncEvents(opportunityId, page): Promise<SyncEventPage> {
-      return Promise.resolve().then(() => readEvents(normalizeRecordId(opportunityId), page));
+    async loadSyncEvents(opportunityId, page): Promise<SyncEventPage> {
+      return readEvents(normalizeRecordId(opportunityId), page);
     },
   };
 
-  function readEvents(id: string, page: number): Promise<SyncEventPage> {
+  async function readEvents(id: string, page: number): Promise<SyncEventPage> {
     if (page === 0) {
       cursors.set(id, [
-        "?$select=" + SYNC_EVENT_SELECT.join(",") +
-          "&$filter=_" + SYNC_EVENT_COLUMNS.opportunity + "_value eq " + id +
-          "&$orderby=" + SYNC_EVENT_COLUMNS.occurredOn + " desc,createdon desc",
+        `?$select=${SYNC_EVENT_SELECT.join(",")}&$filter=_${SYNC_EVENT_COLUMNS.opportunity}_value eq ${id}` +
+          `&$orderby=${SYNC_EVENT_COLUMNS.occurredOn} desc,createdon desc`,
       ]);
     }
-    const options = (cursors.get(id) || [])[page];
+    const options = cursors.get(id)?.[page];
     if (!Number.isInteger(page) || page < 0 || options === undefined) {
-      throw new Error("Sync events page " + page + " was asked for before page " + (page - 1) + " was read.");
+      throw new Error(`Sync events page ${page} was asked for before page ${page - 1} was read.`);
     }
-    return webAPI.retrieveMultipleRecords(SYNC_EVENT_TABLE.logicalName, options, SYNC_EVENTS_PAGE_SIZE).then((result) => {
-      const pages = cursors.get(id)!;
-      pages.length = page + 1;
-      if (result.nextLink) pages.push(nextLinkOptions(result.nextLink));
-      return { events: result.entities.map((row) => parseSyncEventRow(row)), more: Boolean(result.nextLink) };
-    });
+    const result = await webAPI.retrieveMultipleRecords(SYNC_EVENT_TABLE.logicalName, options, SYNC_EVENTS_PAGE_SIZE);
+    const pages = cursors.get(id)!;
+    pages.length = page + 1;
+    if (result.nextLink) pages.push(nextLinkOptions(result.nextLink));
+    return { events: result.entities.map((row) => parseSyncEventRow(row)), more: Boolean(result.nextLink) };
   }
 }

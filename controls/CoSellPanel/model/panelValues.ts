@@ -36,12 +36,12 @@ export const EMPTY_PANEL_VALUES: PanelValues = {
 
 /** The loaded deal as it will be once the panel's unsaved values are saved: what validation must judge. */
 export function withPanelValues(deal: DynamicsDeal, values: PanelValues): DynamicsDeal {
-  // Object.assign, not spread: the panel build turns each spread into a nested Object.assign call.
-  const opportunity = Object.assign({}, deal.opportunity, {
+  const opportunity = {
+    ...deal.opportunity,
     cosell_syncwithpartnercenter: values.syncWithPartnerCenter,
     cosell_howcanmicrosofthelp: values.howCanMicrosoftHelp,
     cosell_solutionids: values.solutionIds,
     cosell_referralvisibility: values.referralVisibility,
-  });
-  return Object.assign({}, deal, { opportunity });
+  };
+  return { ...deal, opportunity };
 }

@@ -1,6 +1,7 @@
-/** Largest first, and the length of each in seconds (two lists: pairs would cost the bundle a destructuring helper). */
-const UNITS: readonly Intl.RelativeTimeFormatUnit[] = ["year", "month", "week", "day", "hour", "minute", "second"];
-const SECONDS = [365 * 24 * 3600, 30 * 24 * 3600, 7 * 24 * 3600, 24 * 3600, 3600, 60, 1];
+/** Largest first, each with its length in seconds. */
+const UNITS: ReadonlyArray<readonly [Intl.RelativeTimeFormatUnit, number]> = [
+  ["year", 365 * 24 * 3600], ["month", 30 * 24 * 3600], ["week", 7 * 24 * 3600], ["day", 24 * 3600], ["hour", 3600], ["minute", 60], ["second", 1],
+];
 
 /**
  * Building an Intl formatter loads locale data and costs about a millisecond; formatting with one is
@@ -20,9 +21,8 @@ export function relativeTime(when: Date, now: Date, locale: string): string {
   const seconds = Math.round((when.getTime() - now.getTime()) / 1000);
   const format = cached(relativeFormats, locale, () => new Intl.RelativeTimeFormat(locale, { numeric: "auto", style: "short" }));
   // The last unit (a second) is taken when none fits, for less than a second.
-  let i = 0;
-  while (i < SECONDS.length - 1 && Math.abs(seconds) < SECONDS[i]) i++;
-  return format.format(Math.trunc(seconds / SECONDS[i]), UNITS[i]);
+  const [unit, length] = UNITS.find(([, unitSeconds]) => Math.abs(seconds) >= unitSeconds) ?? UNITS[UNITS.length - 1];
+  return format.format(Math.trunc(seconds / length), unit);
 }
 
 /** An absolute date and time for tooltips and the timeline. */
