@@ -42,7 +42,7 @@ export const CONTACT_SELECT = ["contactid", "firstname", "lastname", "emailaddre
 const DEAL_EXPAND: Expand[] = [
   { property: "customerid_account", select: ACCOUNT_SELECT },
   { property: "parentcontactid", select: CONTACT_SELECT },
-  { property: "transactioncurrencyid", select: ["transactioncurrencyid", "isocurrencycode"] },
+  { property: "transactioncurrencyid", select: ["transactioncurrencyid", "isocurrencycode", "currencyprecision"] },
 ];
 const SYNC_EVENT_SELECT = [...Object.values(EV).filter((c) => c !== EV.opportunity), `_${EV.opportunity}_value`, "createdon"];
 /** The sync event's lookup navigation property is the column's SchemaName. */

@@ -18,6 +18,11 @@ export function problemsText(problems: readonly ValidationProblem[]): string {
   return ["Not sent to Partner Center: it would refuse this deal as it is.", ...problems.map((p) => p.message)].join("\n");
 }
 
+/** The sync error for Partner Center values that were not written. */
+export function notWrittenText(reasons: readonly string[]): string {
+  return `Not written from Partner Center: ${reasons.join("; ")}. The opportunity keeps its own value; ask the Microsoft seller to correct it in Partner Center.`;
+}
+
 export function statusColumns(status: SyncStatusName, error: string | null): Record<string, unknown> {
   return { [C.syncStatus]: SYNC_STATUS[status], [C.syncError]: syncErrorText(error) };
 }

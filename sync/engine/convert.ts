@@ -6,6 +6,7 @@ import {
   OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, SYNC_STATUS,
   type AccountRecord, type ContactRecord, type DynamicsDeal,
 } from "../schema/dynamics";
+import { notWrittenText } from "./bookkeeping";
 import type { Mapping, MappedField } from "./mapping";
 import { getColumn, setIn, type DealTable } from "./paths";
 import { referralLink, type NewReferral, type Referral } from "../schema/referral";
@@ -58,10 +59,17 @@ export function referralFromDeal(deal: DynamicsDeal, mapping: Mapping): NewRefer
  */
 export function dealFromReferral(referral: Referral, mapping: Mapping): DataverseChanges {
   const out: DataverseChanges = { opportunity: {}, account: {}, contact: {} };
+  const notWritten: string[] = [];
   for (const field of mapping.fields) {
     const write = field.transform.toDynamics;
     if (!write || field.columnRef.table === "currency") continue;
-    const value = field.transform.fromReferral(valueAt(referral, field));
+    const raw = valueAt(referral, field);
+    const refusal = field.transform.refuse?.(raw);
+    if (refusal) {
+      notWritten.push(`${field.referralPath} ${refusal}`);
+      continue;
+    }
+    const value = field.transform.fromReferral(raw);
     if (value === null) continue;
     out[field.columnRef.table][field.columnRef.column] = write(value);
   }
@@ -70,7 +78,8 @@ export function dealFromReferral(referral: Referral, mapping: Mapping): Datavers
     [C.syncWithPartnerCenter]: true,
     [C.referralId]: referral.id,
     [C.referralLink]: referralLink(referral.id),
-    [C.syncStatus]: awaiting ? SYNC_STATUS.AwaitingResponse : SYNC_STATUS.Synced,
+    [C.syncStatus]: notWritten.length > 0 ? SYNC_STATUS.Error : awaiting ? SYNC_STATUS.AwaitingResponse : SYNC_STATUS.Synced,
+    ...(notWritten.length > 0 ? { [C.syncError]: notWrittenText(notWritten) } : {}),
   });
   if (typeof out.opportunity.name !== "string" || out.opportunity.name === "") out.opportunity.name = referral.name;
   return out;

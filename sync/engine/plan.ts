@@ -21,7 +21,7 @@ import {
 import { canonicalEqual, type Canonical } from "./transforms";
 import { validateForPartnerCenter, type ValidationProblem } from "./validation";
 import type { AuditEntry, Conflict, FieldChange, Side } from "./audit";
-import { isUserTrigger, problemsText, syncErrorText } from "./bookkeeping";
+import { isUserTrigger, notWrittenText, problemsText, syncErrorText } from "./bookkeeping";
 
 export type { AuditEntry, Conflict, FieldChange, Side } from "./audit";
 
@@ -70,10 +70,12 @@ interface Draft {
   changes: FieldChange[];
   /** Dynamics edits a closed referral refused: a warning entry of their own. */
   notSent: FieldChange[];
+  /** Partner Center values Dynamics cannot hold as they are (refused, never rounded): the sync error says which. */
+  notWritten: string[];
   messages: string[];
 }
 const emptyDraft = (): Draft => ({
-  referralOps: [], dataverse: { opportunity: {}, account: {}, contact: {} }, actions: [], conflicts: [], changes: [], notSent: [], messages: [],
+  referralOps: [], dataverse: { opportunity: {}, account: {}, contact: {} }, actions: [], conflicts: [], changes: [], notSent: [], notWritten: [], messages: [],
 });
 
 type SnapshotValues = Pick<SyncSnapshot, "layout" | "dynamics" | "partnerCenter">;
@@ -211,7 +213,8 @@ function assemble(
   const refused = draft.notSent.length > 0;
   const at = noted || refused || isUserTrigger(input.trigger) ? isoTime(input.now) : "";
   // The last error stays until a sync actually carries something across; edits a closed referral refused are the new one.
-  const error = refused ? `${CLOSED_NOT_SENT}.` : real ? null : undefined;
+  const error = refused ? `${CLOSED_NOT_SENT}.` : draft.notWritten.length > 0 ? notWrittenText(draft.notWritten) : real ? null : undefined;
+  if (draft.notWritten.length > 0) syncStatus = "Error";
   const opportunity = bookkeeping(input, extra.referral, syncStatus, error, next, { ...draft.dataverse.opportunity });
   if (real) opportunity[C.lastSyncedOn] = at;
   const dataverse = { ...draft.dataverse, opportunity };
@@ -226,6 +229,9 @@ function assemble(
   }
   if (refused) {
     audit.push({ at, direction: "none", trigger: input.trigger, fields: draft.notSent, conflicts: [], result: "rejected", message: `${CLOSED_NOT_SENT}.`, level: "warning" });
+  } else if (draft.notWritten.length > 0 && input.deal.opportunity[C.syncError] !== error) {
+    // Once on the timeline; later syncs that refuse the same value only keep the error in place.
+    audit.push({ at: at || isoTime(input.now), direction: "none", trigger: input.trigger, fields: [], conflicts: [], result: "rejected", message: error!, level: "warning" });
   } else if (!noted && isUserTrigger(input.trigger)) {
     audit.push({ at, direction: "none", trigger: input.trigger, fields: [], conflicts: [], result: "noChange", message: "Already in sync; nothing to send.", level: "info" });
   }
@@ -400,6 +406,8 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
   const held: number[] = [];
   /** Fields Partner Center takes only in the create: a later Dynamics edit stays in Dynamics. */
   const createOnly: string[] = [];
+  /** Dynamics values a mapped field cannot carry as they are (never rounded on the way). */
+  const outRefused: ValidationProblem[] = [];
 
   const fieldList = mapping.fields;
   for (let i = 0; i < fieldList.length; i++) {
@@ -436,11 +444,18 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
       } else if (awaiting) {
         held.push(i);
       } else {
+        const refusal = field.transform.refuse?.(rawD);
+        if (refusal) outRefused.push({ code: "value.refused", column: field.column, message: `${field.column}: ${refusal}.` });
         toPc.push({ field, value: d });
         next.set("partnerCenter", slot, d);
       }
     } else if (winner === "partnerCenter" && field.direction !== "toPartnerCenter") {
-      if (!oppOpen) held.push(i);
+      const refusal = field.transform.refuse?.(rawP);
+      if (refusal) {
+        // Held back, so it is refused again (and stays in the sync error) until Partner Center's value changes.
+        draft.notWritten.push(`${field.referralPath} ${refusal}`);
+        held.push(i);
+      } else if (!oppOpen) held.push(i);
       else {
         toD.push({ index: i, value: p, before: d });
         next.set("dynamics", slot, p);
@@ -476,7 +491,9 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
 
   // Validation before anything goes to Partner Center.
   if (toPc.length > 0 || status.referralOps.length > 0) {
-    const problems = [...validateForPartnerCenter(deal, now, { isNew: false }), ...status.problems];
+    const checked = validateForPartnerCenter(deal, now, { isNew: false });
+    // A column validation already names needs no second line.
+    const problems = [...checked, ...outRefused.filter((r) => !checked.some((c) => c.column === r.column)), ...status.problems];
     if (problems.length > 0) {
       return assemble(input, draft, "invalid", "Error", snapshot ?? emptySnapshot(), { referral, problems });
     }

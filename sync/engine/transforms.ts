@@ -8,6 +8,7 @@
  */
 import { solutionIdKey, SOLUTION_ID_PATTERN } from "../contracts/partner-center-referrals";
 import { HELP_TYPES, REFERRAL_VISIBILITY } from "../schema/dynamics";
+import { amountProblem } from "./amounts";
 import {
   ASSISTANCE_REQUEST_CODES, CUSTOMER_SIZES, SALES_STAGES, type SolutionTag,
 } from "../schema/referral";
@@ -36,6 +37,11 @@ export interface BoundTransform {
   toReferral(value: Canonical): unknown;
   /** Absent for one-way transforms (their field may only flow to Partner Center). */
   toDynamics?(value: Canonical): unknown;
+  /**
+   * Why a raw value cannot be carried across as it is (out of range, more decimals than kept), or
+   * undefined. Such a value is refused with this reason, never silently rounded or clipped.
+   */
+  refuse?(value: unknown): string | undefined;
 }
 
 export interface TransformDefinition {
@@ -122,11 +128,13 @@ const decimalTransform: TransformDefinition = {
       : ["scale must be a whole number from 0 to 10."];
   },
   bind(params) {
-    const factor = 10 ** ((params.scale as number | undefined) ?? 2);
+    const scale = (params.scale as number | undefined) ?? 2;
+    const factor = 10 ** scale;
+    // Rounding only makes float noise compare equal (0.1 + 0.2); a value with real extra decimals is refused.
     const read = (v: unknown): Canonical =>
       typeof v === "number" && Number.isFinite(v) ? Math.round(v * factor) / factor : null;
     const write = (c: Canonical): number | null => (typeof c === "number" ? c : null);
-    return { type: "decimal", fromDynamics: read, fromReferral: read, toReferral: write, toDynamics: write };
+    return { type: "decimal", fromDynamics: read, fromReferral: read, toReferral: write, toDynamics: write, refuse: (v) => amountProblem(v, scale) };
   },
 };
 

@@ -2,7 +2,9 @@
  * What Partner Center needs before a deal can be shared (partner-center.md §2, §4.5, D.4, D.5).
  * Every problem is reported at once, each naming the Dataverse column a seller has to fix.
  */
-import { HELP_TYPES, REFERRAL_VISIBILITY, type DynamicsDeal } from "../schema/dynamics";
+import { MONEY_RANGE } from "../contracts/dataverse";
+import { DEFAULT_CURRENCY_PRECISION, HELP_TYPES, REFERRAL_VISIBILITY, type DynamicsDeal } from "../schema/dynamics";
+import { amountProblem, plainNumber } from "./amounts";
 import { MAX_SOLUTIONS, SOLUTION_ID_PATTERN } from "../schema/referral";
 import { countryToIso2 } from "./countries";
 import { isIsoCurrency } from "./currencies";
@@ -197,6 +199,14 @@ export function validateForPartnerCenter(
     add("dealValue.invalid", VALUE_COLUMN, "The estimated revenue must be a number (0 or more).");
   } else if (value < 0) {
     add("dealValue.negative", VALUE_COLUMN, "The estimated revenue cannot be negative.");
+  } else if (value > MONEY_RANGE.max) {
+    add("dealValue.tooLarge", VALUE_COLUMN, `The estimated revenue is more than Dataverse and Partner Center can hold; enter at most ${plainNumber(MONEY_RANGE.max)}.`);
+  } else {
+    const decimals = currency?.currencyprecision ?? DEFAULT_CURRENCY_PRECISION;
+    if (amountProblem(value, decimals)) {
+      const code = currency?.isocurrencycode ?? "the currency";
+      add("dealValue.precision", VALUE_COLUMN, `The estimated revenue ${plainNumber(value)} has more decimals than ${code} keeps; round it to ${decimals} decimal${decimals === 1 ? "" : "s"}.`);
+    }
   }
   if (!currency || blank(currency.isocurrencycode)) {
     add("currency.missing", "opportunity.transactioncurrencyid", "Choose the currency of the opportunity.");

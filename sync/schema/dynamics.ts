@@ -169,7 +169,12 @@ export interface ContactRecord {
 export interface CurrencyRecord {
   transactioncurrencyid?: string;
   isocurrencycode: string;
+  /** Decimals the currency's money columns keep (Dataverse transactioncurrency.currencyprecision). */
+  currencyprecision?: number | null;
 }
+
+/** Decimals a currency column keeps when the currency record does not say (Dataverse's default precision). */
+export const DEFAULT_CURRENCY_PRECISION = 2;
 
 /** Everything the engine sees of one deal on the Dynamics side. Mapping paths name these parts: `opportunity.x`, `account.x`, `contact.x`, `currency.x`. */
 export interface DynamicsDeal {
