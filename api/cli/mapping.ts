@@ -19,7 +19,7 @@ export interface MappingCommandDeps {
 const USAGE = "usage: cosell mapping check <file> | cosell mapping set <file>";
 
 /** Reads and checks a mapping document; the problems, or the loaded field count. */
-export function checkMappingDocument(path: string, readFile: (path: string) => string): { problems: string[]; fields?: number; text?: string } {
+export function checkMappingDocument(path: string, readFile: (path: string) => string): { problems: string[]; warnings?: string[]; fields?: number; text?: string } {
   let text: string;
   try {
     text = readFile(path);
@@ -34,7 +34,7 @@ export function checkMappingDocument(path: string, readFile: (path: string) => s
   }
   try {
     const mapping = loadMapping(doc);
-    return { problems: [], fields: mapping.fields.length + (mapping.status ? 1 : 0), text: JSON.stringify(doc) };
+    return { problems: [], warnings: mapping.warnings.map((w) => `${path} ${w.path}: ${w.message}`), fields: mapping.fields.length + (mapping.status ? 1 : 0), text: JSON.stringify(doc) };
   } catch (e) {
     if (e instanceof MappingError) return { problems: e.problems.map((p) => `${path} ${p.path}: ${p.message}`) };
     throw e;
@@ -53,8 +53,10 @@ export async function runMappingCommand(argv: string[], deps: MappingCommandDeps
     for (const p of result.problems) deps.out(`  ${p}`);
     return 1;
   }
+  // Allowed, but worth a second look: printed on check and on set alike.
+  for (const w of result.warnings ?? []) deps.out(`  warning: ${w}`);
   if (verb === "check") {
-    deps.out(`${file}: a valid mapping of ${result.fields} fields.`);
+    deps.out(`${file}: a valid mapping of ${result.fields} fields${result.warnings?.length ? `, with ${result.warnings.length} warning${result.warnings.length === 1 ? "" : "s"} above` : ""}.`);
     return 0;
   }
   if (!deps.setSetting) throw new Error("mapping set needs a Dataverse connection");

@@ -99,6 +99,8 @@ export const TABLES: TableDef[] = [
       [OPP.closeReason]: "choice",
       [OPP.referralVisibility]: "choice",
       [OPP.microsoftCrmId]: "string",
+      [OPP.notesForMicrosoft]: "memo",
+      [OPP.notesFromMicrosoft]: "memo",
     },
     lookups: {
       customerid_account: { attribute: "customerid", target: "accounts" },

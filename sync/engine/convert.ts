@@ -62,7 +62,8 @@ export function dealFromReferral(referral: Referral, mapping: Mapping): Datavers
   const notWritten: string[] = [];
   for (const field of mapping.fields) {
     const write = field.transform.toDynamics;
-    if (!write || field.columnRef.table === "currency") continue;
+    // A split field starts in its read-only inbound column: the seller's own column starts empty.
+    if (!write || field.columnRef.table === "currency" || field.inboundTwin) continue;
     const raw = valueAt(referral, field);
     const refusal = field.transform.refuse?.(raw);
     if (refusal) {

@@ -87,6 +87,14 @@ export interface MappedField {
   /** "create": sent in the new referral only; later Dynamics edits stay in Dynamics. */
   sendOn: SendOn;
   transform: BoundTransform;
+  /**
+   * A referral field can be split between two columns: one the seller writes, sent to Partner
+   * Center, and one filled from Partner Center, read-only (Notes for / from Microsoft). The inbound
+   * half points at its outbound twin, whose value coming back is our own text, not Microsoft's.
+   */
+  outboundTwin?: MappedField;
+  /** On the outbound half: its inbound twin (a new deal from Partner Center fills only that one). */
+  inboundTwin?: MappedField;
 }
 
 export interface Mapping {
@@ -99,6 +107,8 @@ export interface Mapping {
   layout: SnapshotLayout;
   /** For each of `fields`, its position in `layout`. */
   slots: number[];
+  /** What the document allows but an admin should reconsider (the checker prints them). */
+  warnings: MappingProblem[];
 }
 
 export interface MappingProblem {
@@ -244,10 +254,13 @@ export function loadMapping(doc: unknown): Mapping {
       problem("referralPath", `"${raw.referralPath}" is not a referral field the engine knows (for example details.dealValue or customerProfile.team[0].email).`);
     } else if (segments.some((s) => typeof s === "number" && s > MAX_TEAM_INDEX)) {
       problem("referralPath", `"${raw.referralPath}" points past the ${MAX_TEAM_INDEX + 1} team members Partner Center allows.`);
-    } else if (paths.has(raw.referralPath)) {
-      problem("referralPath", `"${raw.referralPath}" is already mapped by field ${paths.get(raw.referralPath)}.`);
+    } else if (paths.has(raw.referralPath) && !splitsWith(rawFields[paths.get(raw.referralPath)!], raw)) {
+      problem(
+        "referralPath",
+        `"${raw.referralPath}" is already mapped by field ${paths.get(raw.referralPath)}; one referral field takes one field, or two that split it (one toPartnerCenter, one toDynamics).`,
+      );
     } else {
-      paths.set(raw.referralPath, i);
+      if (!paths.has(raw.referralPath)) paths.set(raw.referralPath, i);
       const sendOn = raw.sendOn ?? "always";
       if (raw.direction !== "toDynamics" && sendOn === "always" && patchPathFor(toPointer(segments)) === undefined) {
         problem(
@@ -301,9 +314,44 @@ export function loadMapping(doc: unknown): Mapping {
   });
 
   if (problems.length > 0) throw new MappingError(problems);
+  for (const inbound of fields) {
+    if (inbound.direction !== "toDynamics") continue;
+    const outbound = fields.find((f) => f !== inbound && f.referralPath === inbound.referralPath);
+    if (outbound) {
+      inbound.outboundTwin = outbound;
+      outbound.inboundTwin = inbound;
+    }
+  }
   const layout = registerLayout(fields.map((f) => f.name));
   const slotOf = new Map(layout.names.map((name, i) => [name, i]));
-  return { version: 1, fields, status, layout, slots: fields.map((f) => slotOf.get(f.name)!) };
+  return { version: 1, fields, status, layout, slots: fields.map((f) => slotOf.get(f.name)!), warnings: mappingWarnings(rawFields) };
+}
+
+/** Two fields may share a referral field only as its outbound and inbound halves. */
+function splitsWith(first: unknown, second: RawField): boolean {
+  if (!hasFieldShape(first)) return false;
+  const directions = [first.direction, second.direction].sort().join(",");
+  return directions === "toDynamics,toPartnerCenter";
+}
+
+/**
+ * Free text written from both sides where Partner Center may win a conflict: Microsoft's text
+ * would replace what the seller wrote in that column. Allowed, but named.
+ */
+function mappingWarnings(rawFields: readonly unknown[]): MappingProblem[] {
+  const warnings: MappingProblem[] = [];
+  rawFields.forEach((raw, i) => {
+    if (!hasFieldShape(raw) || raw.direction !== "both" || (raw.policy !== "partnerCenterWins" && raw.policy !== "newestWins")) return;
+    const type = typeof raw.transform === "string" ? raw.transform : raw.transform.type;
+    if (type !== "text") return;
+    warnings.push({
+      path: `$.fields[${i}].policy`,
+      message:
+        `${raw.column} is free text written from both sides, and with "${raw.policy}" Partner Center's text can replace what the seller wrote. ` +
+        `Use "dynamicsWins", or split it into a column sent to Partner Center and a read-only one filled from it (as notesForMicrosoft and notesFromMicrosoft do).`,
+    });
+  });
+  return warnings;
 }
 
 let cachedDefault: Mapping | undefined;

@@ -392,6 +392,8 @@ class NextValues implements SnapshotValues {
   }
 }
 
+const isBlank = (c: Canonical): boolean => c === null || c === "" || (Array.isArray(c) && c.length === 0);
+
 function planUpdate(input: PlanInput, referral: Referral): Plan {
   const { deal, mapping, snapshot, now } = input;
   const draft = emptyDraft();
@@ -428,8 +430,13 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
     if (dChanged || next.fresh) next.set("dynamics", slot, d);
     if (pChanged || next.fresh) next.set("partnerCenter", slot, p);
     if (d === p || canonicalEqual(d, p)) continue;
+    // The inbound half of a split field: our own text coming back from Partner Center is not Microsoft's.
+    if (field.outboundTwin && canonicalEqual(p, field.outboundTwin.transform.fromDynamics(getColumn(deal, field.outboundTwin.columnRef)))) continue;
     let winner: Side | null = dChanged ? "dynamics" : pChanged ? "partnerCenter" : null;
-    if (dChanged && pChanged) {
+    if (prevD === undefined && prevP === undefined && (isBlank(d) || isBlank(p))) {
+      // No baseline (a first link, a field new to the mapping): fill the empty side, never erase the other.
+      winner = isBlank(d) ? "partnerCenter" : "dynamics";
+    } else if (dChanged && pChanged) {
       winner = winnerBy(field.policy, deal, referral);
       draft.conflicts.push({
         field: field.name, column: field.column, referralPath: field.referralPath,

@@ -34,7 +34,7 @@ const maxLength = (column: string, label: string, max: number) => ({ column, lab
  */
 export const LENGTH_LIMITS: ReadonlyArray<{ column: string; label: string; max: number }> = [
   maxLength("opportunity.name", "The opportunity topic", 250),
-  maxLength("opportunity.description", "The description (notes to Microsoft)", 2000),
+  maxLength("opportunity.cosell_notesformicrosoft", "The notes for Microsoft", 2000),
   maxLength("account.name", "The customer's account name", 160),
   maxLength("account.address1_line1", "The customer's street address", 250),
   maxLength("account.address1_line2", "The customer's second address line", 250),

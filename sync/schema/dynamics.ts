@@ -27,6 +27,10 @@ export const OPPORTUNITY_COLUMNS = {
   referralVisibility: "cosell_referralvisibility",
   /** Microsoft's CRM (MSX) id of the deal, filled from `trackingInfo.microsoftMsxId`; read-only. */
   microsoftCrmId: "cosell_microsoftcrmid",
+  /** What the seller tells Microsoft: sent to the referral's `details.notes`; the Description stays the seller's own. */
+  notesForMicrosoft: "cosell_notesformicrosoft",
+  /** What Microsoft wrote in `details.notes`, filled by the sync; read-only on the form. */
+  notesFromMicrosoft: "cosell_notesfrommicrosoft",
 } as const;
 
 /** Co-sell columns added to `lead` (inbound referrals Partner Center classifies as leads). */

@@ -38,17 +38,17 @@ test("an edit right after the service created the opportunity survives a failed 
   h.server.resetHandlers();
 
   const id = String(row!.opportunityid);
-  const res = await h.dvEmu.request("PATCH", `opportunities(${id})`, { description: "EMEA rollout first" });
+  const res = await h.dvEmu.request("PATCH", `opportunities(${id})`, { cosell_notesformicrosoft: "EMEA rollout first" });
   expect(res.status).toBe(204);
   await h.settle();
 
-  expect(h.dvEmu.store.get(tableBySet("opportunities")!, id)!.description).toBe("EMEA rollout first");
+  expect(h.dvEmu.store.get(tableBySet("opportunities")!, id)!.cosell_notesformicrosoft).toBe("EMEA rollout first");
 
   // Edits wait while the referral awaits an answer; accepting it sends the edit.
   const accepted = await h.dvEmu.request("POST", `opportunities(${id})/Microsoft.Dynamics.CRM.cosell_RespondToReferral`, { Decision: "accept" });
   expect(accepted.status).toBe(204);
   await h.settle();
   expect(h.pcEmu.state.get(referral.id).status).toBe("Active");
-  expect(h.dvEmu.store.get(tableBySet("opportunities")!, id)!.description).toBe("EMEA rollout first");
+  expect(h.dvEmu.store.get(tableBySet("opportunities")!, id)!.cosell_notesformicrosoft).toBe("EMEA rollout first");
   expect(h.pcEmu.state.get(referral.id).details.notes).toBe("EMEA rollout first");
 });

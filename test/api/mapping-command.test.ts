@@ -30,7 +30,18 @@ describe("mapping check / set", () => {
     files["good.json"] = readFileSync(DEFAULT, "utf8");
     const { code, text } = await run(["check", "good.json"]);
     expect(code).toBe(0);
-    expect(text).toMatch(/good\.json: a valid mapping of \d+ fields\./);
+    expect(text).toMatch(/^good\.json: a valid mapping of \d+ fields\.$/);
+  });
+
+  test("a document Microsoft's text could overwrite the seller's in is accepted with a warning naming the field", async () => {
+    const doc = defaultDoc();
+    doc.fields = doc.fields.filter((f) => f.referralPath !== "details.notes");
+    doc.fields.push({ name: "notes", column: "opportunity.description", referralPath: "details.notes", direction: "both", transform: "text", policy: "newestWins" });
+    files["risky.json"] = JSON.stringify(doc);
+    const { code, text } = await run(["check", "risky.json"]);
+    expect(code).toBe(0);
+    expect(text).toMatch(/^ {2}warning: risky\.json \$\.fields\[\d+\]\.policy: opportunity\.description is free text written from both sides/);
+    expect(text).toMatch(/risky\.json: a valid mapping of \d+ fields, with 1 warning above\.$/);
   });
 
   test("every problem is listed with its JSON path, and set writes nothing", async () => {
@@ -71,10 +82,9 @@ describe("the service syncs by the org's mapping", () => {
     return id;
   }
 
-  test("mapping set makes notes flow only from Partner Center: a Dynamics edit of the description is not sent", async () => {
+  test("mapping set without Notes for Microsoft: a seller's note is no longer sent", async () => {
     const doc = defaultDoc();
-    const notes = doc.fields.find((f) => f.column === "opportunity.description")!;
-    notes.direction = "toDynamics";
+    doc.fields = doc.fields.filter((f) => f.name !== "notesForMicrosoft");
     files["notes-inbound.json"] = JSON.stringify(doc);
     const { code } = await run(["set", "notes-inbound.json"], (name, value) => h.dataverse.setSetting(name, value));
     expect(code).toBe(0);
@@ -84,13 +94,13 @@ describe("the service syncs by the org's mapping", () => {
     const referralId = (await h.dataverse.getDeal(id)).deal.opportunity.cosell_referralid!;
     const notesBefore = (await h.referrals.get(referralId)).referral.details.notes;
     const { etag } = await h.dataverse.getDeal(id);
-    await h.dataverse.updateOpportunity(id, { description: "edited in Dynamics", estimatedvalue: 12_000 }, etag);
+    await h.dataverse.updateOpportunity(id, { cosell_notesformicrosoft: "edited in Dynamics", estimatedvalue: 12_000 }, etag);
     await h.settle();
     const { referral } = await h.referrals.get(referralId);
     expect(referral.details.dealValue).toBe(12_000);
     expect(referral.details.notes).toBe(notesBefore);
-    // With the shipped mapping (direction both) the same edit is sent:
-    expect(defaultDoc().fields.find((f) => f.column === "opportunity.description")!.direction).toBe("both");
+    // With the shipped mapping the same edit is sent:
+    expect(defaultDoc().fields.find((f) => f.column === "opportunity.cosell_notesformicrosoft")!.direction).toBe("toPartnerCenter");
   });
 });
 

@@ -42,14 +42,14 @@ test("notes saved while the service patches Partner Center are not overwritten b
   const referralId = (await h.dataverse.getDeal(id)).deal.opportunity.cosell_referralid!;
   expect(referralId).toBeTruthy();
 
-  const race = sellerSavesDuringServiceWrite("PATCH", () => sellerEdits(id, { description: "Pilot notes v3" }));
-  await sellerEdits(id, { description: "Pilot notes v2" });
+  const race = sellerSavesDuringServiceWrite("PATCH", () => sellerEdits(id, { cosell_notesformicrosoft: "Pilot notes v3" }));
+  await sellerEdits(id, { cosell_notesformicrosoft: "Pilot notes v2" });
   await h.settle();
   expect(race.fired()).toBe(true);
 
   const { deal } = await h.dataverse.getDeal(id);
   const { referral } = await h.referrals.get(referralId);
-  expect(deal.opportunity.description).toBe("Pilot notes v3");
+  expect(deal.opportunity.cosell_notesformicrosoft).toBe("Pilot notes v3");
   expect(referral.details.notes).toBe("Pilot notes v3");
   expect(deal.opportunity.cosell_syncstatus).toBe(SYNC_STATUS.Synced);
 });
@@ -64,19 +64,19 @@ test("a write that landed but whose answer was lost is still known as the servic
       if (fired) return undefined;
       fired = true;
       // The seller saves again; then the service's PATCH is applied, and its answer never arrives.
-      await sellerEdits(id, { description: "Upgrade notes v3" });
+      await sellerEdits(id, { cosell_notesformicrosoft: "Upgrade notes v3" });
       const ops = (await request.json()) as JsonPatchOp[];
       h.pcEmu.state.replace(referralId, applyPatch(h.pcEmu.state.get(referralId), ops) as never);
       return HttpResponse.json({ error: { code: "serviceNotAvailable", message: "lost answer" } }, { status: 503 });
     }),
   );
-  await sellerEdits(id, { description: "Upgrade notes v2" });
+  await sellerEdits(id, { cosell_notesformicrosoft: "Upgrade notes v2" });
   await h.settle();
   expect(fired).toBe(true);
 
   const { deal } = await h.dataverse.getDeal(id);
   const { referral } = await h.referrals.get(referralId);
-  expect(deal.opportunity.description).toBe("Upgrade notes v3");
+  expect(deal.opportunity.cosell_notesformicrosoft).toBe("Upgrade notes v3");
   expect(referral.details.notes).toBe("Upgrade notes v3");
 });
 
@@ -124,7 +124,7 @@ describe("the baseline after our own write", () => {
     const now = { ...written, details: { ...written.details, notes: "theirs" } } as Referral;
     const fields = snapshotFields(baselineAfterOwnWrite({ used, before, written }, mapping, now));
     expect(fields.dealName).toEqual({ dynamics: "Old name", partnerCenter: "New name" });
-    expect(fields.notes).toBeUndefined();
+    expect(fields.notesForMicrosoft).toBeUndefined();
     // Nothing landed: the baseline is the old one.
     const unchanged = snapshotFields(baselineAfterOwnWrite({ used, before, written }, mapping, before));
     expect(unchanged.dealName).toEqual({ dynamics: "Old name", partnerCenter: "Old name" });

@@ -35,7 +35,7 @@ test("changed pairs share one $batch; a pair edited meanwhile is re-run alone; u
     http.post(`${h.dvEmu.apiUrl}$batch`, async ({ request }) => {
       if (bumped || request.headers.get("authorization") !== `Bearer ${SEEDED.applicationUserId}`) return undefined;
       bumped = true;
-      const res = await h.dvEmu.request("PATCH", `opportunities(${stale.opportunityId})`, { description: "Saved again meanwhile" });
+      const res = await h.dvEmu.request("PATCH", `opportunities(${stale.opportunityId})`, { cosell_notesformicrosoft: "Saved again meanwhile" });
       expect(res.status).toBe(204);
       return undefined;
     }),
@@ -53,7 +53,7 @@ test("changed pairs share one $batch; a pair edited meanwhile is re-run alone; u
     expect((await h.dataverse.getDeal(p.opportunityId)).deal.opportunity[C.syncStatus]).toBe(SYNC_STATUS.Synced);
   }
   const staleNow = (await h.dataverse.getDeal(stale.opportunityId)).deal.opportunity;
-  expect(staleNow.description).toBe("Saved again meanwhile");
+  expect(staleNow.cosell_notesformicrosoft).toBe("Saved again meanwhile");
   expect((await h.referrals.get(stale.referralId)).referral.details.notes).toBe("Saved again meanwhile");
 
   // Nothing changed since: reads only.

@@ -101,7 +101,7 @@ describe("Partner Center webhooks", () => {
     expect(result.failed).toBe(0);
     const { deal } = await h.dataverse.getDeal(opportunityId);
     expect(deal.opportunity.estimatedvalue).toBe(44_000);
-    expect(deal.opportunity.description).toBe("Customer wants a pilot first");
+    expect(deal.opportunity.cosell_notesfrommicrosoft).toBe("Customer wants a pilot first");
   });
 });
 
@@ -117,7 +117,7 @@ describe("concurrency and crashes", () => {
       const body = await request.clone().text();
       if (!body.includes(opportunityId) && !request.url.includes(opportunityId)) return undefined;
       bumped = true;
-      const res = await h.dvEmu.request("PATCH", `opportunities(${opportunityId})`, { description: "Edited by the seller meanwhile" });
+      const res = await h.dvEmu.request("PATCH", `opportunities(${opportunityId})`, { cosell_notesformicrosoft: "Edited by the seller meanwhile" });
       expect(res.status).toBe(204);
       return undefined;
     };
@@ -128,7 +128,7 @@ describe("concurrency and crashes", () => {
 
     const { deal } = await h.dataverse.getDeal(opportunityId);
     expect(deal.opportunity.estimatedvalue).toBe(77_000);
-    expect(deal.opportunity.description).toBe("Edited by the seller meanwhile");
+    expect(deal.opportunity.cosell_notesformicrosoft).toBe("Edited by the seller meanwhile");
     expect(deal.opportunity[C.syncStatus]).toBe(SYNC_STATUS.Synced);
     const { referral } = await h.referrals.get(referralId);
     expect(referral.details.notes).toBe("Edited by the seller meanwhile");

@@ -79,7 +79,7 @@ describe("bulk deal reads", () => {
     expect(deals.map((d) => d.deal.opportunity.name)).toEqual(["Deal 0", "Deal 1", "Deal 2", "Deal 3", "Deal 4", "Linked, switched off"]);
     expect(deals[0].etag).toMatch(/^W\/"\d+"$/);
     expect(deals[0].deal.account).toMatchObject({ accountid: ACCOUNT, name: "Fabrikam", address1_postalcode: "98052" });
-    expect(deals[0].deal.currency).toEqual({ transactioncurrencyid: SEEDED.currencies.USD, isocurrencycode: "USD" });
+    expect(deals[0].deal.currency).toEqual({ transactioncurrencyid: SEEDED.currencies.USD, isocurrencycode: "USD", currencyprecision: 2 });
 
     const since = String(rows("opportunities").find((o) => o.name === "Deal 3")!.modifiedon);
     const later = (await collect(client.listCoSellDealsChangedSince(since))).flat();

@@ -46,7 +46,7 @@ describe("DataverseClient against the emulator", () => {
     expect(typeof deal.opportunity.modifiedon).toBe("string");
     expect(deal.account).toMatchObject({ accountid: ACCOUNT, name: "Fabrikam", address1_postalcode: "98052" });
     expect(deal.contact).toMatchObject({ contactid: CONTACT, lastname: "Lopez" });
-    expect(deal.currency).toEqual({ transactioncurrencyid: SEEDED.currencies.EUR, isocurrencycode: "EUR" });
+    expect(deal.currency).toEqual({ transactioncurrencyid: SEEDED.currencies.EUR, isocurrencycode: "EUR", currencyprecision: 2 });
   });
 
   test("getDeal of a missing opportunity is a notFound DataverseError with the platform code", async () => {

@@ -109,8 +109,9 @@ describe.each(cases.filter((c) => c.action))("referral closed $substatus in Part
     closed.details = { ...closed.details, notes: "Microsoft's closing notes" };
     const p = run({ snapshot, deal, referral: closed });
     expect(p.statusActions).toEqual([c.action]);
-    expect(p.dataverse.opportunity.description).toBe("Microsoft's closing notes");
-    expect(p.audit[0].fields).toContainEqual(expect.objectContaining({ field: "notes", after: "Microsoft's closing notes", side: "dynamics" }));
+    expect(p.dataverse.opportunity.cosell_notesfrommicrosoft).toBe("Microsoft's closing notes");
+    expect(p.dataverse.opportunity.description).toBeUndefined();
+    expect(p.audit[0].fields).toContainEqual(expect.objectContaining({ field: "notesFromMicrosoft", after: "Microsoft's closing notes", side: "dynamics" }));
     expect(p.audit[1].fields).toEqual([expect.objectContaining({ field: "dealValue", after: 1, side: "partnerCenter" })]);
     expectSettled(c, deal, closed, p);
   });

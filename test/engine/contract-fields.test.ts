@@ -10,7 +10,7 @@ import { matchingReferral, NOW, run, synced, validDeal } from "./fixtures";
 
 test("every operation the engine plans for an edit names one of the referral PATCH paths", () => {
   const { deal, referral, snapshot } = synced(matchingReferral());
-  const edited = { ...deal, opportunity: { ...deal.opportunity, estimatedvalue: 1, description: "new", cosell_solutionids: "SOL-1-A" } };
+  const edited = { ...deal, opportunity: { ...deal.opportunity, estimatedvalue: 1, cosell_notesformicrosoft: "new", cosell_solutionids: "SOL-1-A" } };
   edited.contact = { ...edited.contact!, emailaddress1: "ada.l@contoso.example" };
   const p = run({ snapshot, deal: edited, referral });
   expect(p.referralPatch.map((op) => op.path).sort()).toEqual(["/customerProfile/team", "/details/dealValue", "/details/notes", "/details/requirements/solutions"]);

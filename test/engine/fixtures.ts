@@ -11,7 +11,8 @@ export function validDeal(): DynamicsDeal {
     opportunity: {
       opportunityid: "11111111-1111-1111-1111-111111111111",
       name: "Contoso cloud migration",
-      description: "Move 40 servers to Azure",
+      description: "Internal: budget confirmed by the CFO",
+      cosell_notesformicrosoft: "Move 40 servers to Azure",
       estimatedvalue: 125000,
       estimatedclosedate: "2025-09-30",
       statecode: OPPORTUNITY_STATE.Open,

@@ -25,7 +25,6 @@ describe("defaultMapping", () => {
       "details.dealValue": "opportunity.estimatedvalue",
       "details.currency": "currency.isocurrencycode",
       "details.closingDateTime": "opportunity.estimatedclosedate",
-      "details.notes": "opportunity.description",
       "customerProfile.name": "account.name",
       "customerProfile.address.country": "account.address1_country",
       "customerProfile.size": "account.numberofemployees",
@@ -34,6 +33,11 @@ describe("defaultMapping", () => {
       "details.requirements.solutions": "opportunity.cosell_solutionids",
     });
     expect(m.status?.column).toBe("opportunity.statecode");
+    // details.notes is split: the seller's notes go out, Microsoft's come into their own column; Description is never mapped.
+    const notes = m.fields.filter((f) => f.referralPath === "details.notes").map((f) => [f.column, f.direction]);
+    expect(notes).toEqual([["opportunity.cosell_notesformicrosoft", "toPartnerCenter"], ["opportunity.cosell_notesfrommicrosoft", "toDynamics"]]);
+    expect(m.fields.some((f) => f.column === "opportunity.description")).toBe(false);
+    expect(m.warnings).toEqual([]);
     expect(m.fields.find((f) => f.referralPath === "customerProfile.team[0].email")?.pointer).toBe("/customerProfile/team/0/email");
   });
 });
@@ -95,7 +99,7 @@ describe("loadMapping rejects a bad document with every problem at once", () => 
     expect(problems).toEqual([
       { path: "$.fields[1].name", message: '"f" is already the name of field 0.' },
       { path: "$.fields[1].column", message: "opportunity.name is already written by field 0." },
-      { path: "$.fields[2].referralPath", message: '"name" is already mapped by field 0.' },
+      { path: "$.fields[2].referralPath", message: '"name" is already mapped by field 0; one referral field takes one field, or two that split it (one toPartnerCenter, one toDynamics).' },
     ]);
   });
 

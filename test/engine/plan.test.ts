@@ -118,10 +118,13 @@ describe("first link (no snapshot)", () => {
   });
   it("settles differing fields with the policy and records the conflict", () => {
     const referral = matchingReferral();
-    referral.details.notes = "Microsoft's notes"; // notes: dynamicsWins
+    referral.details.notes = "Microsoft's notes"; // notesForMicrosoft: dynamicsWins
     const p = run({ deal: validDeal(), referral });
     expect(p.referralPatch).toEqual([{ op: "replace", path: "/details/notes", value: "Move 40 servers to Azure" }]);
-    expect(p.conflicts.map((c) => c.field)).toEqual(["notes"]);
+    expect(p.conflicts.map((c) => c.field)).toEqual(["notesForMicrosoft"]);
+    // Microsoft's text is not lost: it lands in its own column, and the seller's Description is untouched.
+    expect(p.dataverse.opportunity.cosell_notesfrommicrosoft).toBe("Microsoft's notes");
+    expect(p.dataverse.opportunity.description).toBeUndefined();
   });
   it("adds a customer contact Partner Center does not have yet", () => {
     const referral = matchingReferral();
@@ -148,7 +151,7 @@ describe("directions", () => {
   });
   it("asks for PUT when a value is cleared", () => {
     const { deal, referral, snapshot } = synced();
-    deal.opportunity.description = null;
+    deal.opportunity.cosell_notesformicrosoft = null;
     const p = run({ snapshot, deal, referral });
     expect(p.referralPatch).toEqual([{ op: "replace", path: "/details/notes", value: null }]);
     expect(p.needsPut).toBe(true);

@@ -43,7 +43,7 @@ describe("snapshot", () => {
     it("keeps differing sides and fields without a baseline", () => {
       const partial = snapshotWithFields(
         { referralId: "ref-1", status: "Active", substatus: "Accepted", state: 0 },
-        Object.fromEntries(Object.entries(snapshotFields(first)).filter(([name]) => name !== "notes").map(([name, v]) =>
+        Object.fromEntries(Object.entries(snapshotFields(first)).filter(([name]) => name !== "notesForMicrosoft").map(([name, v]) =>
           [name, name === "customerName" ? { dynamics: "Contoso Ltd", partnerCenter: "Renamed" } : v])),
       );
       // Same field names as the mapping minus one: not the mapping's layout, so self-describing.
@@ -51,8 +51,8 @@ describe("snapshot", () => {
       // With the mapping's layout, the missing one is stored as {} and the pair as d/p.
       const sameLayout: SyncSnapshot = {
         ...first,
-        dynamics: first.layout.names.map((n, i) => (n === "notes" ? undefined : n === "customerName" ? "Contoso Ltd" : first.dynamics[i])),
-        partnerCenter: first.layout.names.map((n, i) => (n === "notes" ? undefined : n === "customerName" ? "Renamed" : first.partnerCenter[i])),
+        dynamics: first.layout.names.map((n, i) => (n === "notesForMicrosoft" ? undefined : n === "customerName" ? "Contoso Ltd" : first.dynamics[i])),
+        partnerCenter: first.layout.names.map((n, i) => (n === "notesForMicrosoft" ? undefined : n === "customerName" ? "Renamed" : first.partnerCenter[i])),
       };
       const text = serializeSnapshot(sameLayout);
       expect(text).toContain('{"d":"Contoso Ltd","p":"Renamed"}');
@@ -81,7 +81,7 @@ describe("snapshot", () => {
     it("keeps every other field's baseline when the snapshot predates a field of the mapping", () => {
       const older = snapshotWithFields(
         { referralId: first.referralId, status: first.status, substatus: first.substatus, state: first.state },
-        Object.fromEntries(Object.entries(snapshotFields(first)).filter(([name]) => name !== "notes")),
+        Object.fromEntries(Object.entries(snapshotFields(first)).filter(([name]) => name !== "notesForMicrosoft")),
       );
       const deal = validDeal();
       const referral = matchingReferral();
@@ -92,7 +92,7 @@ describe("snapshot", () => {
       expect(p.conflicts).toEqual([]);
       const fields = snapshotFields(p.nextSnapshot);
       expect(Object.keys(fields).sort()).toEqual([...mapping.layout.names]);
-      expect(fields.notes).toEqual({ dynamics: "Move 40 servers to Azure", partnerCenter: "Move 40 servers to Azure" });
+      expect(fields.notesForMicrosoft).toEqual({ dynamics: "Move 40 servers to Azure", partnerCenter: "Move 40 servers to Azure" });
       expect(fields.customerName).toEqual({ dynamics: "Contoso Ltd", partnerCenter: "Renamed by Microsoft" });
       expect(fields.dealValue).toEqual({ dynamics: 99, partnerCenter: 99 });
       expect(fields.customerCity).toEqual(snapshotFields(first).customerCity);
@@ -157,10 +157,13 @@ describe("dealFromReferral", () => {
     const referral = matchingReferral({ direction: "Incoming", status: "New", substatus: "Pending" });
     const out = dealFromReferral(referral, defaultMapping());
     expect(out.opportunity).toMatchObject({
-      name: "Contoso cloud migration", estimatedvalue: 125000, estimatedclosedate: "2025-09-30", description: "Move 40 servers to Azure",
+      name: "Contoso cloud migration", estimatedvalue: 125000, estimatedclosedate: "2025-09-30", cosell_notesfrommicrosoft: "Move 40 servers to Azure",
       cosell_solutionids: "SOL-15974-MQF; SOL-20001-ABC", cosell_howcanmicrosofthelp: 731500001,
       [C.syncWithPartnerCenter]: true, [C.referralId]: "ref-1", [C.referralLink]: referralLink("ref-1"), [C.syncStatus]: SYNC_STATUS.AwaitingResponse,
     });
+    // Microsoft's notes land in their own column; the seller's Description and Notes for Microsoft start empty.
+    expect(out.opportunity.description).toBeUndefined();
+    expect(out.opportunity.cosell_notesformicrosoft).toBeUndefined();
     expect(out.account).toEqual({ name: "Contoso Ltd", address1_line1: "1 Main Street", address1_city: "Berlin", address1_postalcode: "10115", address1_country: "DE" });
     expect(out.contact).toEqual({ firstname: "Ada", lastname: "Lovelace", emailaddress1: "ada@contoso.example" });
   });

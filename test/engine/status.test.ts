@@ -179,6 +179,6 @@ describe("incoming referral awaiting a response", () => {
   it("still takes Partner Center's edits in", () => {
     const { deal, referral, snapshot } = synced(incoming());
     const edited = { ...referral, details: { ...referral.details, notes: "More detail" } };
-    expect(run({ snapshot, deal, referral: edited }).dataverse.opportunity.description).toBe("More detail");
+    expect(run({ snapshot, deal, referral: edited }).dataverse.opportunity.cosell_notesfrommicrosoft).toBe("More detail");
   });
 });
