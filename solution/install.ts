@@ -36,8 +36,44 @@ export async function install(api: DynamicsWebApi, defs: InstallDefinitions, opt
   await ensureEndpoint(api, defs, options, report);
   for (const step of defs.steps) await ensureStep(api, defs, step, report);
   if (!options.skipForms) await ensureForms(api, defs, options, report);
+  await moveNotesForMicrosoft(api, report);
   await reportAlternateKey(api, report);
   return report;
+}
+
+/**
+ * Once, after the upgrade that split details.notes: a linked opportunity whose Description was
+ * synced as the referral's notes gets it as its Notes for Microsoft, so the next sync finds the
+ * two sides equal instead of sending an empty note. Only an empty Notes for Microsoft is filled
+ * (nothing the seller wrote is replaced), Description itself is left as it is, and each write is
+ * If-Match on the row read, so a save in between wins. A rerun finds nothing to move.
+ */
+async function moveNotesForMicrosoft(api: DynamicsWebApi, report: InstallReport): Promise<void> {
+  const C = OPPORTUNITY_COLUMNS;
+  let rows: Row[];
+  try {
+    rows = (await api.retrieveAll<Row>({
+      collection: "opportunities",
+      select: ["opportunityid", "description"],
+      filter: `${C.referralId} ne null and description ne null and ${C.notesForMicrosoft} eq null`,
+    })).value;
+  } catch (e) {
+    report.warnings.push(`could not look for notes to move into Notes for Microsoft (${(e as Error).message}); run the command again`);
+    return;
+  }
+  let moved = 0;
+  let skipped = 0;
+  for (const row of rows) {
+    try {
+      await api.update({ collection: "opportunities", key: String(row.opportunityid), data: { [C.notesForMicrosoft]: row.description }, ifmatch: String(row["@odata.etag"]) });
+      moved++;
+    } catch (e) {
+      if ((e as { status?: number }).status !== 412) throw e;
+      skipped++; // saved meanwhile: the next run looks at it again
+    }
+  }
+  if (moved) report.changes.push(`copied the Description of ${moved} linked opportunit${moved === 1 ? "y" : "ies"} into Notes for Microsoft (Description unchanged)`);
+  if (skipped) report.warnings.push(`${skipped} opportunit${skipped === 1 ? "y was" : "ies were"} saved while their notes were being copied: run the command again`);
 }
 
 async function ensureEndpoint(api: DynamicsWebApi, defs: InstallDefinitions, options: InstallOptions, report: InstallReport): Promise<void> {

@@ -87,6 +87,24 @@ describe("install command", () => {
     const stored = emulator.store.get(tableBySet("serviceendpoints")!, defs.endpoint.id)!;
     expect(stored.authvalue).toBe(`<settings><setting name="${KEY_HEADER}" value="a&quot;b&lt;c" /></settings>`);
   });
+
+  it("moves a linked opportunity's synced Description into Notes for Microsoft once, over nothing the seller wrote", async () => {
+    const create = async (row: Record<string, unknown>) => {
+      const r = await emulator.request("POST", "opportunities", { name: "Deal", ...row });
+      expect(r.status).toBe(204);
+    };
+    await create({ description: "Shared as notes", cosell_referralid: "ref-a" });
+    await create({ description: "Old text", cosell_referralid: "ref-b", cosell_notesformicrosoft: "The seller's own notes" });
+    await create({ description: "Never shared" });
+    const report = await install(api(), defs, options);
+    expect(report.changes).toContain("copied the Description of 1 linked opportunity into Notes for Microsoft (Description unchanged)");
+    const byReferral = Object.fromEntries((await rows("opportunities")).map((o) => [String(o.cosell_referralid ?? "none"), o]));
+    expect(byReferral["ref-a"]).toMatchObject({ description: "Shared as notes", cosell_notesformicrosoft: "Shared as notes" });
+    expect(byReferral["ref-b"]).toMatchObject({ description: "Old text", cosell_notesformicrosoft: "The seller's own notes" });
+    expect(byReferral.none).toMatchObject({ description: "Never shared", cosell_notesformicrosoft: null });
+    const again = await install(api(), defs, options);
+    expect(again.changes).toEqual([]);
+  });
 });
 
 describe("adding the section to an org's form", () => {
