@@ -70,6 +70,19 @@ export interface DataverseTriggerDeps {
 
 export function dataverseTrigger(deps: DataverseTriggerDeps): (request: Request) => Promise<Response> {
   const { pipeline, health } = deps;
+  /**
+   * Sync now clicked again while one runs for the same opportunity joins it: one sync, one timeline
+   * row, the same outcome for every click. A save made meanwhile is synced by its own Update step.
+   */
+  const syncNowInFlight = new Map<string, Promise<PairOutcome>>();
+  function syncNowOnce(opportunityId: string, ctx: SyncContext): Promise<PairOutcome> {
+    let running = syncNowInFlight.get(opportunityId);
+    if (!running) {
+      running = pipeline.syncOpportunity(opportunityId, ctx).finally(() => syncNowInFlight.delete(opportunityId));
+      syncNowInFlight.set(opportunityId, running);
+    }
+    return running;
+  }
 
   /** An opportunity qualified from a co-sell lead takes over the lead's referral. */
   async function takeOverFromLead(rec: RemoteExecutionContext, opportunityId: string): Promise<void> {
@@ -96,7 +109,7 @@ export function dataverseTrigger(deps: DataverseTriggerDeps): (request: Request)
     outcome.recorded ? noContent() : problem(503, "notRecorded", outcome.message ?? fallback);
 
   async function sync(opportunityId: string, ctx: SyncContext, started: number): Promise<Response> {
-    const outcome = await pipeline.syncOpportunity(opportunityId, ctx);
+    const outcome = ctx.trigger === "syncNow" ? await syncNowOnce(opportunityId, ctx) : await pipeline.syncOpportunity(opportunityId, ctx);
     health.observe(ctx.trigger, started, outcome);
     return answer(outcome, "Sync failed and could not be recorded.");
   }

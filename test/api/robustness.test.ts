@@ -176,6 +176,20 @@ describe("Dataverse endpoint", () => {
     expect(events).toHaveLength(1);
   });
 
+  test("Sync now clicked three times while it runs makes one sync and one timeline row", async () => {
+    const opportunityId = await createOpportunity(h.dataverse, { name: "Clicked thrice", sync: false });
+    await h.settle();
+    await h.dataverse.updateOpportunity(opportunityId, { [C.syncWithPartnerCenter]: true }, "*");
+    await h.settle();
+    const before = (await syncEvents(h.dataverse, opportunityId)).length;
+    const clicks = await Promise.all([1, 2, 3].map(() => postContext(context("cosell_SyncOpportunity", opportunityId))));
+    expect(clicks.map((r) => r.status)).toEqual([204, 204, 204]);
+    const events = await syncEvents(h.dataverse, opportunityId);
+    expect(events.length - before).toBe(1);
+    const mine = await collect(h.referrals.listAll({ filter: `externalReferenceId eq '${opportunityId}'` }));
+    expect(mine).toHaveLength(1);
+  });
+
   test.each(["Win", "Lose"] as const)("closing with %s reaches Partner Center without Sync now", async (message) => {
     const { opportunityId, referralId } = await syncedPair(`Closed by ${message}`);
     if (message === "Lose") {
