@@ -21,7 +21,8 @@ export function sandboxSeed(now: Date): SeedData {
     opportunities: [
       {
         opportunityid: id(21), name: "Contoso data platform modernisation", estimatedvalue: 250000, estimatedclosedate: inDays(45, now),
-        description: "Move the analytics estate to Azure; customer asked for a Microsoft architect.",
+        description: "Move the analytics estate to Azure; budget approved by the CFO.",
+        cosell_notesformicrosoft: "The customer asked for a Microsoft architect for the migration design.",
         _customerid_value: id(1), _parentcontactid_value: id(11), _transactioncurrencyid_value: SEEDED.currencies.USD,
         cosell_syncwithpartnercenter: false, cosell_solutionids: "SOL-15974-MQF",
       },
