@@ -3,7 +3,7 @@
  * solution-format.md §12: container, manifests, schema, tables, references, Custom APIs, names.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as vm from "node:vm";
@@ -123,6 +123,21 @@ describe("solution.xml", () => {
     expect(textOf(kid(source, "SolutionManifest")!, "Version")).toBe("0.0.0.0");
     const input = parseXml(readFileSync(join(ROOT, "controls/CoSellPanel/ControlManifest.Input.xml"), "utf8"), "ControlManifest.Input.xml");
     expect([...walk(input)].find((n) => n.name === "control")!.attrs.version).toBe(pkg.split("-")[0]);
+  });
+
+  it("npm version's hook writes package.json's version into the control manifest", () => {
+    const copy = mkdtempSync(join(tmpdir(), "cosell-version-"));
+    try {
+      mkdirSync(join(copy, "controls/CoSellPanel"), { recursive: true });
+      writeFileSync(join(copy, "package.json"), JSON.stringify({ version: "7.8.9" }));
+      copyFileSync(join(ROOT, "controls/CoSellPanel/ControlManifest.Input.xml"), join(copy, "controls/CoSellPanel/ControlManifest.Input.xml"));
+      execFileSync(process.execPath, [join(ROOT, "scripts/stamp-version.mjs"), copy], { stdio: "pipe" });
+      const stamped = parseXml(readFileSync(join(copy, "controls/CoSellPanel/ControlManifest.Input.xml"), "utf8"), "ControlManifest.Input.xml");
+      expect([...walk(stamped)].find((n) => n.name === "control")!.attrs.version).toBe("7.8.9");
+      expect(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.version).toMatch(/scripts\/stamp-version\.mjs/);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it("the only difference between the two zips is Managed", () => {
