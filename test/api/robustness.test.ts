@@ -9,6 +9,7 @@ import { SEEDED } from "../../emulators/dataverse";
 import { OPPORTUNITY_COLUMNS as C, SETTING_NAMES, SYNC_EVENT_COLUMNS as EV, closeReasonValue, SYNC_STATUS, syncResultValue } from "../../sync/schema/dynamics";
 import { wireValue } from "../../sync/dataverse/remote-execution-context";
 import { installedHarness } from "../../emulators/world";
+import { tableBySet } from "../../emulators/dataverse/schema";
 import { REFERRALS_BASE_URL } from "../../sync/contracts/partner-center-referrals";
 import { collect, context, createOpportunity, future, postContext, serviceDataverseRequests, syncEvents } from "./helpers";
 
@@ -174,6 +175,19 @@ describe("Dataverse endpoint", () => {
     expect([first.status, second.status]).toEqual([204, 204]);
     const events = (await syncEvents(h.dataverse, opportunityId)).filter((e) => e[EV.operationId] === operationId);
     expect(events).toHaveLength(1);
+  });
+
+  test("two saves of a new co-sell deal handled at once make one referral and one sync event", async () => {
+    const opportunityId = await createOpportunity(h.dataverse, { name: "Saved twice", sync: false });
+    await h.settle();
+    // The seller turned sync on; both saves' Update steps reach the service together.
+    h.dvEmu.store.update(tableBySet("opportunities")!, opportunityId, { [C.syncWithPartnerCenter]: true });
+    const saves = await Promise.all([1, 2].map(() => postContext(context("Update", opportunityId))));
+    expect(saves.map((r) => r.status)).toEqual([204, 204]);
+    const mine = await collect(h.referrals.listAll({ filter: `externalReferenceId eq '${opportunityId}'` }));
+    expect(mine).toHaveLength(1);
+    const shared = (await syncEvents(h.dataverse, opportunityId)).filter((e) => e[EV.result] === success);
+    expect(shared).toHaveLength(1);
   });
 
   test("Sync now clicked three times while it runs makes one sync and one timeline row", async () => {
