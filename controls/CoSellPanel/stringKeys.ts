@@ -12,7 +12,7 @@ import {
 /** The panel's own keys. */
 const PANEL_KEYS = [
   "Panel_Title", "Panel_ReadOnly",
-  "Status_Heading", "Status_LastSynced", "Status_Error_Fix", "Status_Error_NoDetail", "Status_NotSynced_Hint",
+  "Status_Heading", "Status_LastSynced", "Status_Error_Fix", "Status_Error_NoDetail", "Status_Error_Fixed", "Status_NotSynced_Hint",
   "Status_Pending_Hint", "Status_AwaitingResponse_Hint", "Status_ClosedInPartnerCenter_Hint",
   "Status_SignInExpired_Hint", "Status_ExpiredInPartnerCenter_Hint",
   "Sync_Label", "Sync_On", "Sync_Off",
@@ -25,6 +25,7 @@ const PANEL_KEYS = [
   "Solutions_ErrorLimit",
   "Link_Label", "Link_Open", "Link_NewTab", "Link_None", "Link_Unsafe", "Link_ReferralId",
   "Link_MicrosoftCrmId",
+  "Notes_ForMicrosoft_Label", "Notes_ForMicrosoft_Hint", "Notes_FromMicrosoft_Label", "Notes_FromMicrosoft_None",
   "History_Heading", "History_NoRecord", "History_Loading", "History_Empty", "History_LoadFailed",
   "History_ShowMore", "History_Retry", "History_By", "History_Changes", "History_Conflicts",
   "History_Conflict", "History_Error", "History_EmptyValue", "History_Unreadable", "History_Unknown",

@@ -54,9 +54,7 @@ export function isDuplicateKeyMessage(message: string | undefined): boolean {
   return typeof message === "string" && /already exists/i.test(message);
 }
 
-/** Money columns: the platform's range (±922,337,203,685,477) and at most four decimals (types-of-fields / MoneyAttributeMetadata). */
-export const MONEY_RANGE = { min: -922_337_203_685_477, max: 922_337_203_685_477 } as const;
-export const MONEY_MAX_PRECISION = 4;
+export { MONEY_RANGE, MONEY_MAX_PRECISION } from "./money";
 
 /** Request and response headers the client sends and reads (compose-http-requests-handle-errors.md, api-limits.md). */
 export const HEADERS = {

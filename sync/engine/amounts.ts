@@ -3,7 +3,7 @@
  * currency keeps, and numbers written out in full (a seller's 99999999999999999 must never come
  * back as 1e17).
  */
-import { MONEY_RANGE } from "../contracts/dataverse";
+import { MONEY_RANGE } from "../contracts/money";
 
 const MONEY_LIMIT = MONEY_RANGE.max;
 

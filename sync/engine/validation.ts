@@ -2,8 +2,8 @@
  * What Partner Center needs before a deal can be shared (partner-center.md §2, §4.5, D.4, D.5).
  * Every problem is reported at once, each naming the Dataverse column a seller has to fix.
  */
-import { MONEY_RANGE } from "../contracts/dataverse";
-import { DEFAULT_CURRENCY_PRECISION, HELP_TYPES, REFERRAL_VISIBILITY, type DynamicsDeal } from "../schema/dynamics";
+import { MONEY_RANGE } from "../contracts/money";
+import { DEFAULT_CURRENCY_PRECISION, HELP_TYPES, OPPORTUNITY_COLUMNS, REFERRAL_VISIBILITY, TEXT_LENGTHS, type DynamicsDeal } from "../schema/dynamics";
 import { amountProblem, plainNumber } from "./amounts";
 import { MAX_SOLUTIONS, SOLUTION_ID_PATTERN } from "../schema/referral";
 import { countryToIso2 } from "./countries";
@@ -34,7 +34,7 @@ const maxLength = (column: string, label: string, max: number) => ({ column, lab
  */
 export const LENGTH_LIMITS: ReadonlyArray<{ column: string; label: string; max: number }> = [
   maxLength("opportunity.name", "The opportunity topic", 250),
-  maxLength("opportunity.cosell_notesformicrosoft", "The notes for Microsoft", 2000),
+  maxLength("opportunity.cosell_notesformicrosoft", "The notes for Microsoft", TEXT_LENGTHS[OPPORTUNITY_COLUMNS.notesForMicrosoft]),
   maxLength("account.name", "The customer's account name", 160),
   maxLength("account.address1_line1", "The customer's street address", 250),
   maxLength("account.address1_line2", "The customer's second address line", 250),

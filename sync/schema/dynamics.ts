@@ -215,6 +215,8 @@ export const SYNC_EVENT_COLUMNS = {
  */
 export const TEXT_LENGTHS = {
   [OPPORTUNITY_COLUMNS.syncError]: 10_000,
+  [OPPORTUNITY_COLUMNS.notesForMicrosoft]: 2_000,
+  [OPPORTUNITY_COLUMNS.notesFromMicrosoft]: 2_000,
   [SYNC_EVENT_COLUMNS.name]: 100,
   [SYNC_EVENT_COLUMNS.initiatedBy]: 200,
   [SYNC_EVENT_COLUMNS.errorCode]: 100,

@@ -327,6 +327,13 @@ describe("audit history", () => {
     expect(event.textContent).toContain("Error solutions.missing: Add at least one solution ID.");
   });
 
+  it("shows amounts in full with thousands separators, never in exponent form", async () => {
+    const rows = [eventRow(1, { cosell_changes: JSON.stringify([{ field: "Deal value", before: 1e21, after: 1234567.5, side: "partnerCenter" }]) })];
+    render(<Form data={fakeData(readyDeal(), rows)} />);
+    const changes = await screen.findByRole("list", { name: "Changes" });
+    expect(changes.textContent).toBe("Deal value (in Partner Center): 1,000,000,000,000,000,000,000 → 1,234,567.5");
+  });
+
   it("shows what it can of a malformed event and names the unreadable column", async () => {
     render(<Form data={fakeData(readyDeal(), [eventRow(1, { cosell_changes: "{not json" })])} />);
     expect((await screen.findByText(/could not be read/)).textContent).toContain("cosell_changes");
@@ -353,6 +360,67 @@ describe("audit history", () => {
     render(<Form recordId={null} />);
     expect(screen.getByText("The history appears once the record is saved.")).toBeTruthy();
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
+describe("one list of fixes", () => {
+  const recorded = "Not sent to Partner Center: it would refuse this deal as it is.\nAdd at least one solution ID.\nGive the opportunity a topic; Partner Center uses it as the deal name.";
+
+  it("shows the live list only, not the recorded one beside it, and says when the recorded fixes are done", async () => {
+    render(<Form data={fakeData(readyDeal({ cosell_solutionids: null }))} initial={{ syncWithPartnerCenter: true, syncStatus: SYNC_STATUS.Error, syncError: recorded }} />);
+    const alert = await screen.findByRole("alert");
+    expect(within(alert).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["Add at least one solution ID (for example SOL-15974-MQF)."]);
+    // The topic was fixed since: the recorded fix for it is nowhere on screen.
+    expect(screen.queryByText(/Give the opportunity a topic/)).toBeNull();
+    expect(screen.getAllByRole("list").filter((l) => /solution ID/.test(l.textContent ?? ""))).toHaveLength(1);
+
+    await userEvent.type(screen.getByRole("textbox", { name: "Add a solution ID" }), "SOL-15974-MQF{Enter}");
+    expect(await screen.findByText("Ready to share with Partner Center.")).toBeTruthy();
+    expect(screen.getByText("Those fields are fixed now: save to share the deal again.")).toBeTruthy();
+    expect(screen.queryByText(/Add at least one solution ID/)).toBeNull();
+  });
+
+  it("shows the recorded fixes while sync is off (no live check to show)", () => {
+    const { container } = render(<Form recordId={null} initial={{ syncStatus: SYNC_STATUS.Error, syncError: recorded }} />);
+    expect(within(statusOf(container)).getAllByRole("listitem")).toHaveLength(2);
+  });
+
+  it("reads the deal again when sync is turned on: a topic fixed and saved meanwhile is not reported", async () => {
+    // Each read answers with the record as saved at that moment, as Dataverse does.
+    let saved = readyDeal({ name: "" });
+    const reads: string[] = [];
+    const data: CoSellData = {
+      loadDeal: async () => (reads.push("deal"), JSON.parse(JSON.stringify(saved)) as typeof saved),
+      loadSyncEvents: async () => ({ events: [], more: false }),
+    };
+    render(<Form data={data} initial={{ solutionIds: "SOL-15974-MQF" }} />);
+    await waitFor(() => expect(reads).toHaveLength(1));
+    saved = readyDeal(); // the topic fixed on the form and saved while sync was off
+    await userEvent.click(screen.getByRole("switch", { name: "Sync with Partner Center" }));
+    expect(await screen.findByText("Ready to share with Partner Center.")).toBeTruthy();
+    expect(screen.queryByText(/Give the opportunity a topic/)).toBeNull();
+  });
+});
+
+describe("notes", () => {
+  it("the seller writes Notes for Microsoft; an emptied field clears the column", async () => {
+    const edits: PanelEdit[] = [];
+    render(<Form recordId={null} edits={edits} />);
+    const field = screen.getByRole("textbox", { name: "Notes for Microsoft" });
+    expect(field.getAttribute("maxlength")).toBe("2000");
+    await userEvent.type(field, "Needs Azure credits");
+    expect(edits[edits.length - 1]).toEqual({ notesForMicrosoft: "Needs Azure credits" });
+    await userEvent.clear(field);
+    expect(edits[edits.length - 1]).toEqual({ notesForMicrosoft: null });
+  });
+
+  it("shows Microsoft's notes in their own read-only field, and says when there are none", async () => {
+    const { rerender } = render(<Form recordId={null} initial={{ notesFromMicrosoft: "Customer wants a PoC in May." }} />);
+    const field = screen.getByRole("textbox", { name: "Notes from Microsoft" });
+    expect(field).toHaveProperty("readOnly", true);
+    expect(field).toHaveProperty("value", "Customer wants a PoC in May.");
+    rerender(<Form recordId={null} initial={{ notesFromMicrosoft: null }} key="none" />);
+    expect(screen.getByRole("textbox", { name: "Notes from Microsoft" })).toHaveProperty("placeholder", "Microsoft has not written any notes.");
   });
 });
 

@@ -96,7 +96,7 @@ describe("CoSellData over context.webAPI", () => {
 
     const fromForm = [
       "opportunity.cosell_syncwithpartnercenter", "opportunity.cosell_howcanmicrosofthelp", "opportunity.cosell_solutionids",
-      "opportunity.cosell_referralvisibility",
+      "opportunity.cosell_referralvisibility", "opportunity.cosell_notesformicrosoft",
     ];
     const notSelected = [...read].filter((c) => !fromForm.includes(c) && !columns[c.split(".")[0] as keyof DynamicsDeal].includes(c.split(".")[1]));
     expect(read.size).toBeGreaterThan(10);

@@ -27,8 +27,10 @@ const SIDES: readonly string[] = ["dynamics", "partnerCenter"];
 const sideText = (strings: PanelStrings, prefix: "Side" | "Winner", side: string): string =>
   SIDES.includes(side) ? strings[`${prefix}_${side}` as StringKey] : side;
 
-function valueText(value: unknown, strings: PanelStrings): string {
+function valueText(value: unknown, strings: PanelStrings, locale: string): string {
   if (value === null || value === undefined || value === "") return strings.History_EmptyValue;
+  // Grouped in the user's locale and never in exponent form (String(1e21) is "1e+21").
+  if (typeof value === "number") return value.toLocaleString(locale, { maximumFractionDigits: 20 });
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
@@ -37,12 +39,12 @@ function resolutionText(winner: string | undefined, policy: string | undefined, 
   return policy ? `${kept} (${policy})` : kept;
 }
 
-const ChangeLine: React.FC<{ change: FieldChange; strings: PanelStrings }> = ({ change, strings }) => (
+const ChangeLine: React.FC<{ change: FieldChange; strings: PanelStrings; locale: string }> = ({ change, strings, locale }) => (
   <li data-field={change.field}>
     <strong>{change.field}</strong>
-    {change.side && <span className={classes.hint}> ({sideText(strings, "Side", change.side)})</span>}: {valueText(change.before, strings)}
+    {change.side && <span className={classes.hint}> ({sideText(strings, "Side", change.side)})</span>}: {valueText(change.before, strings, locale)}
     {" → "}
-    {valueText(change.after, strings)}
+    {valueText(change.after, strings, locale)}
   </li>
 );
 
@@ -60,14 +62,14 @@ const EventItem = React.memo<{ event: SyncEventView; strings: PanelStrings; loca
       {direction && <span className={classes.hint}>{direction}</span>}
       {event.changes.length > 0 && (
         <ul className={classes.list} aria-label={strings.History_Changes}>
-          {event.changes.map((c, i) => <ChangeLine key={i} change={c} strings={strings} />)}
+          {event.changes.map((c, i) => <ChangeLine key={i} change={c} strings={strings} locale={locale} />)}
         </ul>
       )}
       {event.conflicts.length > 0 && (
         <ul className={classes.list} aria-label={strings.History_Conflicts}>
           {event.conflicts.map((c, i) => (
             <li key={i}>
-              {format(strings.History_Conflict, c.field, valueText(c.dynamics, strings), valueText(c.partnerCenter, strings), resolutionText(c.winner, c.policy, strings))}
+              {format(strings.History_Conflict, c.field, valueText(c.dynamics, strings, locale), valueText(c.partnerCenter, strings, locale), resolutionText(c.winner, c.policy, strings))}
             </li>
           ))}
         </ul>

@@ -12,6 +12,7 @@ import { withPanelValues, type PanelEdit, type PanelValues } from "../model/pane
 import type { PanelStrings } from "../strings";
 import { AuditTimeline } from "./AuditTimeline";
 import { ChoiceField } from "./ChoiceField";
+import { NotesFields } from "./NotesFields";
 import { ReferralLinkField } from "./ReferralLinkField";
 import { SolutionIdChips } from "./SolutionIdChips";
 import { SyncStatusBanner } from "./SyncStatusBanner";
@@ -42,8 +43,9 @@ export interface CoSellPanelViewProps {
 export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
   values, onChange, recordId, data, strings, disabled, width, locale = "en-US", now = () => new Date(),
 }) => {
-  // The service's last write changes these columns; then the deal and the history are re-read.
-  const revision = `${values.syncStatus}|${values.lastSyncedOn?.getTime()}|${values.syncError}`;
+  // The service's last write changes these columns; then the deal and the history are re-read. So does
+  // turning sync on: the form's own fields (topic, close date…) may have been fixed and saved since.
+  const revision = `${values.syncStatus}|${values.lastSyncedOn?.getTime()}|${values.syncError}|${values.syncWithPartnerCenter}`;
   const loaded = useCoSellData(data, recordId, revision);
   const deal = loaded.deal;
   const ids = React.useMemo(() => parseSolutionIds(values.solutionIds), [values.solutionIds]);
@@ -62,7 +64,8 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
   return (
     <div className={classes.root} data-narrow={narrow || undefined} aria-label={strings.Panel_Title} role="group">
       {disabled && <p className={classes.hint}>{strings.Panel_ReadOnly}</p>}
-      <SyncStatusBanner values={values} strings={strings} locale={locale} now={current} />
+      {/* One list of fixes: the live one below while it can be computed, else the one the last sync recorded. */}
+      <SyncStatusBanner values={values} strings={strings} locale={locale} now={current} liveProblems={sync && check.state === "loaded" ? check.value.length : undefined} />
       <div className={classes.section}>
         <label htmlFor="cosell-sync" className={classes.heading}>{strings.Sync_Label}</label>
         <div className={classes.row}>
@@ -103,6 +106,13 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
         narrow={narrow}
         strings={strings}
         onChange={(next) => onChange({ solutionIds: joinSolutionIds(next) })}
+      />
+      <NotesFields
+        notesForMicrosoft={values.notesForMicrosoft}
+        notesFromMicrosoft={values.notesFromMicrosoft}
+        disabled={disabled}
+        strings={strings}
+        onChange={(notesForMicrosoft) => onChange({ notesForMicrosoft })}
       />
       <ReferralLinkField referralId={values.referralId} link={values.referralLink} microsoftCrmId={values.microsoftCrmId} strings={strings} />
       <AuditTimeline timeline={loaded.timeline} strings={strings} locale={locale} />

@@ -37,7 +37,7 @@ export const classes = mergeStyleSets({
   glyph: { fontWeight: 700, minWidth: 16 },
   stack: [column(2), { overflowWrap: "anywhere" }],
   list: { margin: 0, paddingLeft: 18 },
-  input: [control, { ":focus": focus, ":disabled": dim, "&[aria-invalid=true]": { borderColor: RED } }],
+  input: [control, { ":focus": focus, ":disabled": dim, "&[aria-invalid=true]": { borderColor: RED }, "&[readonly]": { background: PALE } }],
   button: [control, {
     padding: "0 16px", fontWeight: 600, cursor: "pointer", alignSelf: "flex-start",
     ":hover": { background: PALE }, ":focus-visible": focus, ":disabled": dim,

@@ -32,7 +32,7 @@ export const DEAL_QUERY =
   "&$expand=customerid_account($select=accountid,name,address1_line1,address1_line2,address1_city," +
   "address1_stateorprovince,address1_postalcode,address1_country)," +
   "parentcontactid($select=contactid,firstname,lastname,emailaddress1,telephone1)," +
-  "transactioncurrencyid($select=isocurrencycode)";
+  "transactioncurrencyid($select=isocurrencycode,currencyprecision)";
 
 function dealFrom(row: ComponentFramework.WebApi.Entity): DynamicsDeal {
   const { customerid_account, parentcontactid, transactioncurrencyid, ...opportunity } = row;

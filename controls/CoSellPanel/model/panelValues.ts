@@ -15,10 +15,14 @@ export interface PanelValues {
   referralVisibility: number | null;
   /** Microsoft's CRM (MSX) id of the deal; written by the co-sell service only. */
   microsoftCrmId: string | null;
+  /** The seller's notes to Microsoft (sent to the referral's notes). */
+  notesForMicrosoft: string | null;
+  /** Microsoft's notes on the referral; written by the co-sell service only. */
+  notesFromMicrosoft: string | null;
 }
 
 /** The columns a seller edits in the panel; the others are written by the co-sell service. */
-export type EditableField = "syncWithPartnerCenter" | "howCanMicrosoftHelp" | "solutionIds" | "referralVisibility";
+export type EditableField = "syncWithPartnerCenter" | "howCanMicrosoftHelp" | "solutionIds" | "referralVisibility" | "notesForMicrosoft";
 export type PanelEdit = Partial<Pick<PanelValues, EditableField>>;
 
 export const EMPTY_PANEL_VALUES: PanelValues = {
@@ -32,6 +36,8 @@ export const EMPTY_PANEL_VALUES: PanelValues = {
   lastSyncedOn: null,
   referralVisibility: null,
   microsoftCrmId: null,
+  notesForMicrosoft: null,
+  notesFromMicrosoft: null,
 };
 
 /** The loaded deal as it will be once the panel's unsaved values are saved: what validation must judge. */
@@ -42,6 +48,7 @@ export function withPanelValues(deal: DynamicsDeal, values: PanelValues): Dynami
     cosell_howcanmicrosofthelp: values.howCanMicrosoftHelp,
     cosell_solutionids: values.solutionIds,
     cosell_referralvisibility: values.referralVisibility,
+    cosell_notesformicrosoft: values.notesForMicrosoft,
   };
   return { ...deal, opportunity };
 }
