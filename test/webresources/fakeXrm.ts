@@ -6,11 +6,19 @@ import type { CustomApiRequest } from "../../webresources/ribbon/requests";
 export interface FakeForm {
   form: FormContext;
   log: string[];
+  /** The form notifications on screen, by id. */
+  notifications: Map<string, { message: string; level: string }>;
+  /** Sets a column's value, as the form's refresh after the service wrote it would. */
+  set(column: string, value: unknown): void;
 }
 
-export function fakeForm(options: { id?: string; dirty?: boolean; formType?: number; values?: Record<string, unknown>; saveError?: unknown } = {}): FakeForm {
+export function fakeForm(
+  options: { id?: string; dirty?: boolean; formType?: number; values?: Record<string, unknown>; saveError?: unknown; onRefresh?: (set: FakeForm["set"]) => void } = {},
+): FakeForm {
   const log: string[] = [];
-  const values = { ...options.values };
+  const values: Record<string, unknown> = { ...options.values };
+  const notifications: FakeForm["notifications"] = new Map();
+  const set = (column: string, value: unknown) => void (values[column] = value);
   let dirty = options.dirty ?? false;
   const form = {
     data: {
@@ -22,12 +30,17 @@ export function fakeForm(options: { id?: string; dirty?: boolean; formType?: num
       },
       refresh: async (save: boolean) => {
         log.push(`refresh(${save})`);
+        options.onRefresh?.(set);
       },
     },
-    ui: { getFormType: () => options.formType ?? 2 },
+    ui: {
+      getFormType: () => options.formType ?? 2,
+      setFormNotification: (message: string, level: string, id: string) => (notifications.set(id, { message, level }), true),
+      clearFormNotification: (id: string) => notifications.delete(id),
+    },
     getAttribute: (name: string) => (name in values ? { getValue: () => values[name] } : null),
   };
-  return { form: form as unknown as FormContext, log };
+  return { form: form as unknown as FormContext, log, notifications, set };
 }
 
 export interface FakeHost extends RibbonHost {

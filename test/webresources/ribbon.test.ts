@@ -1,4 +1,4 @@
-import { createRibbonCommands, declineReasonFrom } from "../../webresources/ribbon/commands";
+import { createRibbonCommands, declineReasonFrom, SYNC_NOW_NOTIFICATION } from "../../webresources/ribbon/commands";
 import { FAILURE_MESSAGES } from "../../webresources/ribbon/failures";
 import { SYNC_STATUS } from "../../sync/schema/dynamics";
 import { fakeForm, fakeHost } from "./fakeXrm";
@@ -61,12 +61,77 @@ describe("Sync now", () => {
     expect(host.errors).toEqual([{ message: FAILURE_MESSAGES.noPermission, details: "HTTP 403" }]);
   });
 
-  it("is enabled only on a saved record with Sync = Yes", () => {
+  it("is offered only on a saved, open record with Sync = Yes that Partner Center still takes updates for", () => {
     const on = { cosell_syncwithpartnercenter: true };
-    expect(setup({ values: on }).ribbon.canSyncNow(fakeForm({ values: on }).form)).toBe(true);
     const { ribbon } = setup();
+    expect(ribbon.canSyncNow(fakeForm({ values: on }).form)).toBe(true);
+    expect(ribbon.canSyncNow(fakeForm({ values: { ...on, statecode: 0 } }).form)).toBe(true);
     expect(ribbon.canSyncNow(fakeForm({ values: { cosell_syncwithpartnercenter: false } }).form)).toBe(false);
     expect(ribbon.canSyncNow(fakeForm({ values: on, id: "", formType: 1 }).form)).toBe(false);
+    // Won (1) and Lost (2), by state or by the read-only form a closed record opens in.
+    expect(ribbon.canSyncNow(fakeForm({ values: { ...on, statecode: 1 } }).form)).toBe(false);
+    expect(ribbon.canSyncNow(fakeForm({ values: { ...on, statecode: 2 } }).form)).toBe(false);
+    expect(ribbon.canSyncNow(fakeForm({ values: on, formType: 3 }).form)).toBe(false);
+    expect(ribbon.canSyncNow(fakeForm({ values: { ...on, cosell_syncstatus: SYNC_STATUS.ClosedInPartnerCenter } }).form)).toBe(false);
+    expect(ribbon.canSyncNow(fakeForm({ values: { ...on, cosell_syncstatus: SYNC_STATUS.ExpiredInPartnerCenter } }).form)).toBe(false);
+  });
+
+  describe("says what happened, in one notification on the form", () => {
+    const before = new Date("2026-12-01T10:00:00Z");
+    const outcome = async (after: Record<string, unknown>) => {
+      const f = fakeForm({ values: { cosell_syncwithpartnercenter: true, cosell_lastsyncedon: before }, onRefresh: (set) => Object.entries(after).forEach(([k, v]) => set(k, v)) });
+      const ribbon = createRibbonCommands(fakeHost(f.log));
+      await ribbon.syncNow(f.form);
+      return f.notifications;
+    };
+
+    it("synced: the service stamped a new last-synced time", async () => {
+      const shown = await outcome({ cosell_syncstatus: SYNC_STATUS.Synced, cosell_lastsyncedon: new Date("2026-12-01T10:05:00Z") });
+      expect([...shown.values()]).toEqual([{ message: "Synced with Partner Center.", level: "INFO" }]);
+    });
+
+    it("nothing to send: both sides already agreed", async () => {
+      const shown = await outcome({ cosell_syncstatus: SYNC_STATUS.Synced, cosell_lastsyncedon: new Date(before) });
+      expect(shown.get(SYNC_NOW_NOTIFICATION)).toEqual({ message: "Nothing to send: Partner Center already has this deal as it is.", level: "INFO" });
+    });
+
+    it("the fix: an error status says what happened and where the fixes are", async () => {
+      const shown = await outcome({ cosell_syncstatus: SYNC_STATUS.Error, cosell_syncerror: "Not sent to Partner Center: it would refuse this deal as it is.\nAdd at least one solution ID." });
+      expect(shown.get(SYNC_NOW_NOTIFICATION)).toEqual({
+        message: "Not synced with Partner Center: Not sent to Partner Center: it would refuse this deal as it is. The Co-sell section lists what to fix.",
+        level: "ERROR",
+      });
+    });
+
+    it("a second click replaces the first outcome; a failed call clears it and shows the dialog", async () => {
+      const f = fakeForm({ values: { cosell_syncwithpartnercenter: true } });
+      let fail = false;
+      const host = fakeHost(f.log, { execute: async () => (fail ? { ok: false, status: 503 } : { ok: true, status: 204 }) });
+      const ribbon = createRibbonCommands(host);
+      await ribbon.syncNow(f.form);
+      await ribbon.syncNow(f.form);
+      expect(f.notifications.size).toBe(1);
+      fail = true;
+      await ribbon.syncNow(f.form);
+      expect(f.notifications.size).toBe(0);
+      expect(host.errors).toHaveLength(1);
+    });
+  });
+
+  it("clicks while one runs join it: one call, one outcome", async () => {
+    let answer: (() => void) | null = null;
+    let held = true;
+    const { form, host, ribbon } = setup({ values: { cosell_syncwithpartnercenter: true } }, {
+      execute: () => (held ? new Promise((resolve) => (answer = () => resolve({ ok: true, status: 204 }))) : Promise.resolve({ ok: true, status: 204 })),
+    });
+    const clicks = [ribbon.syncNow(form), ribbon.syncNow(form), ribbon.syncNow(form)];
+    await new Promise((r) => setTimeout(r, 0));
+    held = false;
+    answer!();
+    await Promise.all(clicks);
+    expect(host.requests).toHaveLength(1);
+    await ribbon.syncNow(form); // once it has finished, a new click syncs again
+    expect(host.requests).toHaveLength(2);
   });
 });
 

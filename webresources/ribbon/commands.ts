@@ -13,6 +13,13 @@ import { respondToReferralRequest, syncOpportunityRequest, type CustomApiRequest
 export type FormContext = Pick<Xrm.FormContext, "data" | "getAttribute" | "ui">;
 
 const FORM_TYPE_CREATE = 1;
+/** Closed opportunities open as a read-only (3) or disabled (4) form. */
+const FORM_TYPES_CLOSED = [3, 4];
+const STATE_OPEN = 0;
+/** One notification for Sync now's outcome: a new click replaces it instead of stacking another. */
+export const SYNC_NOW_NOTIFICATION = "cosell_syncnow";
+/** Statuses Partner Center no longer takes updates in: Sync now would send nothing. */
+const FINISHED_IN_PARTNER_CENTER: readonly number[] = [SYNC_STATUS.ClosedInPartnerCenter, SYNC_STATUS.ExpiredInPartnerCenter];
 
 function attributeValue(form: FormContext, column: string): unknown {
   return form.getAttribute(column)?.getValue() ?? null;
@@ -41,9 +48,30 @@ export interface RibbonCommands {
   canOpenInPartnerCenter(form: FormContext): boolean;
 }
 
+const time = (value: unknown): number | null => (value instanceof Date ? value.getTime() : typeof value === "string" ? Date.parse(value) : null);
+
+/**
+ * What Sync now did, read off the record the service wrote (the Custom API answers 204 either way):
+ * an error status carries the first line of its text (the panel lists the fixes), a new "last
+ * synced" time means something was sent or taken, an unchanged one that both sides already agreed.
+ */
+export function syncNowOutcome(form: FormContext, lastSyncedBefore: unknown): { message: string; level: Xrm.FormNotificationLevel } {
+  const status = attributeValue(form, OPPORTUNITY_COLUMNS.syncStatus);
+  if (status === SYNC_STATUS.Error || status === SYNC_STATUS.SignInExpired) {
+    const error = String(attributeValue(form, OPPORTUNITY_COLUMNS.syncError) ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const fix = error.length > 1 ? " The Co-sell section lists what to fix." : "";
+    return { level: "ERROR", message: `Not synced with Partner Center: ${error[0] ?? "see the Co-sell section."}${fix}` };
+  }
+  if (time(attributeValue(form, OPPORTUNITY_COLUMNS.lastSyncedOn)) !== time(lastSyncedBefore)) return { level: "INFO", message: "Synced with Partner Center." };
+  return { level: "INFO", message: "Nothing to send: Partner Center already has this deal as it is." };
+}
+
 export function createRibbonCommands(host: RibbonHost): RibbonCommands {
+  /** Sync now runs per opportunity: a click while one runs joins it (one call, one timeline row). */
+  const syncing = new Map<string, Promise<void>>();
+
   /** Saves if needed, then runs one Custom API call. Resolves in every case; failures end in a dialog. */
-  async function run(form: FormContext, progress: string, request: (id: string) => CustomApiRequest): Promise<void> {
+  async function run(form: FormContext, progress: string, request: (id: string) => CustomApiRequest, outcome?: (before: unknown) => void): Promise<void> {
     try {
       if (form.data.entity.getIsDirty()) await form.data.save();
     } catch (error) {
@@ -57,6 +85,8 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
     }
     let failure: unknown;
     let failed = false;
+    const before = attributeValue(form, OPPORTUNITY_COLUMNS.lastSyncedOn);
+    form.ui.clearFormNotification?.(SYNC_NOW_NOTIFICATION);
     host.showProgress(progress);
     try {
       const response = await host.execute(request(id));
@@ -79,12 +109,19 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
     if (failed) {
       const { message, details } = describeFailure(failure);
       await host.showError(message, details);
+    } else {
+      outcome?.(before);
     }
   }
 
   const syncOn = (form: FormContext): boolean => attributeValue(form, OPPORTUNITY_COLUMNS.syncWithPartnerCenter) === true;
   const link = (form: FormContext): unknown => attributeValue(form, OPPORTUNITY_COLUMNS.referralLink);
   const isSaved = (form: FormContext): boolean => savedRecordId(form) !== null && form.ui.getFormType() !== FORM_TYPE_CREATE;
+  // The state column is on most opportunity forms; where it is not, a closed record's form type says so.
+  const isOpen = (form: FormContext): boolean => {
+    const state = attributeValue(form, "statecode");
+    return (state === null || state === STATE_OPEN) && !FORM_TYPES_CLOSED.includes(form.ui.getFormType());
+  };
 
   const respond = (form: FormContext, decision: ReferralDecision, reason: string): Promise<void> =>
     run(form, decision === "accept" ? "Accepting the referral…" : "Declining the referral…", (id) =>
@@ -92,7 +129,17 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
     );
 
   return {
-    syncNow: (form) => run(form, "Syncing with Partner Center…", syncOpportunityRequest),
+    syncNow(form) {
+      const key = savedRecordId(form) ?? "";
+      const running = syncing.get(key);
+      if (running) return running;
+      const done = run(form, "Syncing with Partner Center…", syncOpportunityRequest, (before) => {
+        const { message, level } = syncNowOutcome(form, before);
+        form.ui.setFormNotification(message, level, SYNC_NOW_NOTIFICATION);
+      }).finally(() => syncing.delete(key));
+      syncing.set(key, done);
+      return done;
+    },
 
     acceptReferral: (form) => respond(form, "accept", ""),
 
@@ -117,7 +164,10 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
       await host.showAlert("No Partner Center link", "This opportunity has no valid Partner Center link yet. Share it with Partner Center first.");
     },
 
-    canSyncNow: (form) => isSaved(form) && syncOn(form),
+    // Not on a Won or Lost deal, nor one Partner Center has closed: there it would do nothing.
+    canSyncNow: (form) =>
+      isSaved(form) && syncOn(form) && isOpen(form) &&
+      !FINISHED_IN_PARTNER_CENTER.includes(attributeValue(form, OPPORTUNITY_COLUMNS.syncStatus) as number),
     canRespond: (form) => isSaved(form) && attributeValue(form, OPPORTUNITY_COLUMNS.syncStatus) === SYNC_STATUS.AwaitingResponse,
     canOpenInPartnerCenter: (form) => {
       const url = link(form);
