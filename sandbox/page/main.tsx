@@ -10,6 +10,7 @@ import {
   HELP_TYPES, HELP_TYPE_LABELS, OPPORTUNITY_COLUMNS, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, REFERRAL_VISIBILITY, REFERRAL_VISIBILITY_LABELS,
   SYNC_STATUS, SYNC_STATUS_LABELS, closeReasonValue, syncStatusName, type SyncStatusName,
 } from "../../sync/schema/dynamics";
+import { MONEY_RANGE } from "../../sync/contracts/money";
 import { ASSISTANCE_REQUEST_CODES, CLOSE_REASONS, type CloseReasonCode } from "../../sync/schema/referral";
 import { createApi, HttpError, type Api, type SandboxConfig } from "./web-api";
 import { loadControl, PcfHost, type BoundValue, type ControlPackage } from "./pcf-host";
@@ -94,6 +95,39 @@ function Dialogs() {
 }
 
 // ---------- the Opportunity form ----------
+const plain = (n: number): string => n.toLocaleString("en-US", { maximumFractionDigits: 20 });
+
+/**
+ * A money field like Dynamics' own: the seller's text stays as typed (99999999999999999 is not shown
+ * back as 100000000000000000), and a value outside the column's range is named with the range.
+ */
+function MoneyInput(props: { value: number | null | undefined; disabled: boolean; onChange(value: number | null, problem: string | null): void }) {
+  const shown = props.value == null ? "" : String(props.value);
+  const [text, setText] = React.useState(shown);
+  const [problem, setProblem] = React.useState<string | null>(null);
+  // A value from elsewhere (the record read again, Partner Center's change) replaces the text.
+  React.useEffect(() => {
+    if (problem === null && Number(text) !== props.value) setText(shown);
+  }, [shown]);
+  const change = (next: string) => {
+    setText(next);
+    const value = next.trim() === "" ? null : Number(next);
+    const wrong =
+      value !== null && (!Number.isFinite(value) || value < MONEY_RANGE.min || value > MONEY_RANGE.max)
+        ? `Enter a value from ${plain(MONEY_RANGE.min)} to ${plain(MONEY_RANGE.max)}.`
+        : null;
+    setProblem(wrong);
+    props.onChange(value, wrong);
+  };
+  return (
+    <>
+      <input type="text" inputMode="decimal" value={text} disabled={props.disabled} aria-invalid={problem !== null || undefined}
+        aria-describedby={problem ? "revenue-problem" : undefined} onChange={(e) => change(e.target.value)} />
+      {problem && <span id="revenue-problem" className="field-error" role="alert">{problem}</span>}
+    </>
+  );
+}
+
 interface FormProps {
   api: Api;
   ribbon: Ribbon;
@@ -125,6 +159,13 @@ function OpportunityForm(props: FormProps) {
   const [edits, setEdits] = React.useState<Row>({});
   const [message, setMessage] = React.useState<string | null>(null);
   const [enabled, setEnabled] = React.useState<Record<string, boolean>>({});
+  // Form notifications by id (Xrm's formContext.ui.setFormNotification), newest last.
+  const [notifications, setNotifications] = React.useState<Array<{ id: string; message: string; level: string }>>([]);
+  // A save in flight: Save is disabled and any other save (the ribbon's) joins it, as in Dynamics.
+  const [saving, setSaving] = React.useState(false);
+  const inFlight = React.useRef<Promise<void> | null>(null);
+  // Fields whose text is not a value the column can hold: the form refuses to save, as Dynamics does.
+  const fieldProblems = React.useRef<Record<string, string | null>>({});
   const panelRef = React.useRef<HTMLDivElement>(null);
   const hostRef = React.useRef<PcfHost | null>(null);
   const state = React.useRef({ record, edits });
@@ -139,6 +180,8 @@ function OpportunityForm(props: FormProps) {
   React.useEffect(() => {
     replaceEdits({});
     setMessage(null);
+    setNotifications([]);
+    fieldProblems.current = {};
     setRecord(recordId ? {} : { statecode: OPPORTUNITY_STATE.Open, [OPPORTUNITY_COLUMNS.syncWithPartnerCenter]: false });
     void load().catch((e) => setMessage(errorText(e)));
   }, [recordId, load]);
@@ -148,6 +191,8 @@ function OpportunityForm(props: FormProps) {
   }, 1000);
 
   const current: Row = { ...record, ...edits };
+  // The record is being opened (a saved new record reopens as itself): the form waits, as Dynamics' does.
+  const opening = recordId !== null && record.opportunityid !== recordId;
   const readOnly = recordId !== null && record.statecode !== undefined && record.statecode !== OPPORTUNITY_STATE.Open;
   // Save can run before React re-renders (a click right after typing): the ref is the form's truth.
   const replaceEdits = (next: Row) => {
@@ -159,34 +204,50 @@ function OpportunityForm(props: FormProps) {
   const keepUnsaved = (saved: Row) =>
     replaceEdits(Object.fromEntries(Object.entries(state.current.edits).filter(([column, value]) => !(column in saved) || saved[column] !== value)));
 
+  /** One save: the changed columns, then the record read back (or the new record opened). */
+  async function saveNow(): Promise<void> {
+    const changes = { ...state.current.edits };
+    const body: Row = {};
+    for (const [column, value] of Object.entries(changes)) {
+      const lookup = /^_(.+)_value$/.exec(column);
+      if (!lookup) body[column] = value;
+      else {
+        const nav = { customerid: "customerid_account", parentcontactid: "parentcontactid", transactioncurrencyid: "transactioncurrencyid" }[lookup[1]];
+        const set = { customerid: "accounts", parentcontactid: "contacts", transactioncurrencyid: "transactioncurrencies" }[lookup[1]];
+        if (nav && value) body[`${nav}@odata.bind`] = `/${set}(${value})`;
+      }
+    }
+    if (recordId) {
+      // Like a model-driven form: only the changed columns, no If-Match (the service may have written
+      // status columns since the form loaded; those are not the seller's to overwrite or to conflict with).
+      if (Object.keys(body).length > 0) await api.dvPatch(`opportunities(${recordId})`, body);
+      keepUnsaved(changes);
+      await load();
+    } else {
+      const created = await api.dvPost<Row>("opportunities", body, true);
+      replaceEdits({});
+      props.onSaved(String(created.opportunityid));
+    }
+  }
+
   const form: FormModel = {
     entityName: "opportunity",
     id: () => recordId,
     isDirty: () => Object.keys(state.current.edits).length > 0,
     value: (column) => ({ ...state.current.record, ...state.current.edits })[column],
-    save: async () => {
-      const changes = { ...state.current.edits };
-      const body: Row = {};
-      for (const [column, value] of Object.entries(changes)) {
-        const lookup = /^_(.+)_value$/.exec(column);
-        if (!lookup) body[column] = value;
-        else {
-          const nav = { customerid: "customerid_account", parentcontactid: "parentcontactid", transactioncurrencyid: "transactioncurrencyid" }[lookup[1]];
-          const set = { customerid: "accounts", parentcontactid: "contacts", transactioncurrencyid: "transactioncurrencies" }[lookup[1]];
-          if (nav && value) body[`${nav}@odata.bind`] = `/${set}(${value})`;
-        }
+    readOnly: () => readOnly,
+    notify: (id, note) => setNotifications((list) => [...list.filter((n) => n.id !== id), ...(note ? [{ id, ...note }] : [])]),
+    save: () => {
+      const problems = Object.values(fieldProblems.current).filter(Boolean);
+      if (problems.length > 0) return Promise.reject(new Error(problems.join("\n")));
+      if (!inFlight.current) {
+        setSaving(true);
+        inFlight.current = saveNow().finally(() => {
+          inFlight.current = null;
+          setSaving(false);
+        });
       }
-      if (recordId) {
-        // Like a model-driven form: only the changed columns, no If-Match (the service may have written
-        // status columns since the form loaded; those are not the seller's to overwrite or to conflict with).
-        if (Object.keys(body).length > 0) await api.dvPatch(`opportunities(${recordId})`, body);
-        keepUnsaved(changes);
-        await load();
-      } else {
-        const created = await api.dvPost<Row>("opportunities", body, true);
-        replaceEdits({});
-        props.onSaved(String(created.opportunityid));
-      }
+      return inFlight.current;
     },
     refresh: async () => {
       replaceEdits({});
@@ -209,8 +270,10 @@ function OpportunityForm(props: FormProps) {
     return () => { cancelled = true; };
   });
 
-  // The Co-sell panel, hosted like a model-driven form hosts it.
-  React.useEffect(() => {
+  // The Co-sell panel, hosted like a model-driven form hosts it. Layout effects, so the panel is
+  // re-rendered within the commit: a re-render left pending until the next event (a passive effect)
+  // is flushed by React as that event starts, and writes the old text over what was just typed.
+  React.useLayoutEffect(() => {
     if (!props.control || !panelRef.current) return;
     const host = new PcfHost(props.control as never, {
       api,
@@ -229,7 +292,7 @@ function OpportunityForm(props: FormProps) {
     hostRef.current = host;
     return () => { host.destroy(); hostRef.current = null; };
   }, [props.control, recordId]);
-  React.useEffect(() => hostRef.current?.update({ disabled: readOnly, recordId }));
+  React.useLayoutEffect(() => hostRef.current?.update({ disabled: readOnly, recordId }));
 
   const run = (command: string) => async () => {
     setMessage(null);
@@ -265,9 +328,11 @@ function OpportunityForm(props: FormProps) {
   const stateLabel = ["Open", "Won", "Lost"][Number(current.statecode ?? 0)];
 
   return (
-    <section className="form" aria-label="Opportunity form">
+    <section className="form" aria-label="Opportunity form" aria-busy={saving || opening || undefined}>
+      {/* As in Dynamics, the form is covered while it saves: what is typed meanwhile would be lost when a new record reopens. */}
+      {(saving || opening) && <div className="saving-overlay" role="status">{saving ? "Saving…" : "Loading…"}</div>}
       <div className="ribbon" role="toolbar" aria-label="Command bar">
-        <button onClick={saveClick} disabled={readOnly}>Save</button>
+        <button onClick={saveClick} disabled={readOnly || saving} aria-busy={saving || undefined}>{saving ? "Saving…" : "Save"}</button>
         {enabled.syncNow && <button onClick={run("syncNow")}>Sync now</button>}
         {enabled.openInPartnerCenter && <button onClick={run("openInPartnerCenter")}>Open in Partner Center</button>}
         {enabled.acceptReferral && <button onClick={run("acceptReferral")}>Accept referral</button>}
@@ -283,6 +348,11 @@ function OpportunityForm(props: FormProps) {
         )}
       </div>
       {message && <div className="error" role="alert">{message}</div>}
+      {notifications.map((n) => (
+        <div key={n.id} className={`notification ${n.level.toLowerCase()}`} role={n.level === "ERROR" ? "alert" : "status"} data-testid="form-notification">
+          {n.message}
+        </div>
+      ))}
       <h2>{String(current.name ?? "New opportunity")} <small data-testid="opportunity-state">{stateLabel}</small></h2>
       <div className="fields">
         <label>Topic<input value={String(current.name ?? "")} disabled={readOnly} onChange={(e) => set("name", e.target.value)} /></label>
@@ -299,8 +369,12 @@ function OpportunityForm(props: FormProps) {
           </select>
         </label>
         <label>Est. revenue
-          <input type="number" min="0" value={current.estimatedvalue == null ? "" : String(current.estimatedvalue)} disabled={readOnly}
-            onChange={(e) => set("estimatedvalue", e.target.value === "" ? null : Number(e.target.value))} />
+          <MoneyInput value={current.estimatedvalue as number | null | undefined} disabled={readOnly}
+            onChange={(value, problem) => {
+              fieldProblems.current = { ...fieldProblems.current, estimatedvalue: problem && `Est. revenue: ${problem}` };
+              if (!problem) set("estimatedvalue", value);
+              else setMessage(null);
+            }} />
         </label>
         <label>Currency
           <select value={String(current._transactioncurrencyid_value ?? "")} disabled={readOnly} onChange={(e) => set("_transactioncurrencyid_value", e.target.value || null)}>
@@ -503,7 +577,7 @@ function App({ api, ribbon, control }: { api: Api; ribbon: Ribbon; control: Form
               return (
                 <li key={String(o.opportunityid)}>
                   <button className={o.opportunityid === recordId ? "selected" : ""} onClick={() => { setCreating(false); setRecordId(String(o.opportunityid)); }}>
-                    {String(o.name)}<br /><small>{status ? SYNC_STATUS_LABELS[status] : "Not synced"}</small>
+                    {o.name ? String(o.name) : <em>(no topic)</em>}<br /><small>{status ? SYNC_STATUS_LABELS[status] : "Not synced"}</small>
                   </button>
                 </li>
               );

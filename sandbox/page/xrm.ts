@@ -14,6 +14,10 @@ export interface FormModel {
   value(column: string): unknown;
   save(): Promise<void>;
   refresh(): Promise<void>;
+  /** A closed (Won or Lost) record: the form opens read-only. */
+  readOnly(): boolean;
+  /** Shows (or, with null, removes) the form notification of that id. */
+  notify(id: string, note: { message: string; level: string } | null): void;
 }
 
 export interface DialogUi {
@@ -37,7 +41,12 @@ export function formContextOf(form: FormModel) {
       getIsDirty: () => form.isDirty(),
     },
     getAttribute: (name: string) => ({ getValue: () => form.value(name) ?? null, getName: () => name }),
-    ui: { getFormType: () => (form.id() ? 2 : 1) },
+    ui: {
+      // Create 1, Update 2, Read Only 3: Dynamics opens a closed opportunity read-only.
+      getFormType: () => (!form.id() ? 1 : form.readOnly() ? 3 : 2),
+      setFormNotification: (message: string, level: string, id: string) => (form.notify(id, { message, level }), true),
+      clearFormNotification: (id: string) => (form.notify(id, null), true),
+    },
   };
 }
 

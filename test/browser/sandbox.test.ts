@@ -74,6 +74,12 @@ maybe("sandbox in Chromium", () => {
     await form().getByLabel("Currency").selectOption({ label: "USD" });
     await form().getByLabel("Est. close date").fill(new Date(Date.now() + closeInDays * 86_400_000).toISOString().slice(0, 10));
     await form().getByRole("button", { name: "Save", exact: true }).click();
+    await formSettled(topic);
+  };
+  /** Waits until the saved record is the one on the form: a test that acts while "Saving…" covers it would type into a form about to be replaced. */
+  const formSettled = async (topic: string): Promise<void> => {
+    await nav().getByRole("button", { name: new RegExp(topic) }).waitFor(LIVE);
+    await page.locator(".form[aria-busy='true']").waitFor({ state: "detached", ...LIVE });
   };
 
   test("scenario 1: create → share → edit deal value → won", async () => {
@@ -82,7 +88,7 @@ maybe("sandbox in Chromium", () => {
 
     // Share: turn on sync in the panel, add a solution, save.
     await panel().getByRole("switch", { name: /Sync with Partner Center/ }).click();
-    const solution = panel().getByRole("textbox").last();
+    const solution = panel().getByRole("textbox", { name: "Add a solution ID" });
     await solution.fill("SOL-15974-MQF");
     await solution.press("Enter");
     await form().getByRole("button", { name: "Save", exact: true }).click();
@@ -184,7 +190,7 @@ maybe("sandbox in Chromium", () => {
     await panel().getByRole("combobox", { name: "Referral visibility" }).selectOption({ label: "Private (not shared with Microsoft sellers)" });
     await expectText(panel(), "Microsoft sellers will not see this referral");
     await panel().getByRole("switch", { name: /Sync with Partner Center/ }).click();
-    const solution = panel().getByRole("textbox").last();
+    const solution = panel().getByRole("textbox", { name: "Add a solution ID" });
     await solution.fill(guid);
     await solution.press("Enter");
     // The id is a chip before the seller saves (a save racing the chip's commit would send without it).
@@ -223,5 +229,122 @@ maybe("sandbox in Chromium", () => {
     await form().getByRole("button", { name: "Sync now" }).click();
     await expectStatus("Synced");
     await expectText(referralRow("Contoso data platform modernisation"), "Active/Accepted");
+  }, 90_000);
+
+  /** The panel's timeline rows (one per sync event), and the field the seller types Microsoft's notes in. */
+  const timelineRows = () => panel().locator("[data-event-id]");
+  const nav = () => page.getByRole("navigation", { name: "Opportunities" });
+  /** The first save made the record and the form reopened it (as Dynamics does): the seller goes on from there. */
+  const reopened = async (name: string) => {
+    await expectText(nav().getByRole("button", { name: new RegExp(name) }), "Not synced");
+    await expectText(form().getByRole("heading", { level: 2 }), name);
+    await panel().getByRole("region", { name: "Audit history" }).waitFor(LIVE);
+  };
+  /** Turns sync on with one solution id, as a seller shares a deal. */
+  const share = async (solutionId = "SOL-15974-MQF") => {
+    await panel().getByRole("switch", { name: /Sync with Partner Center/ }).click();
+    const solution = panel().getByRole("textbox", { name: "Add a solution ID" });
+    await solution.fill(solutionId);
+    await solution.press("Enter");
+    // The chip itself (its remove button), not the validation line that quotes an example id.
+    await panel().getByRole("button", { name: `Remove ${solutionId}` }).waitFor(LIVE);
+  };
+
+  test("Microsoft's note shows in its own read-only field and leaves the Description as the seller wrote it", async () => {
+    const pc = page.getByRole("region", { name: "Partner Center" });
+    await createOpportunity("Litware notes deal", 50000, 30);
+    await reopened("Litware notes deal");
+    await form().getByLabel("Description").fill("Internal: margin is thin, keep quiet");
+    await share();
+    await panel().getByRole("textbox", { name: "Notes for Microsoft" }).fill("Please help with a proof of concept");
+    await form().getByRole("button", { name: "Save", exact: true }).click();
+    await expectStatus("Synced");
+
+    await referralRow("Litware notes deal").click();
+    await pc.getByLabel("Microsoft notes").fill("Customer prefers a May start");
+    await pc.getByRole("button", { name: "Update referral" }).click();
+    const fromMicrosoft = panel().getByRole("textbox", { name: "Notes from Microsoft" });
+    await page.waitForFunction(() => (document.querySelector("#cosell-notes-from") as HTMLTextAreaElement | null)?.value === "Customer prefers a May start", undefined, LIVE);
+    expect(await fromMicrosoft.getAttribute("readonly")).not.toBeNull();
+    expect(await form().getByLabel("Description").inputValue()).toBe("Internal: margin is thin, keep quiet");
+    expect(await panel().getByRole("textbox", { name: "Notes for Microsoft" }).inputValue()).toBe("Please help with a proof of concept");
+    await shot("6-notes");
+  }, 90_000);
+
+  test("99999999999999999 is refused with the limit named, kept as typed, and nothing reaches Partner Center", async () => {
+    await page.getByRole("button", { name: "+ New opportunity" }).click();
+    await form().getByLabel("Topic").fill("Northwind huge deal");
+    await form().getByLabel("Customer (account)").selectOption({ label: "Contoso Pharmaceuticals" });
+    await form().getByLabel("Currency").selectOption({ label: "USD" });
+    await form().getByLabel("Est. revenue").fill("99999999999999999");
+    await expectText(form().getByRole("alert"), "Enter a value from -922,337,203,685,477 to 922,337,203,685,477.");
+    expect(await form().getByLabel("Est. revenue").inputValue()).toBe("99999999999999999");
+    await form().getByRole("button", { name: "Save", exact: true }).click();
+    await expectText(form().getByRole("alert"), "Not saved: Est. revenue: Enter a value from -922,337,203,685,477");
+    await page.waitForTimeout(1500); // two polls of both sides
+    expect(await nav().getByRole("button", { name: /Northwind huge deal/ }).count()).toBe(0);
+    expect(await referralRow("Northwind huge deal").count()).toBe(0);
+    await shot("7-huge-value");
+  }, 90_000);
+
+  test("double-clicking Save on a new shared deal makes one opportunity and one referral", async () => {
+    await page.getByRole("button", { name: "+ New opportunity" }).click();
+    await form().getByLabel("Topic").fill("Adatum double click");
+    await form().getByLabel("Customer (account)").selectOption({ label: "Contoso Pharmaceuticals" });
+    await form().getByLabel("Contact").selectOption({ label: "Avery Howard" });
+    await form().getByLabel("Est. revenue").fill("42000");
+    await form().getByLabel("Currency").selectOption({ label: "USD" });
+    await form().getByLabel("Est. close date").fill(new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10));
+    await form().getByRole("button", { name: "Save", exact: true }).dblclick();
+    await reopened("Adatum double click");
+    await share();
+    await form().getByRole("button", { name: "Save", exact: true }).dblclick();
+    await expectStatus("Synced");
+    await page.waitForTimeout(1500);
+    expect(await nav().getByRole("button", { name: /Adatum double click/ }).count()).toBe(1);
+    expect(await referralRow("Adatum double click").count()).toBe(1);
+  }, 90_000);
+
+  test("Sync now shows its progress and outcome, adds one timeline row however often it is clicked, and is not offered on a Won deal", async () => {
+    await openOpportunity("Adatum double click");
+    await expectText(form().getByRole("heading", { level: 2 }), "Adatum double click");
+    await expectStatus("Synced");
+    await timelineRows().first().waitFor(LIVE);
+    const before = await timelineRows().count();
+    // Three clicks faster than the progress overlay can appear; the page records every progress text it shows.
+    await page.evaluate(() => {
+      const seen: string[] = ((window as unknown as { progressSeen: string[] }).progressSeen = []);
+      new MutationObserver(() => {
+        const p = document.querySelector('[data-testid="progress"]');
+        if (p && !seen.includes(p.textContent ?? "")) seen.push(p.textContent ?? "");
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+      const button = [...document.querySelectorAll(".ribbon button")].find((b) => b.textContent === "Sync now") as HTMLButtonElement;
+      button.click();
+      button.click();
+      button.click();
+    });
+    await expectText(form().getByTestId("form-notification"), "Nothing to send: Partner Center already has this deal as it is.");
+    expect(await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen)).toEqual(["Syncing with Partner Center…"]);
+    expect(await form().getByTestId("form-notification").count()).toBe(1);
+    // The check is recorded once; the panel shows the row when the record is read again (nothing on the deal changed).
+    await openOpportunity("Woodgrove bank AI assistant");
+    await expectText(form().getByRole("heading", { level: 2 }), "Woodgrove bank AI assistant");
+    await openOpportunity("Adatum double click");
+    await formSettled("Adatum double click");
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="cosell-panel"] [data-event-id]').length === n + 1, before, LIVE);
+    await page.waitForTimeout(1500);
+    expect(await timelineRows().count()).toBe(before + 1);
+    await shot("8-sync-now");
+
+    // A value the seller changes, then Sync now: synced (not "nothing to send").
+    await form().getByLabel("Est. revenue").fill("43000");
+    await form().getByRole("button", { name: "Sync now" }).click();
+    await expectText(form().getByTestId("form-notification"), "Synced with Partner Center.");
+    await expectText(referralRow("Adatum double click"), "43000 USD");
+
+    await openOpportunity("Woodgrove bank AI assistant"); // won in scenario 1
+    await expectText(page.getByTestId("opportunity-state"), "Won");
+    await page.waitForTimeout(500);
+    expect(await form().getByRole("button", { name: "Sync now" }).count()).toBe(0);
   }, 90_000);
 });
