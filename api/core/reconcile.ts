@@ -78,7 +78,14 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
     else unlinked.push(referral);
   }
   // Referrals changed on Partner Center only: find their opportunities in bulk, not one by one.
-  const found = await deps.dataverse.getDealsByReferralIds(unlinked.map((r) => r.id));
+  // Should the bulk lookup fail, each referral is looked up on its own below (syncReferral does),
+  // so one refused query costs time, not the pass.
+  let found = new Map<string, DealWithETag>();
+  try {
+    found = await deps.dataverse.getDealsByReferralIds(unlinked.map((r) => r.id));
+  } catch (error) {
+    log.warn({ referrals: unlinked.length, error: error instanceof Error ? error.message : String(error) }, "bulk lookup by referral id failed; looking each referral up on its own");
+  }
   const orphans: Referral[] = [];
   for (const referral of unlinked) {
     const loaded = found.get(referral.id);

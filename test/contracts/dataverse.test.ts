@@ -120,6 +120,20 @@ describe("$batch (execute-batch-operations-using-web-api.md)", () => {
     expect(text).toContain("Content-ID Reference: '$9' does not exist in the batch context.");
     expect(emulator.store.rows(tableBySet("contacts")!).length).toBe(before);
   });
+
+  // OData 11.7: each part is an HTTP request, so its request line is `METHOD URL HTTP/1.1`; a raw space ends the URL.
+  test("a GET part whose URL carries a raw space is refused with 400; the same URL encoded is answered", async () => {
+    const get = (url: string) => batch([
+      "--batch_AAA123", "Content-Type: application/http", "Content-Transfer-Encoding: binary", "",
+      `GET /api/data/v9.2/${url} HTTP/1.1`, "Accept: application/json", "", "", "--batch_AAA123--", "",
+    ].join("\r\n"));
+    const raw = await get("opportunities?$select=name&$orderby=name asc");
+    expect(raw.status).toBe(400);
+    expect((await raw.json()).error.message).toMatch(/request line/i);
+    const encoded = await get("opportunities?$select=name&$orderby=name%20asc");
+    expect(encoded.status).toBe(200);
+    expect(await encoded.text()).toMatch(/HTTP\/1\.1 200 OK/);
+  });
 });
 
 describe("money columns: the platform's range", () => {
