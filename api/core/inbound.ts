@@ -1,9 +1,11 @@
 /**
  * A referral nobody has linked yet. A co-sell referral becomes account (matched on name + postal
  * code, else created), contact and opportunity; one Partner Center classifies as a lead becomes a
- * Dynamics 365 lead carrying the referral id and link. Idempotent by referral id: every step looks
- * before it creates, so a rerun after a crash finds what the first run made.
+ * Dynamics 365 lead carrying the referral id and link. Idempotent by referral id: every row gets an
+ * id derived from what it stands for and is created only if absent, so a lost answer, a rerun after a
+ * crash or a second instance racing this one finds what the first made instead of making a twin.
  */
+import { v5 as uuidV5 } from "uuid";
 import { OPPORTUNITY_COLUMNS as C, LEAD_COLUMNS, OPPORTUNITY_STATE, SYNC_STATUS } from "../../sync/schema/dynamics";
 import { referralLink, type Referral } from "../../sync/schema/referral";
 import { classifyReferral, dealFromReferral, serializeSnapshot, type Mapping } from "../../sync/engine";
@@ -18,6 +20,11 @@ export interface InboundDeps {
   mapping: () => Promise<Mapping>;
   logger: Logger;
 }
+
+/** Fixed forever: the ids of rows made from referrals derive from it (a new one would make twins of old rows). */
+const INBOUND_NAMESPACE = "5f0c8f6e-3b1d-4c52-9a0e-7d2b6c4e1a93";
+/** The id of the row that stands for `parts` (e.g. the account of one customer name and postal code). */
+export const inboundRowId = (...parts: string[]): string => uuidV5(parts.join("\n"), INBOUND_NAMESPACE);
 
 const outcome = (partial: Partial<PairOutcome> & Pick<PairOutcome, "result">): PairOutcome => ({
   opportunityId: null,
@@ -61,17 +68,23 @@ export class Inbound implements InboundCreator {
     let writes = 0;
     // What we write, by table, for the baseline stored with the opportunity.
     const written: Parameters<typeof baselineOfCreated>[2] = { opportunity: columns.opportunity };
+    // The customer's account: the seller's own when one matches, else the one row for that customer,
+    // whichever referral or instance gets there first.
     let accountId = name ? await dv.findAccountIdByNameAndPostalCode(name, postalCode) : null;
     if (!accountId) {
-      accountId = await dv.createAccount(columns.account);
+      accountId = name ? inboundRowId("account", name.trim().toLowerCase(), (postalCode ?? "").trim().toLowerCase()) : inboundRowId("account of referral", referral.id);
+      if (await dv.createAccountIfAbsent(accountId, columns.account)) writes++;
       written.account = columns.account;
-      writes++;
     }
     let contactId: string | null = null;
     if (columns.contact && Object.keys(columns.contact).length > 0) {
-      contactId = await dv.createContact(columns.contact, accountId);
-      written.contact = columns.contact;
-      writes++;
+      const email = typeof columns.contact.emailaddress1 === "string" ? columns.contact.emailaddress1 : null;
+      contactId = email ? await dv.findContactIdByEmail(email, accountId) : null;
+      if (!contactId) {
+        contactId = inboundRowId("contact of referral", referral.id);
+        if (await dv.createContactIfAbsent(contactId, columns.contact, accountId)) writes++;
+        written.contact = columns.contact;
+      }
     }
     // The referral names its currency by ISO code; the opportunity needs the currency row.
     const iso = referral.details?.currency;
@@ -79,7 +92,9 @@ export class Inbound implements InboundCreator {
     if (currencyId) written.currency = { isocurrencycode: iso };
     // The baseline goes in the create itself: the pair is never without one, whatever happens next.
     const baseline = baselineOfCreated(mapping, referral, written, OPPORTUNITY_STATE.Open);
-    const opportunityId = await dv.createOpportunity(
+    const opportunityId = inboundRowId("opportunity of referral", referral.id);
+    const created = await dv.createOpportunityIfAbsent(
+      opportunityId,
       {
         ...columns.opportunity,
         ...(currencyId ? { "transactioncurrencyid@odata.bind": `/transactioncurrencies(${currencyId})` } : {}),
@@ -91,8 +106,8 @@ export class Inbound implements InboundCreator {
       },
       { accountId, contactId },
     );
-    writes++;
-    log.info({ opportunityId, accountId, contactId }, "opportunity created from an incoming referral");
+    if (created) writes++;
+    log.info({ opportunityId, accountId, contactId, created }, created ? "opportunity created from an incoming referral" : "opportunity of this referral already made");
     // The first sync of the new pair: baseline snapshot, status (e.g. Awaiting your response), sync event.
     const loaded = await dv.getDeal(opportunityId);
     if (!loaded) throw new Error(`the opportunity ${opportunityId} just created cannot be read back`);
@@ -106,10 +121,11 @@ export class Inbound implements InboundCreator {
     const dv = this.deps.dataverse;
     const existing = await dv.findLeadIdByReferralId(referral.id);
     if (existing) return outcome({ referralId: referral.id, result: "noChange", message: "Lead already exists." });
+    const leadId = inboundRowId("lead of referral", referral.id);
     const account = columns.account as Record<string, unknown>;
     const contact = (columns.contact ?? {}) as Record<string, unknown>;
     const opp = columns.opportunity as Record<string, unknown>;
-    const leadId = await dv.createLead({
+    const created = await dv.createLeadIfAbsent(leadId, {
       subject: opp.name ?? referral.name,
       companyname: account.name ?? referral.customerProfile?.name ?? null,
       firstname: contact.firstname ?? null,
@@ -124,6 +140,7 @@ export class Inbound implements InboundCreator {
       [LEAD_COLUMNS.referralId]: referral.id,
       [LEAD_COLUMNS.referralLink]: referralLink(referral.id),
     });
+    if (!created) return outcome({ referralId: referral.id, result: "noChange", message: "Lead already exists." });
     log.info({ leadId }, "lead created from a referral Partner Center classifies as a lead");
     return outcome({ referralId: referral.id, result: "success", message: `Lead ${leadId} created.`, writes: { partnerCenter: 0, dataverse: 1 } });
   }

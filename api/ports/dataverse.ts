@@ -135,16 +135,19 @@ export function dataversePort(client: DataverseClient): DataversePort {
     async findCurrencyIdByIsoCode(isoCode) {
       return (await client.retrieveCurrencyByIsoCode(isoCode))?.transactioncurrencyid ?? null;
     },
-    createAccount: (record) => client.createAccount(record),
-    createContact: (record, accountId) =>
-      client.createContact(accountId ? { ...record, "parentcustomerid_account@odata.bind": `/accounts(${accountId})` } : record),
-    createOpportunity: (record, links) =>
-      client.createOpportunity({
+    async findContactIdByEmail(email, accountId) {
+      return (await client.findContactByEmail(email, accountId))?.contactid ?? null;
+    },
+    createAccountIfAbsent: (id, record) => client.createIfAbsent("accounts", id, record),
+    createContactIfAbsent: (id, record, accountId) =>
+      client.createIfAbsent("contacts", id, accountId ? { ...record, "parentcustomerid_account@odata.bind": `/accounts(${accountId})` } : record),
+    createOpportunityIfAbsent: (id, record, links) =>
+      client.createIfAbsent("opportunities", id, {
         ...record,
         ...(links.accountId ? { "customerid_account@odata.bind": `/accounts(${links.accountId})` } : {}),
         ...(links.contactId ? { "parentcontactid@odata.bind": `/contacts(${links.contactId})` } : {}),
       }),
-    createLead: (record) => client.createLead(record),
+    createLeadIfAbsent: (id, record) => client.createIfAbsent("leads", id, record),
     write,
     writeMany,
     async hasSyncEventForOperation(operationId) {

@@ -44,10 +44,16 @@ export interface DataversePort {
   findAccountIdByNameAndPostalCode(name: string, postalCode: string | null): Promise<string | null>;
   /** The transactioncurrency row for an ISO 4217 code, or null. */
   findCurrencyIdByIsoCode(isoCode: string): Promise<string | null>;
-  createAccount(record: Record<string, unknown>): Promise<string>;
-  createContact(record: Record<string, unknown>, accountId: string | null): Promise<string>;
-  createOpportunity(record: Record<string, unknown>, links: { accountId: string | null; contactId: string | null }): Promise<string>;
-  createLead(record: Record<string, unknown>): Promise<string>;
+  /** A contact of this account (any when null) with this email address, or null. */
+  findContactIdByEmail(email: string, accountId: string | null): Promise<string | null>;
+  /**
+   * Creates the row under the id given unless it exists (safe to repeat: a lost answer or a second
+   * instance cannot make a twin). True when this call created it.
+   */
+  createAccountIfAbsent(id: string, record: Record<string, unknown>): Promise<boolean>;
+  createContactIfAbsent(id: string, record: Record<string, unknown>, accountId: string | null): Promise<boolean>;
+  createOpportunityIfAbsent(id: string, record: Record<string, unknown>, links: { accountId: string | null; contactId: string | null }): Promise<boolean>;
+  createLeadIfAbsent(id: string, record: Record<string, unknown>): Promise<boolean>;
   /** Runs writes as one atomic change set; a stale ETag fails it with a concurrency error. */
   write(changeSet: DataverseWrite[]): Promise<void>;
   /** Several independent change sets in as few requests as possible; returns each one's error or null. */

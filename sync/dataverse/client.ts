@@ -25,6 +25,7 @@ import {
 } from "../schema/dynamics";
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryEnv, type RetryPolicy, type RetryVerdict } from "../shared/retry";
 import { buildChangeSetBatch, parseChangeSetBatchResponse, type BatchOperation, type BatchResponsePart } from "./batch";
+import { PRECONDITION_FAILED } from "../contracts/dataverse";
 import { ConcurrencyError, DataverseError, toDataverseError } from "./errors";
 import { Semaphore } from "./semaphore";
 import type { TokenProvider } from "./token";
@@ -378,9 +379,35 @@ export class DataverseClient {
     return this.create("leads", data);
   }
 
+  /**
+   * Creates the row with this id unless it exists: an upsert with `If-None-Match: *`, which
+   * Dataverse answers 412 "already exists" instead of updating (perform-conditional-operations).
+   * Safe to repeat, so a lost answer is retried: true when this call created it, false when the
+   * row was there already (made by an earlier attempt, or by another instance a moment ago).
+   */
+  async createIfAbsent(entitySet: string, id: string, data: Record<string, unknown>): Promise<boolean> {
+    const key = guidOf(id);
+    try {
+      await this.call(`create ${entitySet}(${key})`, true, (signal) =>
+        this.api.upsert<Record<string, unknown>, unknown>({ collection: entitySet, key, data, ifnonematch: "*", signal }),
+      );
+      return true;
+    } catch (e) {
+      // Only the row itself: a clash on an alternate key (another row) stays an error.
+      if (e instanceof DataverseError && e.status === 412 && e.message.includes(PRECONDITION_FAILED.alreadyExists)) return false;
+      throw e;
+    }
+  }
+
   private async first<T>(what: string, collection: string, filter: string, select?: string[]): Promise<T | null> {
     const page = await this.page<T>(what, { collection, filter, select, top: 1 });
     return page.items[0] ?? null;
+  }
+
+  /** A contact of this account (any when null) with this email address, so inbound reuses the seller's. */
+  findContactByEmail(email: string, accountId: string | null): Promise<ContactRecord | null> {
+    const parent = accountId ? ` and _parentcustomerid_value eq ${guidOf(accountId)}` : "";
+    return this.first("findContactByEmail", "contacts", `emailaddress1 eq ${quote(email)}${parent}`, CONTACT_SELECT);
   }
 
   findAccountByNameAndPostalCode(name: string, postalCode: string | null): Promise<AccountRecord | null> {
