@@ -5,9 +5,11 @@
  * (default .sandbox-data/).
  *
  * Stopping: SIGINT, SIGTERM or SIGHUP — or the process that started us going away — stops the
- * build if one is running, saves the state and exits 0. The package.json script `exec`s this
- * process so that npm's SIGTERM reaches it: a plain `sh -c` (dash) dies of the signal without
- * passing it on, which left the sandbox running and npm exiting with a failure.
+ * build if one is running, saves the state and exits 0. The package.json script runs this file in
+ * `node --import tsx` itself, not under the `tsx` command: npm passes a SIGTERM to the script's
+ * shell only, and the shell (dash) dies of it without passing it on. Then our parent goes away,
+ * which the watch below sees; under `tsx` our parent would be tsx, left running too, and nothing
+ * would notice (test/sandbox/stop.test.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
