@@ -176,10 +176,7 @@ export class PcfHost {
       factory: { requestRender: () => this.render([]) },
       webAPI: {
         retrieveRecord: (entity: string, id: string, query = "") => api.dvGet<Record<string, unknown>>(`${entitySetOf(entity)}(${id})${query}`),
-        retrieveMultipleRecords: async (entity: string, query = "", maxPageSize?: number) => {
-          const page = await api.dvGet<{ value: unknown[]; "@odata.nextLink"?: string }>(`${entitySetOf(entity)}${query}`, maxPageSize);
-          return { entities: page.value, nextLink: page["@odata.nextLink"] };
-        },
+        retrieveMultipleRecords: (entity: string, query = "", maxPageSize?: number) => api.retrieveMultiple(entity, query, maxPageSize),
         updateRecord: async (entity: string, id: string, data: unknown) => {
           await api.dvPatch(`${entitySetOf(entity)}(${id})`, data);
           return { id, entityType: entity };

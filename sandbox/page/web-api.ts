@@ -53,12 +53,19 @@ export function createApi(config: SandboxConfig) {
   });
   const pcHeaders = { Accept: "application/json", "Content-Type": "application/json", Authorization: "Bearer sandbox-microsoft-seller" };
 
+  async function dvGet<T>(path: string, maxPageSize?: number): Promise<T> {
+    const url = path.startsWith("http") ? path : `${config.dataverseApi}/${path}`;
+    const prefer = ['odata.include-annotations="*"', ...(maxPageSize ? [`odata.maxpagesize=${maxPageSize}`] : [])].join(",");
+    return (await parse(await fetch(url, { headers: dvHeaders({ Prefer: prefer }) }))) as T;
+  }
+
   return {
     config,
-    async dvGet<T>(path: string, maxPageSize?: number): Promise<T> {
-      const url = path.startsWith("http") ? path : `${config.dataverseApi}/${path}`;
-      const prefer = ['odata.include-annotations="*"', ...(maxPageSize ? [`odata.maxpagesize=${maxPageSize}`] : [])].join(",");
-      return (await parse(await fetch(url, { headers: dvHeaders({ Prefer: prefer }) }))) as T;
+    dvGet,
+    /** A page of rows as Xrm.WebApi.retrieveMultipleRecords answers it (the panel's and the ribbon's reads). */
+    async retrieveMultiple(entity: string, query = "", maxPageSize?: number): Promise<{ entities: Array<Record<string, unknown>>; nextLink?: string }> {
+      const page = await dvGet<{ value: Array<Record<string, unknown>>; "@odata.nextLink"?: string }>(`${entitySetOf(entity)}${query}`, maxPageSize);
+      return { entities: page.value, nextLink: page["@odata.nextLink"] };
     },
     async dvPatch(path: string, body: unknown, etag?: string): Promise<void> {
       await parse(await fetch(`${config.dataverseApi}/${path}`, { method: "PATCH", headers: dvHeaders(etag ? { "If-Match": etag } : {}), body: JSON.stringify(body) }));

@@ -68,6 +68,13 @@ function xrmError(e: unknown): { errorCode: number; message: string } {
 export function createXrm(api: Api, ui: DialogUi) {
   return {
     WebApi: {
+      async retrieveMultipleRecords(entity: string, query = "", maxPageSize?: number) {
+        try {
+          return await api.retrieveMultiple(entity, query, maxPageSize);
+        } catch (e) {
+          throw xrmError(e);
+        }
+      },
       online: {
         async execute(request: ExecuteRequest) {
           const meta = request.getMetadata();

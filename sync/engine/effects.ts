@@ -278,10 +278,13 @@ function writeBack(input: SyncInput, thePlan: Plan, referral: ReferralWithETag |
     wanted[C.referralLink] = referralLink(referral.referral.id);
     wanted[C.referralETag] = referral.eTag;
   }
-  // Last synced is stamped below by one rule (anything written), not only when the plan carried a value.
+  // Last synced is stamped below by one rule, not only when the plan carried a value: anything
+  // written, or a person's Sync now that found both sides alike (they were checked in sync just now,
+  // and the open panel re-reads its timeline when the time changes, so the check's row shows).
   delete wanted[C.lastSyncedOn];
   const columns = changedColumns(opp, wanted);
-  if (Object.keys(columns).length > 0 || wrote) columns[C.lastSyncedOn] = input.now.toISOString();
+  const checked = isUserTrigger(input.trace.trigger) && wanted[C.syncError] === null;
+  if (Object.keys(columns).length > 0 || wrote || checked) columns[C.lastSyncedOn] = input.now.toISOString();
 
   const writes = opportunityUpdate(input.loaded, columns);
   const { account, contact } = thePlan.dataverse;

@@ -208,6 +208,14 @@ export const SYNC_EVENT_COLUMNS = {
   correlationId: "cosell_correlationid",
 } as const;
 
+/** Web API query options for an opportunity's sync events, newest first: the panel's timeline and the ribbon's outcome read the same order. */
+export const syncEventsQuery = (opportunityId: string, select: readonly string[]): string =>
+  `?$select=${select.join(",")}&$filter=_${SYNC_EVENT_COLUMNS.opportunity}_value eq ${opportunityId}` +
+  `&$orderby=${SYNC_EVENT_COLUMNS.occurredOn} desc,createdon desc`;
+
+/** The result a sync event's choice value stands for (null for a value this version does not know). */
+export const syncResultOf = (value: unknown): SyncResult | null => SYNC_RESULTS.find((r) => syncResultValue(r) === value) ?? null;
+
 /**
  * The MaxLength of the text columns the service writes free text into, as the solution declares
  * them (solution/src/Entities/<table>/Entity.xml; test/solution/text-lengths.test.ts keeps them equal).

@@ -326,11 +326,7 @@ maybe("sandbox in Chromium", () => {
     await expectText(form().getByTestId("form-notification"), "Nothing to send: Partner Center already has this deal as it is.");
     expect(await page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen)).toEqual(["Syncing with Partner Center…"]);
     expect(await form().getByTestId("form-notification").count()).toBe(1);
-    // The check is recorded once; the panel shows the row when the record is read again (nothing on the deal changed).
-    await openOpportunity("Woodgrove bank AI assistant");
-    await expectText(form().getByRole("heading", { level: 2 }), "Woodgrove bank AI assistant");
-    await openOpportunity("Adatum double click");
-    await formSettled("Adatum double click");
+    // The check is recorded once, and the open panel shows its row (the service stamped the time of the check).
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="cosell-panel"] [data-event-id]').length === n + 1, before, LIVE);
     await page.waitForTimeout(1500);
     expect(await timelineRows().count()).toBe(before + 1);

@@ -75,3 +75,16 @@ test("a declined referral closes the opportunity as canceled", () => {
   const answer = { referral: { ...referral, status: "Closed" as const, substatus: "Declined" as const }, eTag: '"r2"' };
   expect(effects.complete(answer).dataverse).toContainEqual(expect.objectContaining({ kind: "lose", statuscode: OPPORTUNITY_STATUS.Canceled }));
 });
+
+test("Sync now that finds both sides alike: one 'nothing to send' event, and the last-synced time says they were checked just now", () => {
+  const { deal, referral, snapshot } = synced(matchingReferral());
+  deal.opportunity[C.referralETag] = '"r1"';
+  const effects = planEffects(input({ loaded: { deal, etag: 'W/"1"' }, referral: { referral, eTag: '"r1"' }, snapshot, trace: { trigger: "syncNow" } }));
+  expect(effects.partnerCenter).toBeNull();
+  const { dataverse, outcome } = effects.complete(null);
+  expect(outcome.result).toBe("noChange");
+  expect(updateOf(dataverse).changes).toEqual({ [C.lastSyncedOn]: NOW.toISOString() });
+  expect(events(dataverse).map((e) => e.record[E.result])).toEqual([syncResultValue("noChange")]);
+  // The same pair seen by a background trigger: nothing written at all.
+  expect(planEffects(input({ loaded: { deal, etag: 'W/"1"' }, referral: { referral, eTag: '"r1"' }, snapshot })).complete(null).dataverse).toEqual([]);
+});

@@ -2,6 +2,7 @@
 import type { FormContext } from "../../webresources/ribbon/commands";
 import type { RibbonHost } from "../../webresources/ribbon/host";
 import type { CustomApiRequest } from "../../webresources/ribbon/requests";
+import type { SyncResult } from "../../sync/schema/dynamics";
 
 export interface FakeForm {
   form: FormContext;
@@ -50,7 +51,10 @@ export interface FakeHost extends RibbonHost {
   opened: string[];
 }
 
-export function fakeHost(log: string[], behaviour: { execute?: () => Promise<{ ok: boolean; status: number }>; dialog?: () => Promise<unknown> } = {}): FakeHost {
+export function fakeHost(
+  log: string[],
+  behaviour: { execute?: () => Promise<{ ok: boolean; status: number }>; dialog?: () => Promise<unknown>; newest?: () => Promise<SyncResult | null> } = {},
+): FakeHost {
   const host: FakeHost = {
     requests: [],
     errors: [],
@@ -60,6 +64,10 @@ export function fakeHost(log: string[], behaviour: { execute?: () => Promise<{ o
       log.push(`execute(${request.getMetadata().operationName})`);
       host.requests.push(request);
       return behaviour.execute ? behaviour.execute() : { ok: true, status: 204 };
+    },
+    newestSyncResult: async () => {
+      log.push("newestSyncResult");
+      return behaviour.newest ? behaviour.newest() : "success";
     },
     openDeclineDialog: async () => {
       log.push("dialog");

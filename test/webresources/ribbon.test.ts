@@ -1,6 +1,6 @@
 import { createRibbonCommands, declineReasonFrom, SYNC_NOW_NOTIFICATION } from "../../webresources/ribbon/commands";
 import { FAILURE_MESSAGES } from "../../webresources/ribbon/failures";
-import { SYNC_STATUS } from "../../sync/schema/dynamics";
+import { SYNC_STATUS, type SyncResult } from "../../sync/schema/dynamics";
 import { fakeForm, fakeHost } from "./fakeXrm";
 
 const ID = "6f1c2f4e-8a55-4c1e-9d1b-1f0a3c2b9e77";
@@ -16,7 +16,7 @@ describe("Sync now", () => {
   it("saves a dirty form, calls cosell_SyncOpportunity bound to the opportunity, then refreshes", async () => {
     const { form, log, host, ribbon } = setup({ dirty: true });
     await ribbon.syncNow(form);
-    expect(log).toEqual(["save", "progress(Syncing with Partner Center…)", "execute(cosell_SyncOpportunity)", "hideProgress", "refresh(false)"]);
+    expect(log).toEqual(["save", "progress(Syncing with Partner Center…)", "execute(cosell_SyncOpportunity)", "hideProgress", "refresh(false)", "newestSyncResult"]);
     const request = host.requests[0];
     expect(request.entity).toEqual({ entityType: "opportunity", id: ID });
     expect(request.getMetadata()).toEqual({
@@ -78,25 +78,33 @@ describe("Sync now", () => {
 
   describe("says what happened, in one notification on the form", () => {
     const before = new Date("2026-12-01T10:00:00Z");
-    const outcome = async (after: Record<string, unknown>) => {
+    const outcome = async (after: Record<string, unknown>, newest: () => Promise<SyncResult | null>) => {
       const f = fakeForm({ values: { cosell_syncwithpartnercenter: true, cosell_lastsyncedon: before }, onRefresh: (set) => Object.entries(after).forEach(([k, v]) => set(k, v)) });
-      const ribbon = createRibbonCommands(fakeHost(f.log));
+      const ribbon = createRibbonCommands(fakeHost(f.log, { newest }));
       await ribbon.syncNow(f.form);
       return f.notifications;
     };
+    const checked = { cosell_syncstatus: SYNC_STATUS.Synced, cosell_lastsyncedon: new Date("2026-12-01T10:05:00Z") };
 
-    it("synced: the service stamped a new last-synced time", async () => {
-      const shown = await outcome({ cosell_syncstatus: SYNC_STATUS.Synced, cosell_lastsyncedon: new Date("2026-12-01T10:05:00Z") });
+    it("synced: the newest sync event sent or took something", async () => {
+      const shown = await outcome(checked, async () => "success");
       expect([...shown.values()]).toEqual([{ message: "Synced with Partner Center.", level: "INFO" }]);
     });
 
-    it("nothing to send: both sides already agreed", async () => {
-      const shown = await outcome({ cosell_syncstatus: SYNC_STATUS.Synced, cosell_lastsyncedon: new Date(before) });
+    it("nothing to send: the newest sync event found both sides alike (the last-synced time moves all the same)", async () => {
+      const shown = await outcome(checked, async () => "noChange");
       expect(shown.get(SYNC_NOW_NOTIFICATION)).toEqual({ message: "Nothing to send: Partner Center already has this deal as it is.", level: "INFO" });
     });
 
+    it("the sync events cannot be read: a new last-synced time still says synced, an unchanged one nothing to send", async () => {
+      const unreadable = async () => Promise.reject(new Error("no read privilege on cosell_syncevent"));
+      expect([...(await outcome(checked, unreadable)).values()]).toEqual([{ message: "Synced with Partner Center.", level: "INFO" }]);
+      const same = await outcome({ cosell_syncstatus: SYNC_STATUS.Synced, cosell_lastsyncedon: new Date(before) }, unreadable);
+      expect(same.get(SYNC_NOW_NOTIFICATION)?.message).toMatch(/^Nothing to send/);
+    });
+
     it("the fix: an error status says what happened and where the fixes are", async () => {
-      const shown = await outcome({ cosell_syncstatus: SYNC_STATUS.Error, cosell_syncerror: "Not sent to Partner Center: it would refuse this deal as it is.\nAdd at least one solution ID." });
+      const shown = await outcome({ cosell_syncstatus: SYNC_STATUS.Error, cosell_syncerror: "Not sent to Partner Center: it would refuse this deal as it is.\nAdd at least one solution ID." }, async () => "validationFailed");
       expect(shown.get(SYNC_NOW_NOTIFICATION)).toEqual({
         message: "Not synced with Partner Center: Not sent to Partner Center: it would refuse this deal as it is. The Co-sell section lists what to fix.",
         level: "ERROR",

@@ -3,7 +3,7 @@
  * first, shows progress while the Custom API runs, then refreshes the form so the panel shows the
  * outcome the co-sell service recorded. A failed call always ends in a dialog that says what happened.
  */
-import { OPPORTUNITY_COLUMNS, SYNC_STATUS, type ReferralDecision } from "../../sync/schema/dynamics";
+import { OPPORTUNITY_COLUMNS, SYNC_STATUS, type ReferralDecision, type SyncResult } from "../../sync/schema/dynamics";
 import { CLOSE_REASONS, isPartnerCenterLink } from "../../sync/schema/referral";
 import { describeFailure, FAILURE_MESSAGES } from "./failures";
 import type { RibbonHost } from "./host";
@@ -51,18 +51,20 @@ export interface RibbonCommands {
 const time = (value: unknown): number | null => (value instanceof Date ? value.getTime() : typeof value === "string" ? Date.parse(value) : null);
 
 /**
- * What Sync now did, read off the record the service wrote (the Custom API answers 204 either way):
- * an error status carries the first line of its text (the panel lists the fixes), a new "last
- * synced" time means something was sent or taken, an unchanged one that both sides already agreed.
+ * What Sync now did, read off what the service recorded (the Custom API answers 204 either way):
+ * an error status carries the first line of its text (the panel lists the fixes); otherwise the
+ * newest sync event says whether anything was sent or taken. Every Sync now records one, so it is
+ * this call's. Should that read fail (`undefined`), a new "last synced" time stands for "synced".
  */
-export function syncNowOutcome(form: FormContext, lastSyncedBefore: unknown): { message: string; level: Xrm.FormNotificationLevel } {
+export function syncNowOutcome(form: FormContext, lastSyncedBefore: unknown, newest: SyncResult | null | undefined): { message: string; level: Xrm.FormNotificationLevel } {
   const status = attributeValue(form, OPPORTUNITY_COLUMNS.syncStatus);
   if (status === SYNC_STATUS.Error || status === SYNC_STATUS.SignInExpired) {
     const error = String(attributeValue(form, OPPORTUNITY_COLUMNS.syncError) ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
     const fix = error.length > 1 ? " The Co-sell section lists what to fix." : "";
     return { level: "ERROR", message: `Not synced with Partner Center: ${error[0] ?? "see the Co-sell section."}${fix}` };
   }
-  if (time(attributeValue(form, OPPORTUNITY_COLUMNS.lastSyncedOn)) !== time(lastSyncedBefore)) return { level: "INFO", message: "Synced with Partner Center." };
+  const synced = newest === undefined ? time(attributeValue(form, OPPORTUNITY_COLUMNS.lastSyncedOn)) !== time(lastSyncedBefore) : newest !== "noChange";
+  if (synced) return { level: "INFO", message: "Synced with Partner Center." };
   return { level: "INFO", message: "Nothing to send: Partner Center already has this deal as it is." };
 }
 
@@ -71,7 +73,7 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
   const syncing = new Map<string, Promise<void>>();
 
   /** Saves if needed, then runs one Custom API call. Resolves in every case; failures end in a dialog. */
-  async function run(form: FormContext, progress: string, request: (id: string) => CustomApiRequest, outcome?: (before: unknown) => void): Promise<void> {
+  async function run(form: FormContext, progress: string, request: (id: string) => CustomApiRequest, outcome?: (id: string, before: unknown) => Promise<void>): Promise<void> {
     try {
       if (form.data.entity.getIsDirty()) await form.data.save();
     } catch (error) {
@@ -110,7 +112,7 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
       const { message, details } = describeFailure(failure);
       await host.showError(message, details);
     } else {
-      outcome?.(before);
+      await outcome?.(id, before);
     }
   }
 
@@ -133,8 +135,9 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
       const key = savedRecordId(form) ?? "";
       const running = syncing.get(key);
       if (running) return running;
-      const done = run(form, "Syncing with Partner Center…", syncOpportunityRequest, (before) => {
-        const { message, level } = syncNowOutcome(form, before);
+      const done = run(form, "Syncing with Partner Center…", syncOpportunityRequest, async (id, before) => {
+        const newest = await host.newestSyncResult(id).catch(() => undefined);
+        const { message, level } = syncNowOutcome(form, before, newest);
         form.ui.setFormNotification(message, level, SYNC_NOW_NOTIFICATION);
       }).finally(() => syncing.delete(key));
       syncing.set(key, done);

@@ -2,10 +2,13 @@
  * The parts of the model-driven client the commands use, behind one interface so tests can fake
  * them. `xrmHost()` is the real one, over the page's global `Xrm`.
  */
+import { SYNC_EVENT_COLUMNS, SYNC_EVENT_TABLE, syncEventsQuery, syncResultOf, type SyncResult } from "../../sync/schema/dynamics";
 import type { CustomApiRequest } from "./requests";
 
 export interface RibbonHost {
   execute(request: CustomApiRequest): Promise<{ ok: boolean; status: number; statusText?: string }>;
+  /** The result of the opportunity's newest sync event (null when it has none). */
+  newestSyncResult(opportunityId: string): Promise<SyncResult | null>;
   /** Opens the decline dialog; resolves with whatever the dialog returned (nothing when cancelled). */
   openDeclineDialog(): Promise<unknown>;
   showProgress(message: string): void;
@@ -27,6 +30,10 @@ function promise<T>(thenable: { then(ok: (value: T) => void, fail: (error: unkno
 export function xrmHost(xrm: Xrm.XrmStatic = Xrm): RibbonHost {
   return {
     execute: (request) => promise(xrm.WebApi.online.execute(request)),
+    async newestSyncResult(opportunityId) {
+      const page = await promise(xrm.WebApi.retrieveMultipleRecords(SYNC_EVENT_TABLE.logicalName, `${syncEventsQuery(opportunityId, [SYNC_EVENT_COLUMNS.result])}&$top=1`));
+      return page.entities.length > 0 ? syncResultOf(page.entities[0][SYNC_EVENT_COLUMNS.result]) : null;
+    },
     openDeclineDialog: () =>
       promise<unknown>(xrm.Navigation.navigateTo(
         { pageType: "webresource", webresourceName: DECLINE_DIALOG },

@@ -2,7 +2,7 @@
  * CoSellData over PCF's `context.webAPI` (the Dataverse Web API of the signed-in user).
  * Paging follows Dataverse's server-side cursor: page n+1 is read from page n's `@odata.nextLink`.
  */
-import { SYNC_EVENT_COLUMNS, SYNC_EVENT_TABLE, type DynamicsDeal } from "../../../sync/schema/dynamics";
+import { SYNC_EVENT_TABLE, syncEventsQuery, type DynamicsDeal } from "../../../sync/schema/dynamics";
 import { parseSyncEventRow, SYNC_EVENT_SELECT } from "../model/syncEvents";
 import { SYNC_EVENTS_PAGE_SIZE, type CoSellData, type SyncEventPage } from "./CoSellData";
 
@@ -68,10 +68,7 @@ export function createWebApiData(webAPI: RecordReader): CoSellData {
 
   async function readEvents(id: string, page: number): Promise<SyncEventPage> {
     if (page === 0) {
-      cursors.set(id, [
-        `?$select=${SYNC_EVENT_SELECT.join(",")}&$filter=_${SYNC_EVENT_COLUMNS.opportunity}_value eq ${id}` +
-          `&$orderby=${SYNC_EVENT_COLUMNS.occurredOn} desc,createdon desc`,
-      ]);
+      cursors.set(id, [syncEventsQuery(id, SYNC_EVENT_SELECT)]);
     }
     const options = cursors.get(id)?.[page];
     if (!Number.isInteger(page) || page < 0 || options === undefined) {
