@@ -44,7 +44,8 @@ describe("the Co-sell panel control", () => {
     const { rerender } = render(control.updateView(context(BOUND)));
     expect(screen.getByText("Microsoft CRM ID 7-3FQ9X2KD")).toBeTruthy();
 
-    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Referral visibility" }), "Private (not shared with Microsoft sellers)");
+    await userEvent.click(screen.getByRole("combobox", { name: /^Referral visibility/ }));
+    await userEvent.click(screen.getByRole("option", { name: "Private (not shared with Microsoft sellers)" }));
     expect(notify).toHaveBeenCalledTimes(1);
     expect(control.getOutputs()).toEqual({ referralVisibility: REFERRAL_VISIBILITY.Private });
 

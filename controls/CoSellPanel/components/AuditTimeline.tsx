@@ -1,6 +1,7 @@
 /** @jsx h */
 /** @jsxFrag Fragment */
 import * as React from "react";
+import { DefaultButton, Spinner, SpinnerSize } from "@fluentui/react";
 import type { Choice, FieldChange, SyncEventView } from "../model/syncEvents";
 import { dateTime } from "../model/relativeTime";
 import { format, type PanelStrings, type StringKey } from "../strings";
@@ -98,15 +99,15 @@ export const AuditTimeline = React.memo<AuditTimelineProps>(({ timeline, strings
           {events.map((e) => <EventItem key={e.id} event={e} strings={strings} locale={locale} />)}
         </ol>
       )}
-      {loading && <p className={classes.hint} role="status">{strings.History_Loading}</p>}
+      {loading && <Spinner size={SpinnerSize.small} label={strings.History_Loading} labelPosition="right" role="status" />}
       {error && (
         <div role="alert" className={classes.error}>
           {format(strings.History_LoadFailed, error)}{" "}
-          <button type="button" className={classes.button} onClick={timeline.retry}>{strings.History_Retry}</button>
+          <DefaultButton text={strings.History_Retry} onClick={timeline.retry} />
         </div>
       )}
       {more && !loading && !error && (
-        <button type="button" className={classes.button} onClick={timeline.showMore}>{strings.History_ShowMore}</button>
+        <DefaultButton className={classes.start} text={strings.History_ShowMore} onClick={timeline.showMore} />
       )}
     </Section>
   );

@@ -1,5 +1,6 @@
 /** @jsx h */
 import * as React from "react";
+import { Dropdown, type IDropdownOption } from "@fluentui/react";
 import { format, type PanelStrings, type StringKey } from "../strings";
 import { classes } from "./styles";
 import { h } from "./jsx";
@@ -22,30 +23,34 @@ export interface ChoiceFieldProps {
   hint?: string | false;
 }
 
+/** The key of the empty answer: choice values are numbers, so a string cannot clash with one. */
+const NONE = "none";
+
 /**
- * A choice column ("How can Microsoft help?", "Referral visibility") as a native select: the
- * platform's own keyboard, touch and screen-reader behaviour at no cost. A value the panel does not
- * know (a newer option in the solution) is shown as such, never as "none" or as the first choice.
+ * A choice column ("How can Microsoft help?", "Referral visibility") as the platform's Dropdown,
+ * as Dynamics shows its own choice columns. A value the panel does not know (a newer option in the
+ * solution) is shown as such, never as "none" or as the first choice, and cannot be picked again.
  */
 export const ChoiceField: React.FC<ChoiceFieldProps> = ({ prefix, choices, none, value, onChange, disabled, strings, hint }) => {
   const id = `cosell-${prefix.toLowerCase()}`;
   const unknown = value != null && !choices.some((c) => c.value === value);
   const text = (key: string): string => strings[`${prefix}_${key}` as StringKey];
+  const options: IDropdownOption[] = [
+    ...(none ? [{ key: NONE, text: text("None") }] : []),
+    ...choices.map((c) => ({ key: c.value, text: text(c.code) })),
+    ...(unknown ? [{ key: value, text: format(strings.History_Unknown, value), disabled: true }] : []),
+  ];
   return (
     <div className={classes.section}>
-      <label htmlFor={id} className={classes.heading}>{text("Label")}</label>
-      <select
+      <Dropdown
         id={id}
-        className={classes.input}
-        value={value != null ? value : none ? "" : choices[0].value}
+        label={text("Label")}
+        options={options}
+        selectedKey={value != null ? value : none ? NONE : choices[0].value}
         disabled={disabled}
         aria-describedby={hint ? `${id}-hint` : undefined}
-        onChange={(e) => onChange(e.target.value === "" ? null : Number(e.target.value))}
-      >
-        {none && <option value="">{text("None")}</option>}
-        {choices.map((c) => <option key={c.value} value={c.value}>{text(c.code)}</option>)}
-        {unknown && <option value={value} disabled>{format(strings.History_Unknown, value)}</option>}
-      </select>
+        onChange={(_, option) => option && onChange(option.key === NONE ? null : Number(option.key))}
+      />
       {hint && <p id={`${id}-hint`} className={classes.hint}>{hint}</p>}
     </div>
   );

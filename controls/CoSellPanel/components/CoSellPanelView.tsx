@@ -4,6 +4,7 @@
  * through onChange, and everything else is read through the injected CoSellData.
  */
 import * as React from "react";
+import { Toggle } from "@fluentui/react";
 import { HELP_TYPES, REFERRAL_VISIBILITY } from "../../../sync/schema/dynamics";
 import { parseSolutionIds, validateForPartnerCenter, type ValidationProblem } from "../../../sync/engine/validation";
 import type { CoSellData } from "../data/CoSellData";
@@ -67,19 +68,15 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
       {/* One list of fixes: the live one below while it can be computed, else the one the last sync recorded. */}
       <SyncStatusBanner values={values} strings={strings} locale={locale} now={current} liveProblems={sync && check.state === "loaded" ? check.value.length : undefined} />
       <div className={classes.section}>
-        <label htmlFor="cosell-sync" className={classes.heading}>{strings.Sync_Label}</label>
-        <div className={classes.row}>
-          <button
-            id="cosell-sync"
-            type="button"
-            role="switch"
-            aria-checked={sync}
-            className={classes.toggle}
-            disabled={disabled}
-            onClick={() => onChange({ syncWithPartnerCenter: !sync })}
-          />
-          <span>{sync ? strings.Sync_On : strings.Sync_Off}</span>
-        </div>
+        <Toggle
+          id="cosell-sync"
+          label={strings.Sync_Label}
+          checked={sync}
+          onText={strings.Sync_On}
+          offText={strings.Sync_Off}
+          disabled={disabled}
+          onChange={(_, checked) => onChange({ syncWithPartnerCenter: checked === true })}
+        />
         {sync && <ValidationList check={check} strings={strings} />}
       </div>
       <ChoiceField

@@ -1,9 +1,9 @@
 /** @jsx h */
 /** @jsxFrag Fragment */
 import * as React from "react";
+import { TextField } from "@fluentui/react";
 import { OPPORTUNITY_COLUMNS, TEXT_LENGTHS } from "../../../sync/schema/dynamics";
 import type { PanelStrings } from "../strings";
-import { classes } from "./styles";
 import { h, Fragment } from "./jsx";
 
 export interface NotesFieldsProps {
@@ -16,23 +16,21 @@ export interface NotesFieldsProps {
 
 /** A labelled text area; without onChange it is read-only and says `empty` when there is no text. */
 const Note: React.FC<{ id: string; label: string; value: string | null; onChange?(value: string | null): void; disabled?: boolean; hint?: string; empty?: string }> = (p) => (
-  <div className={classes.section}>
-    <label htmlFor={p.id} className={classes.heading}>{p.label}</label>
-    <textarea
-      id={p.id}
-      className={classes.input}
-      rows={3}
-      readOnly={!p.onChange}
-      disabled={p.disabled}
-      maxLength={TEXT_LENGTHS[OPPORTUNITY_COLUMNS.notesForMicrosoft]}
-      value={p.value ?? ""}
-      placeholder={p.empty}
-      aria-describedby={p.hint && `${p.id}-hint`}
-      // An emptied field clears the column rather than storing "".
-      onChange={p.onChange && ((e) => p.onChange!(e.target.value || null))}
-    />
-    {p.hint && <p id={`${p.id}-hint`} className={classes.hint}>{p.hint}</p>}
-  </div>
+  <TextField
+    id={p.id}
+    label={p.label}
+    multiline
+    rows={3}
+    resizable={false}
+    readOnly={!p.onChange}
+    disabled={p.disabled}
+    maxLength={TEXT_LENGTHS[OPPORTUNITY_COLUMNS.notesForMicrosoft]}
+    value={p.value ?? ""}
+    placeholder={p.empty}
+    description={p.hint}
+    // An emptied field clears the column rather than storing "".
+    onChange={p.onChange && ((_, value) => p.onChange!(value || null))}
+  />
 );
 
 /**

@@ -1,5 +1,6 @@
 /** @jsx h */
 import * as React from "react";
+import { Link } from "@fluentui/react";
 import { isPartnerCenterLink } from "../../../sync/schema/referral";
 import { format, type PanelStrings } from "../strings";
 import { classes } from "./styles";
@@ -24,10 +25,10 @@ export const ReferralLinkField: React.FC<ReferralLinkFieldProps> = ({ referralId
       {!trimmed ? (
         <span className={classes.hint}>{strings.Link_None}</span>
       ) : isPartnerCenterLink(trimmed) ? (
-        <a className={classes.link} href={trimmed} target="_blank" rel="noopener noreferrer">
+        <Link href={trimmed} target="_blank" rel="noopener noreferrer">
           {strings.Link_Open}
           <span className={classes.visuallyHidden}> {strings.Link_NewTab}</span>
-        </a>
+        </Link>
       ) : (
         <span role="note" className={classes.error}>
           {strings.Link_Unsafe} <span data-unsafe-link="">{trimmed}</span>

@@ -1,6 +1,7 @@
 /** @jsx h */
 /** @jsxFrag Fragment */
 import * as React from "react";
+import { DefaultButton, IconButton, TextField, type ITextField } from "@fluentui/react";
 import { MAX_SOLUTIONS } from "../../../sync/schema/referral";
 import { refuseSolutionId, type SolutionIdRefusal } from "../model/solutionIds";
 import { format, type PanelStrings, type StringKey } from "../strings";
@@ -26,7 +27,7 @@ function refusalText(refusal: SolutionIdRefusal, id: string, strings: PanelStrin
 export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange, disabled, narrow, strings }) => {
   const [draft, setDraft] = React.useState("");
   const [error, setError] = React.useState<string | undefined>();
-  const input = React.useRef<HTMLInputElement>(null);
+  const input = React.useRef<ITextField>(null);
 
   const add = (): void => {
     const id = draft.trim();
@@ -44,7 +45,7 @@ export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange,
   const remove = (index: number): void => {
     onChange(ids.filter((_, i) => i !== index));
     setError(undefined);
-    if (input.current) input.current.focus();
+    input.current?.focus();
   };
 
   return (
@@ -61,22 +62,20 @@ export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange,
             return (
             <li key={id} className={classes.chip}>
               <span>{id}</span>
-              <button
-                type="button"
+              <IconButton
                 className={classes.chipRemove}
-                aria-label={label}
+                iconProps={{ iconName: "Cancel" }}
+                ariaLabel={label}
                 title={label}
                 disabled={disabled}
                 onClick={() => remove(i)}
-                onKeyDown={(e) => {
+                onKeyDown={(e: React.KeyboardEvent<HTMLElement>) => {
                   if (e.key === "Delete" || e.key === "Backspace") {
                     e.preventDefault();
                     remove(i);
                   }
                 }}
-              >
-                <span aria-hidden="true">×</span>
-              </button>
+              />
             </li>
             );
           })}
@@ -84,31 +83,27 @@ export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange,
       )}
       {!disabled && (
         <div className={cx(classes.row, narrow && classes.narrow)}>
-          <div className={cx(classes.stack, classes.grow)}>
-            <input
-              ref={input}
-              className={classes.input}
-              aria-label={strings.Solutions_Input}
-              aria-invalid={Boolean(error)}
-              aria-describedby={error ? "cosell-solution-error" : undefined}
-              placeholder="SOL-15974-MQF"
-              value={draft}
-              autoComplete="off"
-              spellCheck={false}
-              onChange={(e) => {
-                setDraft(e.target.value);
-                if (error) setError(undefined);
-              }}
-              onKeyDown={(e) => {
-                if (e.key === "Enter") {
-                  e.preventDefault();
-                  add();
-                }
-              }}
-            />
-            {error && <p id="cosell-solution-error" role="alert" className={classes.error}>{error}</p>}
-          </div>
-          <button type="button" className={classes.button} onClick={add}>{strings.Solutions_Add}</button>
+          <TextField
+            className={classes.grow}
+            componentRef={input}
+            ariaLabel={strings.Solutions_Input}
+            errorMessage={error}
+            placeholder="SOL-15974-MQF"
+            value={draft}
+            autoComplete="off"
+            spellCheck={false}
+            onChange={(_, value) => {
+              setDraft(value ?? "");
+              if (error) setError(undefined);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") {
+                e.preventDefault();
+                add();
+              }
+            }}
+          />
+          <DefaultButton text={strings.Solutions_Add} onClick={add} />
         </div>
       )}
     </Section>

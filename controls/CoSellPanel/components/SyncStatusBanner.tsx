@@ -1,11 +1,12 @@
 /** @jsx h */
 /** @jsxFrag Fragment */
 import * as React from "react";
+import { MessageBar, MessageBarType } from "@fluentui/react";
 import { syncStatusName, type SyncStatusName } from "../../../sync/schema/dynamics";
 import { relativeTime, dateTime } from "../model/relativeTime";
 import type { PanelValues } from "../model/panelValues";
 import { format, type PanelStrings, type StringKey } from "../strings";
-import { classes, cx } from "./styles";
+import { classes } from "./styles";
 import { Section } from "./Section";
 import { h, Fragment } from "./jsx";
 
@@ -23,12 +24,11 @@ export interface SyncStatusBannerProps {
   liveProblems?: number;
 }
 
-/** Each status's glyph and tone (a class of the banner; none is neutral). Every status but these two has a hint line. */
-const GLYPH: Record<SyncStatusName, string> = {
-  NotSynced: "○", Pending: "…", Synced: "✔", Error: "✖", AwaitingResponse: "!", ClosedInPartnerCenter: "■", ExpiredInPartnerCenter: "■", SignInExpired: "!",
-};
-const TONE: Partial<Record<SyncStatusName, "ok" | "warn" | "bad">> = {
-  Synced: "ok", Error: "bad", AwaitingResponse: "warn", ExpiredInPartnerCenter: "warn", SignInExpired: "bad",
+/** Each status's kind of message bar (the platform's icon and colour); every status but these two has a hint line. */
+const TYPE: Record<SyncStatusName, MessageBarType> = {
+  NotSynced: MessageBarType.info, Pending: MessageBarType.info, Synced: MessageBarType.success, Error: MessageBarType.error,
+  AwaitingResponse: MessageBarType.warning, ClosedInPartnerCenter: MessageBarType.info, ExpiredInPartnerCenter: MessageBarType.warning,
+  SignInExpired: MessageBarType.severeWarning,
 };
 const NO_HINT: readonly SyncStatusName[] = ["Synced", "Error"];
 
@@ -39,33 +39,34 @@ export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ values, stri
   const lastSyncedOn = values.lastSyncedOn;
   // No status yet means the service never touched the deal.
   const name = syncStatusName(values.syncStatus) || "NotSynced";
-  const tone = TONE[name];
   const lines = name === "Error" ? errorLines(values.syncError) : [];
   const recorded = lines.slice(1);
   const fixes = liveProblems === undefined ? recorded : [];
   return (
     <Section id="status" title={strings.Status_Heading}>
-      <div role="status" data-status={name} className={cx(classes.status, tone && classes[tone])}>
-        <span aria-hidden="true" className={classes.glyph}>{GLYPH[name]}</span>
-        <div className={classes.stack}>
-          <strong>{strings[`Status_${name}` as StringKey]}</strong>
-          {name === "Synced" && lastSyncedOn && (
-            <span title={dateTime(lastSyncedOn, locale)}>
-              {format(strings.Status_LastSynced, relativeTime(lastSyncedOn, now, locale))}
-            </span>
-          )}
-          {!NO_HINT.includes(name) && <span>{strings[`Status_${name}_Hint` as StringKey]}</span>}
-          {name === "Error" && <span>{lines[0] || strings.Status_Error_NoDetail}</span>}
-          {recorded.length > 0 && liveProblems === 0 && <span>{strings.Status_Error_Fixed}</span>}
-          {fixes.length > 0 && (
-            <>
-              <span>{strings.Status_Error_Fix}</span>
-              <ul className={classes.list}>
-                {fixes.map((fix, i) => <li key={i}>{fix}</li>)}
-              </ul>
-            </>
-          )}
-        </div>
+      {/* A status, not an alert: it is what the record says on opening, not news. */}
+      <div data-status={name}>
+        <MessageBar messageBarType={TYPE[name]} role="status" delayedRender={false} isMultiline>
+          <div className={classes.stack}>
+            <strong>{strings[`Status_${name}` as StringKey]}</strong>
+            {name === "Synced" && lastSyncedOn && (
+              <span title={dateTime(lastSyncedOn, locale)}>
+                {format(strings.Status_LastSynced, relativeTime(lastSyncedOn, now, locale))}
+              </span>
+            )}
+            {!NO_HINT.includes(name) && <span>{strings[`Status_${name}_Hint` as StringKey]}</span>}
+            {name === "Error" && <span>{lines[0] || strings.Status_Error_NoDetail}</span>}
+            {recorded.length > 0 && liveProblems === 0 && <span>{strings.Status_Error_Fixed}</span>}
+            {fixes.length > 0 && (
+              <>
+                <span>{strings.Status_Error_Fix}</span>
+                <ul className={classes.list}>
+                  {fixes.map((fix, i) => <li key={i}>{fix}</li>)}
+                </ul>
+              </>
+            )}
+          </div>
+        </MessageBar>
       </div>
     </Section>
   );

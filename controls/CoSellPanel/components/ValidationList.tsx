@@ -1,9 +1,10 @@
 /** @jsx h */
 import * as React from "react";
+import { MessageBar, MessageBarType } from "@fluentui/react";
 import type { ValidationProblem } from "../../../sync/engine/validation";
 import { format, type PanelStrings } from "../strings";
 import type { Loadable } from "./useCoSellData";
-import { classes, cx } from "./styles";
+import { classes } from "./styles";
 import { h } from "./jsx";
 
 export interface ValidationListProps {
@@ -24,7 +25,7 @@ export const ValidationList: React.FC<ValidationListProps> = ({ check, strings }
     case "loaded":
       if (check.value.length === 0) return <p className={classes.hint}>{strings.Validation_Ready}</p>;
       return (
-        <div role="alert" className={cx(classes.status, classes.warn)}>
+        <MessageBar messageBarType={MessageBarType.warning} role="alert" delayedRender={false} isMultiline>
           <div className={classes.stack}>
             <strong id="cosell-validation-heading">{strings.Validation_Heading}</strong>
             <ul className={classes.list} aria-labelledby="cosell-validation-heading">
@@ -33,7 +34,7 @@ export const ValidationList: React.FC<ValidationListProps> = ({ check, strings }
               ))}
             </ul>
           </div>
-        </div>
+        </MessageBar>
       );
   }
 };
