@@ -8,6 +8,13 @@ import {
   HELP_TYPES, REFERRAL_VISIBILITY, SYNC_DIRECTIONS, SYNC_RESULTS, SYNC_STATUS, SYNC_TRIGGERS,
   type SyncDirection, type SyncResult, type SyncStatusName, type SyncTrigger,
 } from "../../sync/schema/dynamics";
+import defaultMapping from "../../sync/engine/default-mapping.json";
+
+/** The fields a sync event names that have a label: the default mapping's, and the rows the engine adds itself (status moves, the link to the referral). */
+export const LABELLED_FIELDS: readonly string[] = [
+  ...defaultMapping.fields.map((f) => f.name),
+  "referralStatus", "statusReason", "opportunityState", "closeReason", "referralId",
+];
 
 /** The panel's own keys. */
 const PANEL_KEYS = [
@@ -31,6 +38,7 @@ const PANEL_KEYS = [
   "History_Conflict", "History_Error", "History_EmptyValue", "History_Unreadable", "History_Unknown",
   "Side_dynamics", "Side_partnerCenter",
   "Winner_dynamics", "Winner_partnerCenter",
+  "Action_Shared", "Action_Linked", "Action_Accepted", "Action_Declined", "Action_WonSent", "Action_LostSent", "Action_ClosedWon", "Action_ClosedLost", "Action_SentField", "Action_Sent", "Action_MicrosoftUpdatedField", "Action_MicrosoftUpdated", "Action_Synced", "Action_Checked", "Action_NotSent", "Action_Failed", "Action_Recorded",
 ] as const;
 
 type HelpCode = (typeof HELP_TYPES)[number]["code"];
@@ -42,7 +50,8 @@ export type StringKey =
   | `Visibility_${keyof typeof REFERRAL_VISIBILITY}`
   | `Direction_${SyncDirection}`
   | `Trigger_${SyncTrigger}`
-  | `Result_${SyncResult}`;
+  | `Result_${SyncResult}`
+  | `Field_${string}`;
 
 const prefixed = (prefix: string, names: readonly string[]): string[] => names.map((n) => `${prefix}_${n}`);
 
@@ -54,4 +63,5 @@ export const STRING_KEYS = ([...PANEL_KEYS] as string[]).concat(
   prefixed("Direction", SYNC_DIRECTIONS),
   prefixed("Trigger", SYNC_TRIGGERS),
   prefixed("Result", SYNC_RESULTS),
+  prefixed("Field", LABELLED_FIELDS),
 ) as readonly StringKey[];

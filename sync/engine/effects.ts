@@ -9,7 +9,7 @@ import {
   type DynamicsDeal, type SyncResult, type SyncStatusName, type SyncTrigger,
 } from "../schema/dynamics";
 import { referralLink, type CloseReasonCode, type NewReferral, type Referral } from "../schema/referral";
-import { auditToSyncEventRow, type AuditEntry } from "./audit";
+import { auditToSyncEventRow, type AuditEntry, type FieldChange } from "./audit";
 import { changedColumns, isUserTrigger, statusColumns } from "./bookkeeping";
 import { applyDataverseChanges, type DynamicsStatusAction } from "./convert";
 import type { Mapping } from "./mapping";
@@ -292,7 +292,13 @@ function writeBack(input: SyncInput, thePlan: Plan, referral: ReferralWithETag |
   if (deal.contact && Object.keys(contact).length > 0) writes.push({ kind: "update", entitySet: "contacts", id: deal.contact.contactid, changes: contact });
   writes.push(...closeActions(thePlan.statusActions, id));
   if (wrote || isUserTrigger(input.trace.trigger)) {
-    for (const entry of eventEntries(thePlan, input.now, input.trace.trigger)) {
+    const entries = [...eventEntries(thePlan, input.now, input.trace.trigger)];
+    // The sync that first links the deal to its referral says so on its row: the timeline's "Shared with Microsoft".
+    if (referral && C.referralId in columns && !opp[C.referralId] && entries.length > 0) {
+      const link: FieldChange = { field: "referralId", column: `opportunity.${C.referralId}`, referralPath: "id", before: null, after: referral.referral.id, side: "dynamics" };
+      entries[0] = { ...entries[0], fields: [link, ...entries[0].fields] };
+    }
+    for (const entry of entries) {
       writes.push(eventRow(entry, id, input.trace, { referralId: referral?.referral.id }));
     }
   }

@@ -303,11 +303,11 @@ describe("audit history", () => {
     const data = fakeData(readyDeal(), rows);
     render(<Form data={data} />);
     const timeline = (): HTMLElement => screen.getByRole("list", { name: "Audit history" });
-    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Succeeded/)).toHaveLength(20));
+    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Dynamics 365 → Partner Center/)).toHaveLength(20));
     await userEvent.click(screen.getByRole("button", { name: "Show more" }));
-    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Succeeded/)).toHaveLength(40));
+    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Dynamics 365 → Partner Center/)).toHaveLength(40));
     await userEvent.click(screen.getByRole("button", { name: "Show more" }));
-    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Succeeded/)).toHaveLength(45));
+    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Dynamics 365 → Partner Center/)).toHaveLength(45));
     expect(screen.queryByRole("button", { name: "Show more" })).toBeNull();
     expect(data.calls.filter((c) => c.kind === "events").map((c) => c.page)).toEqual([0, 1, 2]);
     const times = Array.from(timeline().querySelectorAll("time")).map((t) => t.getAttribute("datetime")!);
@@ -327,11 +327,11 @@ describe("audit history", () => {
       }),
     ];
     render(<Form data={fakeData(readyDeal(), rows)} />);
-    const item = await screen.findByText(/Validation failed/);
+    const item = await screen.findByText("Not sent to Microsoft");
     const event = item.closest("li")!;
     expect(event.textContent).toContain("by Megan Bowen");
     expect(event.textContent).toContain("Dynamics 365 → Partner Center");
-    expect(within(event).getByRole("list", { name: "Changes" }).textContent).toBe("Close date (in Dynamics 365): (empty) → 2025-06-30");
+    expect(within(event).getByRole("list", { name: "Changes" }).textContent).toBe("Close date (in Dynamics 365): (empty) → Jun 30, 2025");
     expect(within(event).getByRole("list", { name: "Conflicts" }).textContent).toBe(
       "Deal value: Dynamics 365 had 100, Partner Center had 120. Resolved: the Dynamics 365 value was kept (dynamicsWins)",
     );

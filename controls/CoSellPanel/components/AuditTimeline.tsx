@@ -4,6 +4,7 @@ import * as React from "react";
 import { DefaultButton, Spinner, SpinnerSize } from "@fluentui/react";
 import type { Choice, FieldChange, SyncEventView } from "../model/syncEvents";
 import { dateTime } from "../model/relativeTime";
+import { actionText, fieldLabel, valueText } from "../model/eventText";
 import { format, type PanelStrings, type StringKey } from "../strings";
 import type { Timeline } from "./useCoSellData";
 import { classes } from "./styles";
@@ -28,13 +29,6 @@ const SIDES: readonly string[] = ["dynamics", "partnerCenter"];
 const sideText = (strings: PanelStrings, prefix: "Side" | "Winner", side: string): string =>
   SIDES.includes(side) ? strings[`${prefix}_${side}` as StringKey] : side;
 
-function valueText(value: unknown, strings: PanelStrings, locale: string): string {
-  if (value === null || value === undefined || value === "") return strings.History_EmptyValue;
-  // Grouped in the user's locale and never in exponent form (String(1e21) is "1e+21").
-  if (typeof value === "number") return value.toLocaleString(locale, { maximumFractionDigits: 20 });
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
-}
-
 function resolutionText(winner: string | undefined, policy: string | undefined, strings: PanelStrings): string {
   const kept = winner ? sideText(strings, "Winner", winner) : strings.History_EmptyValue;
   return policy ? `${kept} (${policy})` : kept;
@@ -42,25 +36,26 @@ function resolutionText(winner: string | undefined, policy: string | undefined, 
 
 const ChangeLine: React.FC<{ change: FieldChange; strings: PanelStrings; locale: string }> = ({ change, strings, locale }) => (
   <li data-field={change.field}>
-    <strong>{change.field}</strong>
-    {change.side && <span className={classes.hint}> ({sideText(strings, "Side", change.side)})</span>}: {valueText(change.before, strings, locale)}
+    <strong>{fieldLabel(change.field, strings)}</strong>
+    {change.side && <span className={classes.hint}> ({sideText(strings, "Side", change.side)})</span>}: {valueText(change.before, strings, locale, change.field)}
     {" → "}
-    {valueText(change.after, strings, locale)}
+    {valueText(change.after, strings, locale, change.field)}
   </li>
 );
 
 // Memoised: "Show more" adds rows without re-rendering those already shown.
 const EventItem = React.memo<{ event: SyncEventView; strings: PanelStrings; locale: string }>(({ event, strings, locale }) => {
-  const title = [choiceText(event.trigger, "Trigger", strings), choiceText(event.result, "Result", strings)].filter(Boolean).join(" · ");
-  const direction = choiceText(event.direction, "Direction", strings);
+  // What happened first; how it was started and which way it went under it.
+  const moved = event.direction && !("name" in event.direction && event.direction.name === "none");
+  const how = [choiceText(event.trigger, "Trigger", strings), moved && choiceText(event.direction, "Direction", strings)].filter(Boolean).join(" · ");
   return (
     <li className={classes.event} data-event-id={event.id}>
       <span className={classes.hint}>
         {event.occurredOn && <time dateTime={event.occurredOn.toISOString()}>{dateTime(event.occurredOn, locale)}</time>}
         {event.initiatedBy && <> {format(strings.History_By, event.initiatedBy)}</>}
       </span>
-      <strong>{title}</strong>
-      {direction && <span className={classes.hint}>{direction}</span>}
+      <strong>{actionText(event, strings)}</strong>
+      {how && <span className={classes.hint}>{how}</span>}
       {event.changes.length > 0 && (
         <ul className={classes.list} aria-label={strings.History_Changes}>
           {event.changes.map((c, i) => <ChangeLine key={i} change={c} strings={strings} locale={locale} />)}
@@ -70,7 +65,7 @@ const EventItem = React.memo<{ event: SyncEventView; strings: PanelStrings; loca
         <ul className={classes.list} aria-label={strings.History_Conflicts}>
           {event.conflicts.map((c, i) => (
             <li key={i}>
-              {format(strings.History_Conflict, c.field, valueText(c.dynamics, strings, locale), valueText(c.partnerCenter, strings, locale), resolutionText(c.winner, c.policy, strings))}
+              {format(strings.History_Conflict, fieldLabel(c.field, strings), valueText(c.dynamics, strings, locale, c.field), valueText(c.partnerCenter, strings, locale, c.field), resolutionText(c.winner, c.policy, strings))}
             </li>
           ))}
         </ul>
