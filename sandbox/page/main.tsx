@@ -48,8 +48,8 @@ let setDialogs: React.Dispatch<React.SetStateAction<DialogState>> = () => undefi
 const dialogUi: DialogUi = {
   progress: (message) => setDialogs((d) => ({ ...d, progress: message })),
   alert: (title, text) => new Promise<void>((done) => setDialogs((d) => ({ ...d, alert: { title, text, done } }))),
-  webResourceDialog: (name, title) =>
-    new Promise((done) => setDialogs((d) => ({ ...d, webResource: { src: `/webresources/${name}`, title, done } }))),
+  webResourceDialog: (name, title, query) =>
+    new Promise((done) => setDialogs((d) => ({ ...d, webResource: { src: `/webresources/${name}?${query}`, title, done } }))),
 };
 
 function Dialogs() {
@@ -279,7 +279,7 @@ function OpportunityForm(props: FormProps) {
       api,
       container: panelRef.current,
       recordId,
-      languageId: 1033,
+      languageId: USER_LANGUAGE,
       disabled: readOnly,
       values: () => boundValues({ ...state.current.record, ...state.current.edits }),
       onOutputs: (outputs) => {
@@ -543,6 +543,26 @@ function HealthView({ api }: { api: Api }) {
   );
 }
 
+// ---------- the user's language ----------
+/** As in Dynamics' personal options: the user's language, kept across visits; changing it reloads the app. */
+const LANGUAGE_KEY = "cosell-sandbox.userlcid";
+const LANGUAGES = [{ lcid: 1033, name: "English" }, { lcid: 1042, name: "한국어" }];
+const USER_LANGUAGE = ((): number => {
+  const saved = Number(localStorage.getItem(LANGUAGE_KEY));
+  return LANGUAGES.some((l) => l.lcid === saved) ? saved : 1033;
+})();
+
+function LanguageSwitch() {
+  return (
+    <label className="language">
+      Language{" "}
+      <select value={USER_LANGUAGE} onChange={(e) => { localStorage.setItem(LANGUAGE_KEY, e.target.value); location.reload(); }}>
+        {LANGUAGES.map((l) => <option key={l.lcid} value={l.lcid}>{l.name}</option>)}
+      </select>
+    </label>
+  );
+}
+
 // ---------- the page ----------
 function App({ api, ribbon, control }: { api: Api; ribbon: Ribbon; control: FormProps["control"] }) {
   const [opportunities, setOpportunities] = React.useState<Row[]>([]);
@@ -566,7 +586,10 @@ function App({ api, ribbon, control }: { api: Api; ribbon: Ribbon; control: Form
 
   return (
     <>
-      <header><h1>Co-sell Connector sandbox</h1><span className="muted">Dynamics 365 ⇄ companion service ⇄ Partner Center, all on this machine</span></header>
+      <header>
+        <h1>Co-sell Connector sandbox</h1><span className="muted">Dynamics 365 ⇄ companion service ⇄ Partner Center, all on this machine</span>
+        <LanguageSwitch />
+      </header>
       <main>
         <nav aria-label="Opportunities">
           <h2>Opportunities</h2>
@@ -599,7 +622,7 @@ function App({ api, ribbon, control }: { api: Api; ribbon: Ribbon; control: Form
 async function boot() {
   const config = (await (await fetch("/config.json")).json()) as SandboxConfig;
   const api = createApi(config);
-  (window as unknown as { Xrm: unknown }).Xrm = createXrm(api, dialogUi);
+  (window as unknown as { Xrm: unknown }).Xrm = createXrm(api, dialogUi, USER_LANGUAGE);
   await new Promise<void>((resolve, reject) => {
     const s = document.createElement("script");
     s.src = "/webresources/cosell_/ribbon.js";
@@ -608,7 +631,7 @@ async function boot() {
     document.head.appendChild(s);
   });
   const ribbon = (window as unknown as { CoSell: { Ribbon: Ribbon } }).CoSell.Ribbon;
-  const control = await loadControl("/controls/CoSellPanel", 1033).catch((e) => {
+  const control = await loadControl("/controls/CoSellPanel", USER_LANGUAGE).catch((e) => {
     console.error(e);
     return null;
   });

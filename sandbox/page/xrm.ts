@@ -24,7 +24,8 @@ export interface DialogUi {
   progress(message: string | null): void;
   alert(title: string, text: string): Promise<void>;
   /** Shows a web resource in a modal iframe; resolves with its `returnValue` when it closes. */
-  webResourceDialog(name: string, title: string): Promise<unknown>;
+  /** Opens a web resource page as a dialog; `query` is the query string Dynamics gives it. */
+  webResourceDialog(name: string, title: string, query: string): Promise<unknown>;
 }
 
 export function formContextOf(form: FormModel) {
@@ -65,7 +66,8 @@ function xrmError(e: unknown): { errorCode: number; message: string } {
   return { errorCode: 0x80040216, message: e instanceof Error ? e.message : String(e) };
 }
 
-export function createXrm(api: Api, ui: DialogUi) {
+/** `languageId`: the user's language (LCID), as their personal options set it. */
+export function createXrm(api: Api, ui: DialogUi, languageId: number) {
   return {
     WebApi: {
       async retrieveMultipleRecords(entity: string, query = "", maxPageSize?: number) {
@@ -97,13 +99,16 @@ export function createXrm(api: Api, ui: DialogUi) {
       openAlertDialog: (s: { title?: string; text: string }) => ui.alert(s.title ?? "", s.text),
       openErrorDialog: (s: { message?: string; details?: string }) => ui.alert("Error", [s.message, s.details].filter(Boolean).join("\n\n")),
       openUrl: (url: string) => void window.open(url, "_blank", "noopener,noreferrer"),
-      navigateTo: (page: { pageType: string; webresourceName?: string }, options?: { title?: string }) => {
+      navigateTo: (page: { pageType: string; webresourceName?: string; data?: string }, options?: { title?: string }) => {
         if (page.pageType !== "webresource" || !page.webresourceName) return Promise.reject(new Error("The sandbox opens web resource pages only."));
+        // As Dynamics opens an HTML web resource: pageInput.data as `data`, the user's language as `userlcid`.
+        const query = new URLSearchParams({ ...(page.data !== undefined ? { data: page.data } : {}), userlcid: String(languageId) }).toString();
         // Like Dataverse, the promise resolves with { returnValue } set by the dialog page.
-        return ui.webResourceDialog(page.webresourceName, options?.title ?? "").then((returnValue) => ({ returnValue }));
+        return ui.webResourceDialog(page.webresourceName, options?.title ?? "", query).then((returnValue) => ({ returnValue }));
       },
     },
     Utility: {
+      getGlobalContext: () => ({ userSettings: { languageId } }),
       showProgressIndicator: (message: string) => ui.progress(message),
       closeProgressIndicator: () => ui.progress(null),
     },

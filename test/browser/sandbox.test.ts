@@ -348,4 +348,21 @@ maybe("sandbox in Chromium", () => {
     await page.waitForTimeout(500);
     expect(await form().getByRole("button", { name: "Sync now" }).count()).toBe(0);
   }, 90_000);
+  test("a Korean user: the panel, the timeline and Sync now's outcome in Korean, and back to English", async () => {
+    await page.getByLabel("Language").selectOption({ label: "한국어" });
+    await page.waitForLoadState("load");
+    await openOpportunity("Adatum double click");
+    await formSettled("Adatum double click");
+    await panel().getByRole("switch", { name: "파트너 센터와 동기화" }).waitFor(LIVE);
+    await expectText(panel(), "동기화됨");
+    // The timeline names what each sync did in Korean too (the last: the new revenue sent in the test before).
+    await expectText(panel().locator("[data-event-id]").first(), "새 예상 수익을(를) Microsoft에 보냄");
+    await form().getByRole("button", { name: "Sync now" }).click();
+    await expectText(form().getByTestId("form-notification"), "보낼 내용이 없습니다. 파트너 센터에 이미 이 거래가 그대로 있습니다.");
+    await shot("9-korean");
+
+    await page.getByLabel("Language").selectOption({ label: "English" });
+    await page.waitForLoadState("load");
+    await panel().getByRole("switch", { name: "Sync with Partner Center" }).waitFor(LIVE);
+  }, 90_000);
 });

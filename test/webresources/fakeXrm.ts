@@ -53,7 +53,7 @@ export interface FakeHost extends RibbonHost {
 
 export function fakeHost(
   log: string[],
-  behaviour: { execute?: () => Promise<{ ok: boolean; status: number }>; dialog?: () => Promise<unknown>; newest?: () => Promise<SyncResult | null> } = {},
+  behaviour: { execute?: () => Promise<{ ok: boolean; status: number }>; dialog?: () => Promise<unknown>; newest?: () => Promise<SyncResult | null>; languageId?: number } = {},
 ): FakeHost {
   const host: FakeHost = {
     requests: [],
@@ -65,6 +65,7 @@ export function fakeHost(
       host.requests.push(request);
       return behaviour.execute ? behaviour.execute() : { ok: true, status: 204 };
     },
+    languageId: () => behaviour.languageId ?? 1033,
     newestSyncResult: async () => {
       log.push("newestSyncResult");
       return behaviour.newest ? behaviour.newest() : "success";

@@ -2,6 +2,8 @@ import { createRibbonCommands, declineReasonFrom, SYNC_NOW_NOTIFICATION } from "
 import { FAILURE_MESSAGES } from "../../webresources/ribbon/failures";
 import { SYNC_STATUS, type SyncResult } from "../../sync/schema/dynamics";
 import { fakeForm, fakeHost } from "./fakeXrm";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 const ID = "6f1c2f4e-8a55-4c1e-9d1b-1f0a3c2b9e77";
 const LINK = "https://partner.microsoft.com/dashboard/referrals/v2/abc";
@@ -201,5 +203,28 @@ describe("Open in Partner Center", () => {
       expect(bad.host.opened).toEqual([]);
       expect(bad.host.alerts[0]).toMatch(/no valid Partner Center link/);
     }
+  });
+});
+
+describe("in the user's language", () => {
+  it("shows Sync now's progress and outcome in Korean for a Korean user", async () => {
+    const { form, log, notifications, ribbon } = setup({ values: { cosell_syncwithpartnercenter: true } }, { languageId: 1042, newest: async () => "noChange" });
+    await ribbon.syncNow(form);
+    expect(log).toContain("progress(파트너 센터와 동기화하는 중…)");
+    expect(notifications.get(SYNC_NOW_NOTIFICATION)?.message).toBe("보낼 내용이 없습니다. 파트너 센터에 이미 이 거래가 그대로 있습니다.");
+  });
+
+  it("says what failed in Korean, with the code for support as it came", async () => {
+    const { form, host, ribbon } = setup({ values: { cosell_syncwithpartnercenter: true } }, { languageId: 1042, execute: async () => ({ ok: false, status: 403 }) });
+    await ribbon.syncNow(form);
+    expect(host.errors).toEqual([{ message: "이 작업을 할 권한이 없습니다. 관리자에게 공동 판매 역할을 요청하세요.", details: "HTTP 403" }]);
+  });
+
+  it("ships every ribbon label and tooltip in English and Korean", () => {
+    const xml = readFileSync(join(__dirname, "..", "..", "solution", "src", "Entities", "Opportunity", "RibbonDiff.xml"), "utf8");
+    const labels = [...xml.matchAll(/<LocLabel Id="([^"]+)">([\s\S]*?)<\/LocLabel>/g)];
+    expect(labels.length).toBeGreaterThan(0);
+    const missing = labels.filter(([, , body]) => !/languagecode="1033"/.test(body) || !/languagecode="1042"/.test(body)).map(([, id]) => id);
+    expect(missing).toEqual([]);
   });
 });

@@ -5,7 +5,8 @@
  */
 import { OPPORTUNITY_COLUMNS, SYNC_STATUS, type ReferralDecision, type SyncResult } from "../../sync/schema/dynamics";
 import { CLOSE_REASONS, isPartnerCenterLink } from "../../sync/schema/referral";
-import { describeFailure, FAILURE_MESSAGES } from "./failures";
+import { describeFailure } from "./failures";
+import { textsFor, type Texts } from "../texts";
 import type { RibbonHost } from "./host";
 import { respondToReferralRequest, syncOpportunityRequest, type CustomApiRequest } from "./requests";
 
@@ -56,19 +57,22 @@ const time = (value: unknown): number | null => (value instanceof Date ? value.g
  * newest sync event says whether anything was sent or taken. Every Sync now records one, so it is
  * this call's. Should that read fail (`undefined`), a new "last synced" time stands for "synced".
  */
-export function syncNowOutcome(form: FormContext, lastSyncedBefore: unknown, newest: SyncResult | null | undefined): { message: string; level: Xrm.FormNotificationLevel } {
+export function syncNowOutcome(
+  form: FormContext, lastSyncedBefore: unknown, newest: SyncResult | null | undefined, t: Texts = textsFor(1033),
+): { message: string; level: Xrm.FormNotificationLevel } {
   const status = attributeValue(form, OPPORTUNITY_COLUMNS.syncStatus);
   if (status === SYNC_STATUS.Error || status === SYNC_STATUS.SignInExpired) {
     const error = String(attributeValue(form, OPPORTUNITY_COLUMNS.syncError) ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-    const fix = error.length > 1 ? " The Co-sell section lists what to fix." : "";
-    return { level: "ERROR", message: `Not synced with Partner Center: ${error[0] ?? "see the Co-sell section."}${fix}` };
+    const fix = error.length > 1 ? t.fixesListed : "";
+    return { level: "ERROR", message: t.notSynced.replace("{0}", error[0] ?? t.seeSection) + fix };
   }
   const synced = newest === undefined ? time(attributeValue(form, OPPORTUNITY_COLUMNS.lastSyncedOn)) !== time(lastSyncedBefore) : newest !== "noChange";
-  if (synced) return { level: "INFO", message: "Synced with Partner Center." };
-  return { level: "INFO", message: "Nothing to send: Partner Center already has this deal as it is." };
+  return { level: "INFO", message: synced ? t.synced : t.nothingToSend };
 }
 
 export function createRibbonCommands(host: RibbonHost): RibbonCommands {
+  /** The user's language is read at each command: it is a setting the user can change. */
+  const words = (): Texts => textsFor(host.languageId());
   /** Sync now runs per opportunity: a click while one runs joins it (one call, one timeline row). */
   const syncing = new Map<string, Promise<void>>();
 
@@ -77,12 +81,12 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
     try {
       if (form.data.entity.getIsDirty()) await form.data.save();
     } catch (error) {
-      await host.showError(FAILURE_MESSAGES.saveFailed, describeFailure(error).details);
+      await host.showError(words().failures.saveFailed, describeFailure(error).details);
       return;
     }
     const id = savedRecordId(form);
     if (!id) {
-      await host.showAlert("Save the opportunity first", "The opportunity has to be saved before it can be shared with Partner Center.");
+      await host.showAlert(words().saveFirstTitle, words().saveFirst);
       return;
     }
     let failure: unknown;
@@ -109,7 +113,7 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
       // A failed refresh leaves the old values on screen; the dialog below still tells what happened.
     }
     if (failed) {
-      const { message, details } = describeFailure(failure);
+      const { message, details } = describeFailure(failure, words().failures);
       await host.showError(message, details);
     } else {
       await outcome?.(id, before);
@@ -126,7 +130,7 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
   };
 
   const respond = (form: FormContext, decision: ReferralDecision, reason: string): Promise<void> =>
-    run(form, decision === "accept" ? "Accepting the referral…" : "Declining the referral…", (id) =>
+    run(form, decision === "accept" ? words().accepting : words().declining, (id) =>
       respondToReferralRequest(id, decision, reason),
     );
 
@@ -135,9 +139,9 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
       const key = savedRecordId(form) ?? "";
       const running = syncing.get(key);
       if (running) return running;
-      const done = run(form, "Syncing with Partner Center…", syncOpportunityRequest, async (id, before) => {
+      const done = run(form, words().syncing, syncOpportunityRequest, async (id, before) => {
         const newest = await host.newestSyncResult(id).catch(() => undefined);
-        const { message, level } = syncNowOutcome(form, before, newest);
+        const { message, level } = syncNowOutcome(form, before, newest, words());
         form.ui.setFormNotification(message, level, SYNC_NOW_NOTIFICATION);
       }).finally(() => syncing.delete(key));
       syncing.set(key, done);
@@ -151,7 +155,7 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
       try {
         reason = declineReasonFrom(await host.openDeclineDialog());
       } catch (error) {
-        await host.showError("The decline dialog could not be opened.", describeFailure(error).details);
+        await host.showError(words().dialogFailed, describeFailure(error).details);
         return;
       }
       if (reason === null) return; // Cancelled: nothing is sent.
@@ -164,7 +168,7 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
         host.openUrl(url);
         return;
       }
-      await host.showAlert("No Partner Center link", "This opportunity has no valid Partner Center link yet. Share it with Partner Center first.");
+      await host.showAlert(words().noLinkTitle, words().noLink);
     },
 
     // Not on a Won or Lost deal, nor one Partner Center has closed: there it would do nothing.

@@ -2,6 +2,7 @@
  * What went wrong with a command, in words a seller can act on. Dataverse rejects with
  * `{ errorCode, message }` (errorCode as a positive decimal) or, for transport failures, a plain Error.
  */
+import { textsFor, type Texts } from "../texts";
 
 /** SecLib::AccessCheckEx / PrivilegeDenied. */
 const NO_PERMISSION = new Set([0x80040220, 0x80042f09]);
@@ -17,15 +18,8 @@ export interface Failure {
   details: string;
 }
 
-export const FAILURE_MESSAGES = {
-  serviceUnreachable:
-    "The co-sell service did not answer, so nothing was sent to Partner Center. Try again in a few minutes; if it keeps failing, ask your admin to check the co-sell service.",
-  noPermission: "You don't have permission to do this. Ask your admin to give you the co-sell role.",
-  recordChanged: "Someone else changed this opportunity at the same time. The form now shows their changes; check them and try again.",
-  recordGone: "This opportunity no longer exists; it may have been deleted.",
-  offline: "Dynamics 365 could not be reached. Check your connection and try again.",
-  saveFailed: "The opportunity could not be saved, so nothing was sent. Fix what the form shows and try again.",
-} as const;
+/** The English texts (tests and support read them); describeFailure takes the user's. */
+export const FAILURE_MESSAGES = textsFor(1033).failures;
 
 function fields(error: unknown): { code?: number; status?: number; text: string } {
   if (typeof error === "object" && error !== null) {
@@ -38,7 +32,7 @@ function fields(error: unknown): { code?: number; status?: number; text: string 
   return { text: typeof error === "string" ? error : "" };
 }
 
-export function describeFailure(error: unknown): Failure {
+export function describeFailure(error: unknown, messages: Texts["failures"] = FAILURE_MESSAGES): Failure {
   const { code, status, text } = fields(error);
   // Only the first line: server messages sometimes carry a trace after it.
   const firstLine = text.split(/\r?\n/)[0].trim().slice(0, 500);
@@ -46,11 +40,11 @@ export function describeFailure(error: unknown): Failure {
     .filter(Boolean)
     .join(": ");
   const message =
-    (code !== undefined && NO_PERMISSION.has(code)) || status === 403 ? FAILURE_MESSAGES.noPermission
-    : (code !== undefined && RECORD_CHANGED.has(code)) || status === 412 ? FAILURE_MESSAGES.recordChanged
-    : (code !== undefined && RECORD_GONE.has(code)) || status === 404 ? FAILURE_MESSAGES.recordGone
+    (code !== undefined && NO_PERMISSION.has(code)) || status === 403 ? messages.noPermission
+    : (code !== undefined && RECORD_CHANGED.has(code)) || status === 412 ? messages.recordChanged
+    : (code !== undefined && RECORD_GONE.has(code)) || status === 404 ? messages.recordGone
     : code === undefined && status === undefined && (error instanceof TypeError || /network|failed to fetch|offline/i.test(text))
-      ? FAILURE_MESSAGES.offline
-    : FAILURE_MESSAGES.serviceUnreachable;
+      ? messages.offline
+    : messages.serviceUnreachable;
   return { message, details };
 }

@@ -4,9 +4,12 @@
  */
 import { SYNC_EVENT_COLUMNS, SYNC_EVENT_TABLE, syncEventsQuery, syncResultOf, type SyncResult } from "../../sync/schema/dynamics";
 import type { CustomApiRequest } from "./requests";
+import { textsFor } from "../texts";
 
 export interface RibbonHost {
   execute(request: CustomApiRequest): Promise<{ ok: boolean; status: number; statusText?: string }>;
+  /** The user's language (LCID), as their personal settings choose it. */
+  languageId(): number;
   /** The result of the opportunity's newest sync event (null when it has none). */
   newestSyncResult(opportunityId: string): Promise<SyncResult | null>;
   /** Opens the decline dialog; resolves with whatever the dialog returned (nothing when cancelled). */
@@ -30,15 +33,19 @@ function promise<T>(thenable: { then(ok: (value: T) => void, fail: (error: unkno
 export function xrmHost(xrm: Xrm.XrmStatic = Xrm): RibbonHost {
   return {
     execute: (request) => promise(xrm.WebApi.online.execute(request)),
+    languageId: () => xrm.Utility.getGlobalContext().userSettings.languageId,
     async newestSyncResult(opportunityId) {
       const page = await promise(xrm.WebApi.retrieveMultipleRecords(SYNC_EVENT_TABLE.logicalName, `${syncEventsQuery(opportunityId, [SYNC_EVENT_COLUMNS.result])}&$top=1`));
       return page.entities.length > 0 ? syncResultOf(page.entities[0][SYNC_EVENT_COLUMNS.result]) : null;
     },
-    openDeclineDialog: () =>
-      promise<unknown>(xrm.Navigation.navigateTo(
-        { pageType: "webresource", webresourceName: DECLINE_DIALOG },
-        { target: 2, position: 1, width: { value: 460, unit: "px" }, height: { value: 560, unit: "px" }, title: "Decline referral" },
-      )),
+    openDeclineDialog() {
+      const languageId = xrm.Utility.getGlobalContext().userSettings.languageId;
+      return promise<unknown>(xrm.Navigation.navigateTo(
+        // The dialog reads the user's language from `data` (its query string), as it cannot reach Xrm.
+        { pageType: "webresource", webresourceName: DECLINE_DIALOG, data: String(languageId) },
+        { target: 2, position: 1, width: { value: 460, unit: "px" }, height: { value: 560, unit: "px" }, title: textsFor(languageId).declineTitle },
+      ));
+    },
     showProgress: (message) => xrm.Utility.showProgressIndicator(message),
     hideProgress: () => xrm.Utility.closeProgressIndicator(),
     showError: (message, details) => promise(xrm.Navigation.openErrorDialog({ message, details })),
