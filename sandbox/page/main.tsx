@@ -11,7 +11,7 @@ import {
   SYNC_STATUS, SYNC_STATUS_LABELS, closeReasonValue, syncStatusName, type SyncStatusName,
 } from "../../sync/schema/dynamics";
 import { MONEY_RANGE } from "../../sync/contracts/money";
-import { ASSISTANCE_REQUEST_CODES, CLOSE_REASONS, type CloseReasonCode } from "../../sync/schema/referral";
+import { ASSISTANCE_REQUEST_CODES, CLOSE_REASONS, referralLink, type CloseReasonCode } from "../../sync/schema/referral";
 import { createApi, HttpError, type Api, type SandboxConfig } from "./web-api";
 import { loadControl, PcfHost, type BoundValue, type ControlPackage } from "./pcf-host";
 import { createXrm, formContextOf, type DialogUi, type FormModel } from "./xrm";
@@ -37,6 +37,31 @@ function errorText(e: unknown): string {
   return e instanceof HttpError ? `${e.message} (${e.status} ${e.code})` : e instanceof Error ? e.message : String(e);
 }
 
+// ---------- Partner Center links ----------
+// A link to a referral (the panel's, or the ribbon's Open in Partner Center) shows it in the
+// sandbox's own Partner Center view instead of leaving for the real site; production keeps the URL.
+const REFERRAL_LINK_PREFIX = referralLink("");
+let showReferral: (id: string) => void = () => undefined;
+
+function referralIdOfLink(url: string): string | null {
+  if (!url.startsWith(REFERRAL_LINK_PREFIX)) return null;
+  return decodeURIComponent(url.slice(REFERRAL_LINK_PREFIX.length).split(/[/?#]/)[0]) || null;
+}
+
+function openUrl(url: string): void {
+  const id = referralIdOfLink(url);
+  if (id) showReferral(id);
+  else window.open(url, "_blank", "noopener,noreferrer");
+}
+
+document.addEventListener("click", (event) => {
+  const anchor = (event.target as Element | null)?.closest?.("a[href]") as HTMLAnchorElement | null;
+  const id = anchor && referralIdOfLink(anchor.href);
+  if (!id) return;
+  event.preventDefault();
+  showReferral(id);
+}, true);
+
 // ---------- dialogs (the page's Xrm.Navigation / Xrm.Utility) ----------
 interface DialogState {
   progress: string | null;
@@ -50,6 +75,7 @@ const dialogUi: DialogUi = {
   alert: (title, text) => new Promise<void>((done) => setDialogs((d) => ({ ...d, alert: { title, text, done } }))),
   webResourceDialog: (name, title, query) =>
     new Promise((done) => setDialogs((d) => ({ ...d, webResource: { src: `/webresources/${name}?${query}`, title, done } }))),
+  openUrl,
 };
 
 function Dialogs() {
@@ -412,6 +438,13 @@ function PartnerCenterView({ api }: { api: Api }) {
 
   const load = React.useCallback(() => api.referrals().then(setReferrals).catch((e) => setMessage(errorText(e))), [api]);
   React.useEffect(() => void load(), [load]);
+  React.useEffect(() => {
+    showReferral = (id) => {
+      setSelected(id);
+      requestAnimationFrame(() => document.querySelector(`[data-referral-id="${CSS.escape(id)}"]`)?.scrollIntoView({ block: "nearest" }));
+    };
+    return () => { showReferral = () => undefined; };
+  }, []);
   useInterval(() => void load(), 1000);
 
   const act = (fn: () => Promise<unknown>) => async () => {

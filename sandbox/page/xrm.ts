@@ -23,9 +23,13 @@ export interface FormModel {
 export interface DialogUi {
   progress(message: string | null): void;
   alert(title: string, text: string): Promise<void>;
-  /** Shows a web resource in a modal iframe; resolves with its `returnValue` when it closes. */
-  /** Opens a web resource page as a dialog; `query` is the query string Dynamics gives it. */
+  /**
+   * Shows a web resource in a modal iframe, with the query string Dynamics gives it; resolves with
+   * its `returnValue` when it closes.
+   */
   webResourceDialog(name: string, title: string, query: string): Promise<unknown>;
+  /** Xrm.Navigation.openUrl: the sandbox shows its own view of a Partner Center link. */
+  openUrl(url: string): void;
 }
 
 export function formContextOf(form: FormModel) {
@@ -98,7 +102,7 @@ export function createXrm(api: Api, ui: DialogUi, languageId: number) {
     Navigation: {
       openAlertDialog: (s: { title?: string; text: string }) => ui.alert(s.title ?? "", s.text),
       openErrorDialog: (s: { message?: string; details?: string }) => ui.alert("Error", [s.message, s.details].filter(Boolean).join("\n\n")),
-      openUrl: (url: string) => void window.open(url, "_blank", "noopener,noreferrer"),
+      openUrl: (url: string) => ui.openUrl(url),
       navigateTo: (page: { pageType: string; webresourceName?: string; data?: string }, options?: { title?: string }) => {
         if (page.pageType !== "webresource" || !page.webresourceName) return Promise.reject(new Error("The sandbox opens web resource pages only."));
         // As Dynamics opens an HTML web resource: pageInput.data as `data`, the user's language as `userlcid`.

@@ -102,6 +102,11 @@ maybe("sandbox in Chromium", () => {
     const link = panel().getByRole("link", { name: /Open in Partner Center/ });
     await expectText(link, "Open in Partner Center");
     expect(await link.getAttribute("href")).toMatch(/^https:\/\/partner\.microsoft\.com\//);
+    // In the sandbox the link shows the sandbox's own Partner Center view of that referral, in this tab.
+    const pages = page.context().pages().length;
+    await link.click();
+    await expectText(page.getByRole("region", { name: "Partner Center" }).locator("tr.selected"), "Woodgrove bank AI assistant");
+    expect(page.context().pages().length).toBe(pages);
     await expectText(referralRow("Woodgrove bank AI assistant"), "Active/Accepted");
     await expectText(referralRow("Woodgrove bank AI assistant"), "120000 USD");
     await shot("1-shared");
@@ -348,6 +353,22 @@ maybe("sandbox in Chromium", () => {
     await page.waitForTimeout(500);
     expect(await form().getByRole("button", { name: "Sync now" }).count()).toBe(0);
   }, 90_000);
+  test("the panel fits a 400 px form column: nothing sticks out, no horizontal scroll", async () => {
+    // The deal with a GUID solution id and Microsoft's GUID solutions: the widest chips and history rows.
+    await openOpportunity("Margie's Travel booking portal");
+    await formSettled("Margie's Travel booking portal");
+    await panel().evaluate((el) => void ((el as HTMLElement).style.width = "400px"));
+    await page.waitForTimeout(500);
+    const overflow = await panel().evaluate((el) => {
+      const right = el.getBoundingClientRect().right;
+      const wide = [...el.querySelectorAll("*")].filter((c) => c.getBoundingClientRect().right > right + 0.5);
+      return { scroll: el.scrollWidth - el.clientWidth, wide: wide.slice(0, 5).map((c) => `${c.tagName} ${c.textContent?.slice(0, 40)}`) };
+    });
+    await shot("10-400px");
+    expect(overflow).toEqual({ scroll: 0, wide: [] });
+    await panel().evaluate((el) => void ((el as HTMLElement).style.width = ""));
+  }, 60_000);
+
   test("a Korean user: the panel, the timeline and Sync now's outcome in Korean, and back to English", async () => {
     await page.getByLabel("Language").selectOption({ label: "한국어" });
     await page.waitForLoadState("load");

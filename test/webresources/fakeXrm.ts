@@ -53,7 +53,7 @@ export interface FakeHost extends RibbonHost {
 
 export function fakeHost(
   log: string[],
-  behaviour: { execute?: () => Promise<{ ok: boolean; status: number }>; dialog?: () => Promise<unknown>; newest?: () => Promise<SyncResult | null>; languageId?: number } = {},
+  behaviour: { execute?: () => Promise<{ ok: boolean; status: number }>; dialog?: () => Promise<unknown>; since?: () => Promise<SyncResult[]>; languageId?: number } = {},
 ): FakeHost {
   const host: FakeHost = {
     requests: [],
@@ -66,9 +66,13 @@ export function fakeHost(
       return behaviour.execute ? behaviour.execute() : { ok: true, status: 204 };
     },
     languageId: () => behaviour.languageId ?? 1033,
-    newestSyncResult: async () => {
-      log.push("newestSyncResult");
-      return behaviour.newest ? behaviour.newest() : "success";
+    // One event was there before the click; `since` are the results recorded after it, newest first.
+    newestSyncEvents: async (_id, count) => {
+      log.push(`newestSyncEvents(${count})`);
+      const before = [{ id: "e-before", result: "success" as const }];
+      if (count === 1) return before;
+      const since = behaviour.since ? await behaviour.since() : ["success" as const];
+      return [...since.map((result, i) => ({ id: `e-${i}`, result })), ...before].slice(0, count);
     },
     openDeclineDialog: async () => {
       log.push("dialog");

@@ -18,7 +18,9 @@ describe("Sync now", () => {
   it("saves a dirty form, calls cosell_SyncOpportunity bound to the opportunity, then refreshes", async () => {
     const { form, log, host, ribbon } = setup({ dirty: true });
     await ribbon.syncNow(form);
-    expect(log).toEqual(["save", "progress(Syncing with Partner Center…)", "execute(cosell_SyncOpportunity)", "hideProgress", "refresh(false)", "newestSyncResult"]);
+    expect(log).toEqual([
+      "newestSyncEvents(1)", "save", "progress(Syncing with Partner Center…)", "execute(cosell_SyncOpportunity)", "hideProgress", "refresh(false)", "newestSyncEvents(10)",
+    ]);
     const request = host.requests[0];
     expect(request.entity).toEqual({ entityType: "opportunity", id: ID });
     expect(request.getMetadata()).toEqual({
@@ -40,7 +42,7 @@ describe("Sync now", () => {
     const { form, log, host, ribbon } = setup({ dirty: true, saveError: { errorCode: 0x80040203, message: "Topic is required" } });
     await ribbon.syncNow(form);
     expect(host.requests).toEqual([]);
-    expect(log).toEqual(["save", "error"]);
+    expect(log).toEqual(["newestSyncEvents(1)", "save", "error"]);
     expect(host.errors[0]).toEqual({ message: FAILURE_MESSAGES.saveFailed, details: "0x80040203: Topic is required" });
   });
 
@@ -80,21 +82,26 @@ describe("Sync now", () => {
 
   describe("says what happened, in one notification on the form", () => {
     const before = new Date("2026-12-01T10:00:00Z");
-    const outcome = async (after: Record<string, unknown>, newest: () => Promise<SyncResult | null>) => {
+    const outcome = async (after: Record<string, unknown>, since: () => Promise<SyncResult[]>) => {
       const f = fakeForm({ values: { cosell_syncwithpartnercenter: true, cosell_lastsyncedon: before }, onRefresh: (set) => Object.entries(after).forEach(([k, v]) => set(k, v)) });
-      const ribbon = createRibbonCommands(fakeHost(f.log, { newest }));
+      const ribbon = createRibbonCommands(fakeHost(f.log, { since }));
       await ribbon.syncNow(f.form);
       return f.notifications;
     };
     const checked = { cosell_syncstatus: SYNC_STATUS.Synced, cosell_lastsyncedon: new Date("2026-12-01T10:05:00Z") };
 
-    it("synced: the newest sync event sent or took something", async () => {
-      const shown = await outcome(checked, async () => "success");
+    it("synced: a sync event since the click sent or took something", async () => {
+      const shown = await outcome(checked, async () => ["success"]);
       expect([...shown.values()]).toEqual([{ message: "Synced with Partner Center.", level: "INFO" }]);
     });
 
-    it("nothing to send: the newest sync event found both sides alike (the last-synced time moves all the same)", async () => {
-      const shown = await outcome(checked, async () => "noChange");
+    it("synced: the save before the call sent the edit, and the call found nothing left to send", async () => {
+      const shown = await outcome(checked, async () => ["noChange", "success"]);
+      expect(shown.get(SYNC_NOW_NOTIFICATION)?.message).toBe("Synced with Partner Center.");
+    });
+
+    it("nothing to send: the only event since the click found both sides alike (the last-synced time moves all the same)", async () => {
+      const shown = await outcome(checked, async () => ["noChange"]);
       expect(shown.get(SYNC_NOW_NOTIFICATION)).toEqual({ message: "Nothing to send: Partner Center already has this deal as it is.", level: "INFO" });
     });
 
@@ -106,7 +113,7 @@ describe("Sync now", () => {
     });
 
     it("the fix: an error status says what happened and where the fixes are", async () => {
-      const shown = await outcome({ cosell_syncstatus: SYNC_STATUS.Error, cosell_syncerror: "Not sent to Partner Center: it would refuse this deal as it is.\nAdd at least one solution ID." }, async () => "validationFailed");
+      const shown = await outcome({ cosell_syncstatus: SYNC_STATUS.Error, cosell_syncerror: "Not sent to Partner Center: it would refuse this deal as it is.\nAdd at least one solution ID." }, async () => ["validationFailed"]);
       expect(shown.get(SYNC_NOW_NOTIFICATION)).toEqual({
         message: "Not synced with Partner Center: Not sent to Partner Center: it would refuse this deal as it is. The Co-sell section lists what to fix.",
         level: "ERROR",
@@ -208,7 +215,7 @@ describe("Open in Partner Center", () => {
 
 describe("in the user's language", () => {
   it("shows Sync now's progress and outcome in Korean for a Korean user", async () => {
-    const { form, log, notifications, ribbon } = setup({ values: { cosell_syncwithpartnercenter: true } }, { languageId: 1042, newest: async () => "noChange" });
+    const { form, log, notifications, ribbon } = setup({ values: { cosell_syncwithpartnercenter: true } }, { languageId: 1042, since: async () => ["noChange"] });
     await ribbon.syncNow(form);
     expect(log).toContain("progress(파트너 센터와 동기화하는 중…)");
     expect(notifications.get(SYNC_NOW_NOTIFICATION)?.message).toBe("보낼 내용이 없습니다. 파트너 센터에 이미 이 거래가 그대로 있습니다.");

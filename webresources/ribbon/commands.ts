@@ -53,12 +53,13 @@ const time = (value: unknown): number | null => (value instanceof Date ? value.g
 
 /**
  * What Sync now did, read off what the service recorded (the Custom API answers 204 either way):
- * an error status carries the first line of its text (the panel lists the fixes); otherwise the
- * newest sync event says whether anything was sent or taken. Every Sync now records one, so it is
- * this call's. Should that read fail (`undefined`), a new "last synced" time stands for "synced".
+ * an error status carries the first line of its text (the panel lists the fixes); otherwise the sync
+ * events recorded since the click say whether anything was sent or taken — the save before the call
+ * may have sent the seller's edit itself, and then the call finds nothing left to send, yet the deal
+ * is synced. Should the events not be readable (`undefined`), a new "last synced" time says synced.
  */
 export function syncNowOutcome(
-  form: FormContext, lastSyncedBefore: unknown, newest: SyncResult | null | undefined, t: Texts = textsFor(1033),
+  form: FormContext, lastSyncedBefore: unknown, since: ReadonlyArray<SyncResult | null> | undefined, t: Texts = textsFor(1033),
 ): { message: string; level: Xrm.FormNotificationLevel } {
   const status = attributeValue(form, OPPORTUNITY_COLUMNS.syncStatus);
   if (status === SYNC_STATUS.Error || status === SYNC_STATUS.SignInExpired) {
@@ -66,9 +67,14 @@ export function syncNowOutcome(
     const fix = error.length > 1 ? t.fixesListed : "";
     return { level: "ERROR", message: t.notSynced.replace("{0}", error[0] ?? t.seeSection) + fix };
   }
-  const synced = newest === undefined ? time(attributeValue(form, OPPORTUNITY_COLUMNS.lastSyncedOn)) !== time(lastSyncedBefore) : newest !== "noChange";
+  const synced = since === undefined || since.length === 0
+    ? time(attributeValue(form, OPPORTUNITY_COLUMNS.lastSyncedOn)) !== time(lastSyncedBefore)
+    : since.some((result) => result === "success");
   return { level: "INFO", message: synced ? t.synced : t.nothingToSend };
 }
+
+/** Events one Sync now looks back over for its outcome: its own, and the save's before it. */
+const OUTCOME_EVENTS = 10;
 
 export function createRibbonCommands(host: RibbonHost): RibbonCommands {
   /** The user's language is read at each command: it is a setting the user can change. */
@@ -139,9 +145,18 @@ export function createRibbonCommands(host: RibbonHost): RibbonCommands {
       const key = savedRecordId(form) ?? "";
       const running = syncing.get(key);
       if (running) return running;
+      // The newest event before the click (read before the save, which may sync on its own): the outcome counts those after it.
+      const seen = key ? host.newestSyncEvents(key, 1).then((events) => events[0]?.id ?? null, () => undefined) : Promise.resolve(null);
       const done = run(form, words().syncing, syncOpportunityRequest, async (id, before) => {
-        const newest = await host.newestSyncResult(id).catch(() => undefined);
-        const { message, level } = syncNowOutcome(form, before, newest, words());
+        const last = await seen;
+        const since = last === undefined ? undefined : await host.newestSyncEvents(id, OUTCOME_EVENTS).then(
+          (events) => {
+            const at = last === null ? -1 : events.findIndex((e) => e.id === last);
+            return events.slice(0, at < 0 ? events.length : at).map((e) => e.result);
+          },
+          () => undefined,
+        );
+        const { message, level } = syncNowOutcome(form, before, since, words());
         form.ui.setFormNotification(message, level, SYNC_NOW_NOTIFICATION);
       }).finally(() => syncing.delete(key));
       syncing.set(key, done);

@@ -10,8 +10,8 @@ export interface RibbonHost {
   execute(request: CustomApiRequest): Promise<{ ok: boolean; status: number; statusText?: string }>;
   /** The user's language (LCID), as their personal settings choose it. */
   languageId(): number;
-  /** The result of the opportunity's newest sync event (null when it has none). */
-  newestSyncResult(opportunityId: string): Promise<SyncResult | null>;
+  /** The opportunity's newest sync events, newest first: their ids and results. */
+  newestSyncEvents(opportunityId: string, count: number): Promise<Array<{ id: string; result: SyncResult | null }>>;
   /** Opens the decline dialog; resolves with whatever the dialog returned (nothing when cancelled). */
   openDeclineDialog(): Promise<unknown>;
   showProgress(message: string): void;
@@ -34,9 +34,10 @@ export function xrmHost(xrm: Xrm.XrmStatic = Xrm): RibbonHost {
   return {
     execute: (request) => promise(xrm.WebApi.online.execute(request)),
     languageId: () => xrm.Utility.getGlobalContext().userSettings.languageId,
-    async newestSyncResult(opportunityId) {
-      const page = await promise(xrm.WebApi.retrieveMultipleRecords(SYNC_EVENT_TABLE.logicalName, `${syncEventsQuery(opportunityId, [SYNC_EVENT_COLUMNS.result])}&$top=1`));
-      return page.entities.length > 0 ? syncResultOf(page.entities[0][SYNC_EVENT_COLUMNS.result]) : null;
+    async newestSyncEvents(opportunityId, count) {
+      const query = `${syncEventsQuery(opportunityId, [SYNC_EVENT_COLUMNS.id, SYNC_EVENT_COLUMNS.result])}&$top=${count}`;
+      const page = await promise(xrm.WebApi.retrieveMultipleRecords(SYNC_EVENT_TABLE.logicalName, query));
+      return page.entities.map((row) => ({ id: String(row[SYNC_EVENT_COLUMNS.id]), result: syncResultOf(row[SYNC_EVENT_COLUMNS.result]) }));
     },
     openDeclineDialog() {
       const languageId = xrm.Utility.getGlobalContext().userSettings.languageId;
