@@ -29,6 +29,8 @@ export interface ComposeOptions {
   retryEnv?: RetryEnv;
   /** A fixed mapping instead of the org's `mapping.document` setting. */
   mapping?: Mapping;
+  /** How long a deal may stay Pending before /health counts it stuck: the reconcile interval. */
+  stuckAfterMs?: number;
 }
 
 /** Client credentials once, for every Dataverse caller (the service, `cosell install`, `cosell mapping set`). */
@@ -98,6 +100,7 @@ export function composeService(config: Pick<Config, "dataverse" | "partnerCenter
     logger,
     now: options.now,
     mapping: options.mapping,
+    stuckAfterMs: options.stuckAfterMs,
     webhookKey: config.inbound?.webhookKey ?? "",
     verifyOptions: {
       trustRootsPem: config.inbound?.trustRootsPem ?? [],

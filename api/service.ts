@@ -5,7 +5,8 @@
  *
  *   POST /api/dataverse                  RemoteExecutionContext from Dataverse (Custom APIs, Create/Update/Win/Lose steps)
  *   POST /api/partner-center/webhook     signed Partner Center referral events
- *   GET  /health (or /api/health)        credential health, last reconcile, counters
+ *   GET  /health (or /api/health)        credential health, last reconcile, counters, how many deals are stuck
+ *   GET  /health/stuck                   the stuck deals with their fixes (needs the service's key)
  *
  * No state of its own beyond caches and counters: sync state lives in Dataverse.
  */
@@ -22,11 +23,12 @@ import { reconcile as runReconcile, type ReconcileOptions, type ReconcileResult 
 import { UserNames } from "./core/user-names";
 import type { DataversePort, PartnerCenterPort } from "./ports";
 import { dataverseTrigger } from "./triggers/dataverse";
-import { ServiceHealth, type HealthReport } from "./triggers/health";
+import { ServiceHealth, type HealthReport, type StuckRecord } from "./triggers/health";
+import { DATAVERSE_KEY_HEADER, isDataverseCallAuthorized } from "./triggers/dataverse-auth";
 import { problem, routeOf } from "./triggers/http";
 import { partnerCenterWebhookTrigger } from "./triggers/partner-center-webhook";
 
-export type { HealthReport } from "./triggers/health";
+export type { HealthReport, StuckRecord } from "./triggers/health";
 
 export interface CoSellServiceDeps {
   partnerCenter: PartnerCenterPort;
@@ -41,6 +43,8 @@ export interface CoSellServiceDeps {
   /** Checked by /health: a silent token refresh for Partner Center. */
   partnerCenterCredential?: () => Promise<unknown>;
   maxReplans?: number;
+  /** How long a deal may stay Pending before /health counts it stuck (the reconcile interval; default 15 min). */
+  stuckAfterMs?: number;
   /** How long the mapping read from Dataverse is reused. */
   mappingCacheMs?: number;
 }
@@ -50,6 +54,8 @@ export interface CoSellService {
   reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
   backfill(options?: BackfillOptions): Promise<BackfillResult>;
   health(): Promise<HealthReport>;
+  /** The deals that need someone, with the fix (GET /health/stuck). */
+  stuckRecords(): Promise<StuckRecord[]>;
 }
 
 type Handler = (request: Request) => Promise<Response>;
@@ -63,13 +69,23 @@ export function createCoSellService(deps: CoSellServiceDeps): CoSellService {
   const mapping = mappingSource({ fixed: deps.mapping, readSetting: (name) => dataverse.getSetting(name), now, cacheMs: deps.mappingCacheMs });
   const pipeline = new SyncPipeline({ partnerCenter, dataverse, mapping, now, logger, metrics, mutex, maxReplans: deps.maxReplans });
   const inbound = new Inbound({ dataverse, pipeline, mapping, logger });
-  const health = new ServiceHealth(metrics, deps.partnerCenterCredential);
+  const health = new ServiceHealth(metrics, deps.partnerCenterCredential, {
+    list: (pendingBefore) => dataverse.listStuckDeals(pendingBefore), pendingMs: deps.stuckAfterMs ?? 15 * 60_000, now,
+  });
 
   const userNames = new UserNames((id) => dataverse.getUserFullName(id), logger);
   const routes = new Map<string, { method: string; handle: Handler }>([
     ["/dataverse", { method: "POST", handle: dataverseTrigger({ dataverse, pipeline, health, logger, userNames, webhookKey: deps.webhookKey }) }],
     ["/partner-center/webhook", { method: "POST", handle: partnerCenterWebhookTrigger({ pipeline, inbound, health, logger, verifyOptions: deps.verifyOptions }) }],
     ["/health", { method: "GET", handle: async () => Response.json(await health.report()) }],
+    // The list names deals and their errors: only for a caller with the service's key (an admin, the sandbox).
+    ["/health/stuck", {
+      method: "GET",
+      handle: async (request) => {
+        if (!isDataverseCallAuthorized(request, deps.webhookKey)) return problem(401, "unauthorized", `Send the service's key in the ${DATAVERSE_KEY_HEADER} header.`);
+        return Response.json({ records: (await health.stuckRecords()) ?? [] });
+      },
+    }],
   ]);
 
   async function fetchHandler(request: Request): Promise<Response> {
@@ -91,5 +107,6 @@ export function createCoSellService(deps: CoSellServiceDeps): CoSellService {
     reconcile: (options) => runReconcile({ partnerCenter, dataverse, pipeline, inbound, mutex, metrics, logger, now }, options),
     backfill: (options) => runBackfill({ partnerCenter, dataverse, pipeline, logger, now }, options),
     health: () => health.report(),
+    stuckRecords: async () => (await health.stuckRecords()) ?? [],
   };
 }

@@ -110,7 +110,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       partnerCenter: { auth: { token: SANDBOX_SERVICE_TOKEN }, referralsUrl: `${origin}/pc/v1.0/engagements/referrals` },
       inbound: { webhookKey, trustRootsPem: pc.trustRootPem, certificateHosts: [new URL(origin).host, new URL(origin).hostname], allowLoopbackHttp: true },
     },
-    { logger },
+    { logger, stuckAfterMs: options.reconcileIntervalMs ?? 30_000 },
   );
 
   const page = await bundlePage();
@@ -119,6 +119,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     referralsApi: `${origin}/pc/v1.0/engagements/referrals`,
     sellerApi: `${origin}/pc/v1.0/engagements/referrals/_sandbox/seller`,
     serviceHealth: `${origin}/service/health`,
+    // The sandbox's admin view reads the stuck list with the service's key, as an admin would.
+    serviceKey: webhookKey,
     userId: SEEDED.sellerUserId,
   };
   const controlsDir = join(ROOT, "out/controls/CoSellPanel");
@@ -126,6 +128,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const pageHandlers: RequestHandler[] = [
     http.get(`${origin}/`, () => staticFile(join(ROOT, "sandbox/page"), "index.html")),
     http.get(`${origin}/styles.css`, () => staticFile(join(ROOT, "sandbox/page"), "styles.css")),
+    http.get(`${origin}/uplot.css`, () => staticFile(join(ROOT, "node_modules/uplot/dist"), "uPlot.min.css")),
     http.get(`${origin}/app.js`, () => new HttpResponse(page.app, { headers: { "content-type": "text/javascript" } })),
     http.get(`${origin}/platform.js`, () => new HttpResponse(page.platform, { headers: { "content-type": "text/javascript" } })),
     http.get(`${origin}/config.json`, () => HttpResponse.json(config)),

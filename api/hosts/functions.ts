@@ -1,8 +1,8 @@
 /**
  * Azure Functions v4 host: the same fetch handler behind `app.http`, reconcile behind `app.timer`
  * (the runtime runs one timer at a time). Routes are under the Functions `/api` prefix:
- * /api/dataverse, /api/partner-center/webhook, /api/health. `authLevel: "anonymous"` because the
- * service checks the Dataverse key and the Partner Center signature itself.
+ * /api/dataverse, /api/partner-center/webhook, /api/health, /api/health/stuck. `authLevel: "anonymous"` because the
+ * service checks the Dataverse key (also for the stuck list) and the Partner Center signature itself.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { readConfig } from "../config";
@@ -51,6 +51,7 @@ async function handle(req: HttpRequest, _ctx: InvocationContext): Promise<HttpRe
 app.http("dataverse", { methods: ["POST"], authLevel: "anonymous", route: "dataverse", handler: handle });
 app.http("partnerCenterWebhook", { methods: ["POST"], authLevel: "anonymous", route: "partner-center/webhook", handler: handle });
 app.http("health", { methods: ["GET"], authLevel: "anonymous", route: "health", handler: handle });
+app.http("healthStuck", { methods: ["GET"], authLevel: "anonymous", route: "health/stuck", handler: handle });
 app.timer("reconcile", {
   schedule: config instanceof Error ? "0 */15 * * * *" : config.server.reconcileSchedule,
   handler: async (_timer, ctx) => {

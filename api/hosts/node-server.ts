@@ -19,7 +19,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Pick<Config, (typeof SERVER_PARTS)[number]>, logger: Logger = createLogger({ level: config.server.logLevel })): Promise<RunningServer> {
-  const service = composeService(config, { logger });
+  const service = composeService(config, { logger, stuckAfterMs: config.server.reconcileIntervalMs });
   const server = createServer(async (req, res) => {
     try {
       const body = await readBody(req, MAX_BODY_BYTES);

@@ -157,6 +157,7 @@ export function dataversePort(client: DataverseClient): DataversePort {
     // Backfill links opportunities nobody has switched to Sync = Yes yet: every one is a candidate.
     listDealsForMatching: () => each(client.listDeals(undefined)),
     getSetting: (name) => client.getSetting(name),
+    listStuckDeals: (pendingBefore) => client.listStuckDeals(pendingBefore),
     setSetting: (name, value) => client.setSetting(name, value),
   };
 }

@@ -6,9 +6,10 @@
 import type { NewReferral, Referral } from "../../sync/schema/referral";
 import type { JsonPatchOp } from "../../sync/engine/patch";
 import type { DataverseWrite, DealWithETag, ReferralWithETag } from "../../sync/engine/effects";
+import type { StuckDeal } from "../../sync/dataverse/client";
 
 // The engine decides the writes; the ports carry them out.
-export type { DataverseWrite, DealWithETag, ReferralWithETag };
+export type { DataverseWrite, DealWithETag, ReferralWithETag, StuckDeal };
 export type PatchOp = JsonPatchOp;
 
 export interface PartnerCenterPort {
@@ -65,4 +66,6 @@ export interface DataversePort {
   listDealsForMatching(): AsyncIterable<DealWithETag>;
   getSetting(name: string): Promise<string | null>;
   setSetting(name: string, value: string): Promise<void>;
+  /** Co-sell deals in Error or Sign-in expired, or Pending since before `pendingBefore`, longest-waiting first. */
+  listStuckDeals(pendingBefore: Date): Promise<StuckDeal[]>;
 }

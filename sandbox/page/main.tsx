@@ -15,6 +15,8 @@ import { ASSISTANCE_REQUEST_CODES, CLOSE_REASONS, referralLink, type CloseReason
 import { createApi, HttpError, type Api, type SandboxConfig } from "./web-api";
 import { loadControl, PcfHost, type BoundValue, type ControlPackage } from "./pcf-host";
 import { createXrm, formContextOf, type DialogUi, type FormModel } from "./xrm";
+import uPlot from "uplot";
+import type { HealthReport, StuckRecord } from "../../api/service";
 
 type Row = Record<string, unknown>;
 type Ribbon = Record<string, (primaryControl: unknown) => unknown>;
@@ -526,24 +528,45 @@ function PartnerCenterView({ api }: { api: Api }) {
 }
 
 // ---------- the sync-health view ----------
-interface Health {
-  status: string;
-  partnerCenter: { credential: string; detail?: string };
-  lastReconcile: { startedAt: string; finishedAt?: string; pairs: number; written: number; failed: number } | null;
-  counters: {
-    eventsProcessed: number;
-    eventsByTrigger: Record<string, number>;
-    latencyMs: { p50: number | null; p99: number | null; samples: number };
-    errorsByCode: Record<string, number>;
-  };
+type Health = HealthReport;
+type MinuteFigures = HealthReport["counters"]["perMinute"][number];
+
+/** Events and errors (left axis) and p50 / p99 latency (right axis) per minute, with uPlot. */
+function MinuteChart({ rows }: { rows: MinuteFigures[] }) {
+  const box = React.useRef<HTMLDivElement>(null);
+  const chart = React.useRef<uPlot | null>(null);
+  React.useEffect(() => {
+    const data: uPlot.AlignedData = [
+      rows.map((r) => Date.parse(r.minute) / 1000), rows.map((r) => r.events), rows.map((r) => r.errors), rows.map((r) => r.p50), rows.map((r) => r.p99),
+    ];
+    if (chart.current) chart.current.setData(data);
+    else if (box.current) {
+      chart.current = new uPlot({
+        width: 340, height: 170,
+        series: [
+          {},
+          { label: "events", stroke: "#0078d4", scale: "n" },
+          { label: "errors", stroke: "#a80000", scale: "n" },
+          { label: "p50 ms", stroke: "#107c10", scale: "ms" },
+          { label: "p99 ms", stroke: "#8a6d00", scale: "ms" },
+        ],
+        axes: [{}, { scale: "n" }, { scale: "ms", side: 1, grid: { show: false } }],
+      }, data, box.current);
+    }
+  }, [rows]);
+  React.useEffect(() => () => chart.current?.destroy(), []);
+  return <div ref={box} className="chart" role="img" aria-label="Events, errors and latency per minute" data-testid="health-chart" />;
 }
 
 const ms = (v: number | null | undefined) => (v == null ? "—" : `${Math.round(v)} ms`);
 
-function HealthView({ api }: { api: Api }) {
+function HealthView({ api, onOpen }: { api: Api; onOpen(opportunityId: string): void }) {
   const [health, setHealth] = React.useState<Health | null>(null);
+  const [stuck, setStuck] = React.useState<StuckRecord[]>([]);
   const [error, setError] = React.useState<string | null>(null);
-  useInterval(() => void api.health().then((h) => { setHealth(h as unknown as Health); setError(null); }).catch((e) => setError(errorText(e))), 1000);
+  useInterval(() => void Promise.all([api.health(), api.stuckRecords()])
+    .then(([h, records]) => { setHealth(h as unknown as Health); setStuck(records as StuckRecord[]); setError(null); })
+    .catch((e) => setError(errorText(e))), 1000);
   const c = health?.counters;
   const errors = Object.entries(c?.errorsByCode ?? {});
   const r = health?.lastReconcile;
@@ -560,6 +583,8 @@ function HealthView({ api }: { api: Api }) {
           <dd>{c.eventsProcessed} <small className="muted">{Object.entries(c.eventsByTrigger).map(([t, n]) => `${t} ${n}`).join(" · ")}</small></dd>
           <dt>Latency p50 / p99</dt>
           <dd>{ms(c.latencyMs.p50)} / {ms(c.latencyMs.p99)} <small className="muted">over {c.latencyMs.samples} syncs</small></dd>
+          <dt>Needing attention</dt>
+          <dd>{health.stuck == null ? "unknown (Dataverse did not answer)" : health.stuck === 0 ? "none" : `${health.stuck} deal${health.stuck === 1 ? "" : "s"}`}</dd>
           <dt>Errors by code</dt>
           <dd>{errors.length === 0 ? "none" : errors.map(([code, n]) => <span key={code} className="code">{code} × {n}</span>)}</dd>
           <dt>Try it</dt>
@@ -571,6 +596,21 @@ function HealthView({ api }: { api: Api }) {
           <dt>Last reconcile</dt>
           <dd>{r ? `${new Date(r.finishedAt ?? r.startedAt).toLocaleTimeString()} · ${r.pairs} pairs, ${r.written} written, ${r.failed} failed` : "not yet"}</dd>
         </dl>
+      )}
+      {health && c && c.perMinute.length > 0 && <MinuteChart rows={c.perMinute} />}
+      {stuck.length > 0 && (
+        <>
+          <h3 id="stuck-heading">Deals needing attention</h3>
+          <ul className="stuck" aria-labelledby="stuck-heading" data-testid="stuck">
+            {stuck.map((s) => (
+              <li key={s.opportunityId} data-opportunity-id={s.opportunityId}>
+                <button className="link" onClick={() => onOpen(s.opportunityId)}>{s.topic ?? "(no topic)"}</button>{" "}
+                <small className="muted">{SYNC_STATUS_LABELS[s.status] ?? s.status} since {new Date(s.since).toLocaleString()}</small>
+                <div className="pre fix">{s.fix}</div>
+              </li>
+            ))}
+          </ul>
+        </>
       )}
     </section>
   );
@@ -644,7 +684,7 @@ function App({ api, ribbon, control }: { api: Api; ribbon: Ribbon; control: Form
           onSaved={(id) => { setCreating(false); setRecordId(id); void load(); }} />
         <div className="side">
           <PartnerCenterView api={api} />
-          <HealthView api={api} />
+          <HealthView api={api} onOpen={(id) => { setCreating(false); setRecordId(id); }} />
         </div>
       </main>
       <Dialogs />

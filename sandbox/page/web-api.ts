@@ -6,6 +6,8 @@ export interface SandboxConfig {
   referralsApi: string;
   sellerApi: string;
   serviceHealth: string;
+  /** The service's key, which the stuck list asks for (an admin has it; the sandbox is the admin). */
+  serviceKey: string;
   userId: string;
 }
 
@@ -96,6 +98,10 @@ export function createApi(config: SandboxConfig) {
     },
     async health(): Promise<Record<string, unknown>> {
       return (await parse(await fetch(config.serviceHealth))) as Record<string, unknown>;
+    },
+    async stuckRecords(): Promise<Array<{ opportunityId: string; topic: string | null; status: string; since: string; fix: string }>> {
+      const res = await fetch(`${config.serviceHealth}/stuck`, { headers: { "x-cosell-key": config.serviceKey } });
+      return ((await parse(res)) as { records: Array<{ opportunityId: string; topic: string | null; status: string; since: string; fix: string }> }).records;
     },
   };
 }

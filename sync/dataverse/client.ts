@@ -14,6 +14,9 @@ import {
   syncDirectionValue,
   syncResultValue,
   syncTriggerValue,
+  syncStatusName,
+  SYNC_STATUS,
+  type SyncStatusName,
   type AccountRecord,
   type ContactRecord,
   type CurrencyRecord,
@@ -161,6 +164,16 @@ function clean<T extends Record<string, unknown>>(record: T): T {
     out[k] = v instanceof Date ? v.toISOString().replace(/\.000Z$/, "Z") : v;
   }
   return out as T;
+}
+
+/** A co-sell deal that needs someone (DataverseClient.listStuckDeals). */
+export interface StuckDeal {
+  opportunityId: string;
+  name: string | null;
+  syncStatus: SyncStatusName;
+  syncError: string | null;
+  /** When the service last wrote the deal (its status has been this since at least then). */
+  since: string;
 }
 
 export class DataverseClient {
@@ -485,6 +498,28 @@ export class DataverseClient {
       orderBy: [`${EV.occurredOn} desc`, "createdon desc"],
       maxPageSize: o.top ?? 50,
     }, o.next);
+  }
+
+  /**
+   * Co-sell deals that need someone: in Error or Sign-in expired, or Pending since before
+   * `pendingBefore` (a sync that should have finished by then), the longest-waiting first.
+   */
+  async listStuckDeals(pendingBefore: Date, top = 50): Promise<StuckDeal[]> {
+    const status = (name: keyof typeof SYNC_STATUS) => `${OPPORTUNITY_COLUMNS.syncStatus} eq ${SYNC_STATUS[name]}`;
+    const page = await this.page<Record<string, unknown>>("listStuckDeals", {
+      collection: "opportunities",
+      select: ["opportunityid", "name", OPPORTUNITY_COLUMNS.syncStatus, OPPORTUNITY_COLUMNS.syncError, "modifiedon"],
+      filter: `${status("Error")} or ${status("SignInExpired")} or (${status("Pending")} and modifiedon lt ${pendingBefore.toISOString()})`,
+      orderBy: ["modifiedon asc"],
+      top,
+    });
+    return page.items.map((row) => ({
+      opportunityId: String(row.opportunityid),
+      name: typeof row.name === "string" ? row.name : null,
+      syncStatus: syncStatusName(row[OPPORTUNITY_COLUMNS.syncStatus] as number) ?? "Error",
+      syncError: typeof row[OPPORTUNITY_COLUMNS.syncError] === "string" ? (row[OPPORTUNITY_COLUMNS.syncError] as string) : null,
+      since: String(row.modifiedon),
+    }));
   }
 
   private async page<T>(what: string, request: Parameters<DynamicsWebApi["retrieveMultiple"]>[0], next?: string): Promise<Page<T>> {

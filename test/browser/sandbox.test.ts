@@ -369,6 +369,29 @@ maybe("sandbox in Chromium", () => {
     await panel().evaluate((el) => void ((el as HTMLElement).style.width = ""));
   }, 60_000);
 
+  test("the health view lists a deal in Error with its fix and opens it, and charts the service's work", async () => {
+    // Sync turned on for a deal with no solution ID: Partner Center would refuse it, the service says why.
+    await openOpportunity("Northwind supply-chain analytics");
+    await formSettled("Northwind supply-chain analytics");
+    await panel().getByRole("switch", { name: /Sync with Partner Center/ }).click();
+    await form().getByRole("button", { name: "Save", exact: true }).click();
+    await expectStatus("Error");
+    const health = page.getByRole("region", { name: "Sync health" });
+    const stuck = health.getByRole("list", { name: "Deals needing attention" }).getByRole("listitem").filter({ hasText: "Northwind supply-chain analytics" });
+    await expectText(stuck, "solution ID");
+    await expectText(health.getByTestId("health"), "VALIDATION_FAILED");
+    // The link opens the deal in the form.
+    await openOpportunity("Tailspin e-commerce replatform");
+    await expectText(form().getByRole("heading", { level: 2 }), "Tailspin e-commerce replatform");
+    await stuck.getByRole("button", { name: "Northwind supply-chain analytics" }).click();
+    await expectText(form().getByRole("heading", { level: 2 }), "Northwind supply-chain analytics");
+    // uPlot drew the per-minute chart.
+    const canvas = health.getByTestId("health-chart").locator("canvas");
+    await canvas.waitFor(LIVE);
+    expect(await canvas.evaluate((c) => (c as HTMLCanvasElement).width)).toBeGreaterThan(0);
+    await shot("11-health");
+  }, 90_000);
+
   test("a Korean user: the panel, the timeline and Sync now's outcome in Korean, and back to English", async () => {
     await page.getByLabel("Language").selectOption({ label: "한국어" });
     await page.waitForLoadState("load");
