@@ -1,0 +1,88 @@
+/**
+ * An axe-core scan (the rules behind Microsoft's Accessibility Insights) of what a seller and an
+ * admin use, in Debian's Chromium: the Co-sell panel on a synced deal with history and on one with
+ * fixes to make, the decline dialog in both languages, and the sync health view. No serious or
+ * critical violation may stand; each one found is listed with where it is.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser, Page } from "playwright-core";
+import { startSandbox, type Sandbox } from "../../sandbox/server";
+import { launchChromium, missingPrerequisite, ROOT } from "./panel-harness";
+
+const ribbonBuilt = existsSync(join(ROOT, "out/webresources/cosell_/ribbon.js"));
+const skip = missingPrerequisite() ?? (ribbonBuilt ? null : "out/webresources/cosell_/ribbon.js is not built: run npm run build");
+if (skip) console.warn(`Skipping the accessibility scan: ${skip}`);
+const maybe = skip ? describe.skip : describe;
+const LIVE = { timeout: 20_000 };
+
+/** The serious and critical violations axe finds inside `selector`, each with its rule and the elements. */
+async function seriousViolations(page: Page, selector: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).include(selector).analyze();
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+}
+
+maybe("accessibility (axe-core in Chromium)", () => {
+  let sandbox: Sandbox;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, dataDir: null, reconcileIntervalMs: 60_000 });
+    browser = await launchChromium();
+    // axe injects its script through the context: pages come from one made for it.
+    page = await (await browser.newContext({ viewport: { width: 1500, height: 1100 } })).newPage();
+    await page.goto(`${sandbox.url}/`);
+    await page.getByRole("navigation", { name: "Opportunities" }).waitFor();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+
+  const open = async (topic: string) => {
+    await page.getByRole("navigation", { name: "Opportunities" }).getByRole("button", { name: new RegExp(topic) }).click();
+    await page.getByRole("region", { name: "Opportunity form" }).getByRole("heading", { level: 2 }).filter({ hasText: topic }).waitFor(LIVE);
+    await page.getByTestId("cosell-panel").getByRole("switch").waitFor(LIVE);
+  };
+
+  test("the panel on a synced deal with its history", async () => {
+    await open("Contoso data platform modernisation");
+    await page.getByTestId("cosell-panel").getByRole("region", { name: "Audit history" }).waitFor(LIVE);
+    expect(await seriousViolations(page, '[data-testid="cosell-panel"]')).toEqual([]);
+  }, 60_000);
+
+  test("the panel on a deal with fixes to make, sync just turned on", async () => {
+    await open("Northwind supply-chain analytics");
+    await page.getByTestId("cosell-panel").getByRole("switch", { name: "Sync with Partner Center" }).click();
+    await page.getByTestId("cosell-panel").getByRole("alert").waitFor(LIVE);
+    expect(await seriousViolations(page, '[data-testid="cosell-panel"]')).toEqual([]);
+  }, 60_000);
+
+  test("the sync health view", async () => {
+    await page.getByTestId("health").waitFor(LIVE);
+    expect(await seriousViolations(page, 'section[aria-label="Sync health"]')).toEqual([]);
+  }, 60_000);
+
+  test("the scan finds a planted violation (it is not a scan that cannot fail)", async () => {
+    await page.evaluate(() => {
+      const button = document.createElement("button"); // no name: axe's button-name, critical
+      button.id = "planted";
+      document.querySelector('[data-testid="cosell-panel"]')!.append(button);
+    });
+    expect(await seriousViolations(page, '[data-testid="cosell-panel"]')).toEqual([expect.stringMatching(/^button-name \(critical\).*#planted/)]);
+    await page.evaluate(() => document.getElementById("planted")!.remove());
+  }, 60_000);
+
+  test.each([["English", 1033], ["Korean", 1042]])("the decline dialog in %s", async (_, lcid) => {
+    const dialog = await page.context().newPage();
+    await dialog.goto(`${sandbox.url}/webresources/cosell_/declinedialog.html?data=${lcid}&userlcid=${lcid}`);
+    await dialog.getByRole("radiogroup").waitFor(LIVE);
+    expect(await seriousViolations(dialog, "body")).toEqual([]);
+    await dialog.close();
+  }, 60_000);
+});
