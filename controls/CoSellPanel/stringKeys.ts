@@ -10,6 +10,15 @@ import {
 } from "../../sync/schema/dynamics";
 import defaultMapping from "../../sync/engine/default-mapping.json";
 
+/**
+ * The codes of the problems the engine's validation reports (sync/engine/validation.ts), each with
+ * its sentence as `Problem_<code>` ({0}… fill with the problem's args); test/controls/resx.test.ts
+ * keeps the list equal to the codes the engine can raise.
+ */
+export const PROBLEM_CODES: readonly string[] = [
+  "name.missing", "customer.missing", "customer.nameMissing", "country.missing", "solutions.missing", "solutions.invalid", "solutions.duplicate", "solutions.tooMany", "dealValue.missing", "dealValue.invalid", "dealValue.negative", "dealValue.tooLarge", "dealValue.precision", "currency.missing", "closeDate.missing", "closeDate.invalid", "closeDate.past", "helpType.unknown", "contact.missing", "contact.firstNameMissing", "contact.lastNameMissing", "contact.reachMissing", "contact.emailInvalid", "text.tooLong", "country.unknown", "currency.unknown", "visibility.privateCoSell",
+];
+
 /** The fields a sync event names that have a label: the default mapping's, and the rows the engine adds itself (status moves, the link to the referral). */
 export const LABELLED_FIELDS: readonly string[] = [
   ...defaultMapping.fields.map((f) => f.name),
@@ -51,7 +60,8 @@ export type StringKey =
   | `Direction_${SyncDirection}`
   | `Trigger_${SyncTrigger}`
   | `Result_${SyncResult}`
-  | `Field_${string}`;
+  | `Field_${string}`
+  | `Problem_${string}`;
 
 const prefixed = (prefix: string, names: readonly string[]): string[] => names.map((n) => `${prefix}_${n}`);
 
@@ -64,4 +74,5 @@ export const STRING_KEYS = ([...PANEL_KEYS] as string[]).concat(
   prefixed("Trigger", SYNC_TRIGGERS),
   prefixed("Result", SYNC_RESULTS),
   prefixed("Field", LABELLED_FIELDS),
+  prefixed("Problem", PROBLEM_CODES),
 ) as readonly StringKey[];

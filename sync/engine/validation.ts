@@ -16,6 +16,8 @@ export interface ValidationProblem {
   column: string;
   /** One sentence a seller understands. */
   message: string;
+  /** The values the sentence names, in order: a translated sentence (the panel's `Problem_<code>`) fills them in. */
+  args?: Array<string | number>;
 }
 
 // Columns named by more than one problem: each literal would be repeated in the form panel's bundle.
@@ -139,8 +141,8 @@ export function validateForPartnerCenter(
   options: { isNew?: boolean } = {},
 ): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
-  const add = (code: string, column: string, message: string): void => {
-    problems.push({ code, column, message });
+  const add = (code: string, column: string, message: string, ...args: Array<string | number>): void => {
+    problems.push(args.length > 0 ? { code, column, message, args } : { code, column, message });
   };
   const { opportunity, account, contact, currency } = deal;
 
@@ -159,6 +161,7 @@ export function validateForPartnerCenter(
         "country.unknown",
         COUNTRY_COLUMN,
         `The customer's country "${String(country).trim()}" is not a country name or two-letter code Partner Center knows; use, for example, Germany or DE.`,
+        String(country).trim(),
       );
     }
   }
@@ -166,7 +169,7 @@ export function validateForPartnerCenter(
   // Solutions (D.5).
   const entries = splitSolutionIds(opportunity.cosell_solutionids);
   if (entries.length === 0) {
-    add("solutions.missing", SOLUTIONS_COLUMN, `Add at least one solution ID (for example ${EXAMPLE_SOLUTION}).`);
+    add("solutions.missing", SOLUTIONS_COLUMN, `Add at least one solution ID (for example ${EXAMPLE_SOLUTION}).`, EXAMPLE_SOLUTION);
   } else {
     const invalid = entries.filter((id) => !isValidSolutionId(id));
     if (invalid.length > 0) {
@@ -174,6 +177,8 @@ export function validateForPartnerCenter(
         "solutions.invalid",
         SOLUTIONS_COLUMN,
         `These solution IDs are neither SOL-… codes nor GUIDs: ${quoteList(invalid)}; fix them (for example ${EXAMPLE_SOLUTION}).`,
+        quoteList(invalid),
+        EXAMPLE_SOLUTION,
       );
     }
     const seen = new Set<string>();
@@ -184,10 +189,10 @@ export function validateForPartnerCenter(
       seen.add(key);
     }
     if (duplicates.size > 0) {
-      add("solutions.duplicate", SOLUTIONS_COLUMN, `Remove the repeated solution IDs: ${quoteList([...duplicates])}.`);
+      add("solutions.duplicate", SOLUTIONS_COLUMN, `Remove the repeated solution IDs: ${quoteList([...duplicates])}.`, quoteList([...duplicates]));
     }
     if (seen.size > MAX_SOLUTIONS) {
-      add("solutions.tooMany", SOLUTIONS_COLUMN, `Partner Center takes at most ${MAX_SOLUTIONS} solution IDs; this opportunity has ${seen.size}.`);
+      add("solutions.tooMany", SOLUTIONS_COLUMN, `Partner Center takes at most ${MAX_SOLUTIONS} solution IDs; this opportunity has ${seen.size}.`, MAX_SOLUTIONS, seen.size);
     }
   }
 
@@ -200,12 +205,12 @@ export function validateForPartnerCenter(
   } else if (value < 0) {
     add("dealValue.negative", VALUE_COLUMN, "The estimated revenue cannot be negative.");
   } else if (value > MONEY_RANGE.max) {
-    add("dealValue.tooLarge", VALUE_COLUMN, `The estimated revenue is more than Dataverse and Partner Center can hold; enter at most ${plainNumber(MONEY_RANGE.max)}.`);
+    add("dealValue.tooLarge", VALUE_COLUMN, `The estimated revenue is more than Dataverse and Partner Center can hold; enter at most ${plainNumber(MONEY_RANGE.max)}.`, plainNumber(MONEY_RANGE.max));
   } else {
     const decimals = currency?.currencyprecision ?? DEFAULT_CURRENCY_PRECISION;
     if (amountProblem(value, decimals)) {
       const code = currency?.isocurrencycode ?? "the currency";
-      add("dealValue.precision", VALUE_COLUMN, `The estimated revenue ${plainNumber(value)} has more decimals than ${code} keeps; round it to ${decimals} decimal${decimals === 1 ? "" : "s"}.`);
+      add("dealValue.precision", VALUE_COLUMN, `The estimated revenue ${plainNumber(value)} has more decimals than ${code} keeps; round it to ${decimals} decimal${decimals === 1 ? "" : "s"}.`, plainNumber(value), code, decimals);
     }
   }
   if (!currency || blank(currency.isocurrencycode)) {
@@ -215,6 +220,7 @@ export function validateForPartnerCenter(
       "currency.unknown",
       "currency.isocurrencycode",
       `The currency code "${currency.isocurrencycode}" is not an ISO 4217 code (for example USD or EUR); fix the currency record.`,
+      String(currency.isocurrencycode),
     );
   }
 
@@ -225,7 +231,7 @@ export function validateForPartnerCenter(
   } else {
     const parsed = parseDateOnly(closeDate);
     if (!parsed) {
-      add("closeDate.invalid", CLOSE_DATE_COLUMN, `The estimated close date "${closeDate}" is not a date.`);
+      add("closeDate.invalid", CLOSE_DATE_COLUMN, `The estimated close date "${closeDate}" is not a date.`, String(closeDate));
     } else if (options.isNew) {
       const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
       if (Date.UTC(parsed.y, parsed.m - 1, parsed.d) < today) {
@@ -259,7 +265,7 @@ export function validateForPartnerCenter(
     }
   }
   if (contact && !blank(contact.emailaddress1) && !EMAIL_PATTERN.test(String(contact.emailaddress1).trim())) {
-    add("contact.emailInvalid", EMAIL_COLUMN, `The customer contact's email "${contact.emailaddress1}" is not an email address.`);
+    add("contact.emailInvalid", EMAIL_COLUMN, `The customer contact's email "${contact.emailaddress1}" is not an email address.`, String(contact.emailaddress1));
   }
 
   // Lengths.
@@ -268,7 +274,7 @@ export function validateForPartnerCenter(
     const record = deal[limit.column.slice(0, dot) as "opportunity" | "account" | "contact"];
     const text = record?.[limit.column.slice(dot + 1)];
     if (typeof text === "string" && text.length > limit.max) {
-      add("text.tooLong", limit.column, `${limit.label} is ${text.length} characters long; Partner Center takes at most ${limit.max}.`);
+      add("text.tooLong", limit.column, `${limit.label} is ${text.length} characters long; Partner Center takes at most ${limit.max}.`, limit.label, text.length, limit.max);
     }
   }
   return problems;

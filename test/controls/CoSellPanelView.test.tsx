@@ -532,3 +532,24 @@ describe("reading again", () => {
     }
   });
 });
+
+describe("in Korean", () => {
+  it("lists what Partner Center would refuse in the seller's language, with the values filled in", async () => {
+    const deal = readyDeal({ cosell_solutionids: null });
+    render(
+      <CoSellPanelView
+        values={{ ...EMPTY_PANEL_VALUES, syncWithPartnerCenter: true }}
+        onChange={() => undefined}
+        recordId={RECORD}
+        data={fakeData(deal)}
+        strings={panelStrings(1042)}
+        disabled={false}
+        locale="ko-KR"
+        now={() => NOW}
+      />,
+    );
+    const alert = await screen.findByRole("alert");
+    expect(within(alert).getAllByRole("listitem").map((li) => li.textContent)).toEqual(["솔루션 ID를 하나 이상 추가하세요(예: SOL-15974-MQF)."]);
+    expect(screen.getByRole("switch", { name: "파트너 센터와 동기화" })).toBeTruthy();
+  });
+});

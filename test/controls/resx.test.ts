@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { format } from "../../controls/CoSellPanel/strings";
-import { STRING_KEYS } from "../../controls/CoSellPanel/stringKeys";
+import { PROBLEM_CODES, STRING_KEYS } from "../../controls/CoSellPanel/stringKeys";
 import { readResx, RESX_DIR } from "./resx";
 
 const manifest = readFileSync(join(RESX_DIR, "..", "ControlManifest.Input.xml"), "utf8");
@@ -37,4 +37,11 @@ it("declares both languages in the manifest", () => {
 
 it("format fills slots and leaves unknown ones visible", () => {
   expect(format("{1} of {0} {2}", 50, 3)).toBe("3 of 50 {2}");
+});
+
+it("has a sentence for every problem the engine's validation can raise", () => {
+  const source = readFileSync(join(__dirname, "..", "..", "sync", "engine", "validation.ts"), "utf8");
+  const raised = [...source.matchAll(/add\(\s*"([a-zA-Z]+\.[a-zA-Z]+)"/g)].map((m) => m[1]);
+  expect(raised.length).toBeGreaterThan(20);
+  expect([...PROBLEM_CODES].sort()).toEqual([...new Set(raised)].sort());
 });

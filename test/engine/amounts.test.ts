@@ -18,6 +18,7 @@ describe("outbound: the deal value a seller typed", () => {
     expect(problems).toEqual([{
       code: "dealValue.tooLarge", column: "opportunity.estimatedvalue",
       message: "The estimated revenue is more than Dataverse and Partner Center can hold; enter at most 922,337,203,685,477.",
+      args: ["922,337,203,685,477"],
     }]);
     const first = run({ deal, referral: null, trigger: "dataverseChange" });
     expect(first.outcome).toBe("invalid");

@@ -34,7 +34,7 @@ describe("validateForPartnerCenter", () => {
     const deal = validDeal();
     deal.opportunity.cosell_solutionids = null;
     expect(validateForPartnerCenter(deal, NOW)).toEqual([
-      { code: "solutions.missing", column: "opportunity.cosell_solutionids", message: "Add at least one solution ID (for example SOL-15974-MQF)." },
+      { code: "solutions.missing", column: "opportunity.cosell_solutionids", message: "Add at least one solution ID (for example SOL-15974-MQF).", args: ["SOL-15974-MQF"] },
     ]);
   });
 

@@ -25,10 +25,10 @@ export interface SyncStatusBannerProps {
 }
 
 /** Each status's kind of message bar (the platform's icon and colour); every status but these two has a hint line. */
+const { info, success, error, warning, severeWarning } = MessageBarType;
 const TYPE: Record<SyncStatusName, MessageBarType> = {
-  NotSynced: MessageBarType.info, Pending: MessageBarType.info, Synced: MessageBarType.success, Error: MessageBarType.error,
-  AwaitingResponse: MessageBarType.warning, ClosedInPartnerCenter: MessageBarType.info, ExpiredInPartnerCenter: MessageBarType.warning,
-  SignInExpired: MessageBarType.severeWarning,
+  NotSynced: info, Pending: info, Synced: success, Error: error, AwaitingResponse: warning, ClosedInPartnerCenter: info, ExpiredInPartnerCenter: warning,
+  SignInExpired: severeWarning,
 };
 const NO_HINT: readonly SyncStatusName[] = ["Synced", "Error"];
 

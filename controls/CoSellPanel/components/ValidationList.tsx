@@ -13,6 +13,16 @@ export interface ValidationListProps {
   strings: PanelStrings;
 }
 
+/**
+ * A problem in the user's language: its `Problem_<code>` sentence with the problem's values, or the
+ * engine's own sentence for a code this version has no text for (getString echoes an unknown key).
+ */
+function problemText(p: ValidationProblem, strings: PanelStrings): string {
+  const key = `Problem_${p.code}` as const;
+  const text = strings[key];
+  return text === key ? p.message : format(text, ...(p.args ?? []));
+}
+
 /** What Partner Center would refuse, shown as soon as sync is turned on: before the seller saves. */
 export const ValidationList: React.FC<ValidationListProps> = ({ check, strings }) => {
   switch (check.state) {
@@ -30,7 +40,7 @@ export const ValidationList: React.FC<ValidationListProps> = ({ check, strings }
             <strong id="cosell-validation-heading">{strings.Validation_Heading}</strong>
             <ul className={classes.list} aria-labelledby="cosell-validation-heading">
               {check.value.map((p) => (
-                <li key={`${p.code}:${p.column}`} data-code={p.code} data-column={p.column}>{p.message}</li>
+                <li key={`${p.code}:${p.column}`} data-code={p.code} data-column={p.column}>{problemText(p, strings)}</li>
               ))}
             </ul>
           </div>
