@@ -8,7 +8,7 @@
 import { v5 as uuidV5 } from "uuid";
 import { OPPORTUNITY_COLUMNS as C, LEAD_COLUMNS, OPPORTUNITY_STATE, SYNC_STATUS } from "../../sync/schema/dynamics";
 import { referralLink, type Referral } from "../../sync/schema/referral";
-import { classifyReferral, dealFromReferral, serializeSnapshot, type Mapping } from "../../sync/engine";
+import { classifyReferral, createdChanges, dealFromReferral, serializeSnapshot, type Mapping } from "../../sync/engine";
 import { baselineOfCreated } from "./own-writes";
 import type { Logger } from "./logger";
 import { ownOpportunityId, type InboundCreator, type PairOutcome, type SyncContext, type SyncPipeline } from "./pipeline";
@@ -111,7 +111,8 @@ export class Inbound implements InboundCreator {
     // The first sync of the new pair: baseline snapshot, status (e.g. Awaiting your response), sync event.
     const loaded = await dv.getDeal(opportunityId);
     if (!loaded) throw new Error(`the opportunity ${opportunityId} just created cannot be read back`);
-    const synced = await this.deps.pipeline.syncLoadedDeal(loaded, ctx, current);
+    // Its first row lists what was made, when this run made it (a rerun finding it made says nothing new).
+    const synced = await this.deps.pipeline.syncLoadedDeal(loaded, created ? { ...ctx, created: createdChanges(mapping, written) } : ctx, current);
     synced.writes.dataverse += writes;
     synced.result = "success";
     return synced;

@@ -5,6 +5,7 @@
  * It decides nothing; a stale ETag on either side re-reads and re-plans, a bounded number of times.
  */
 import type { CloseReasonCode, Referral } from "../../sync/schema/referral";
+import type { FieldChange } from "../../sync/engine/audit";
 import { OPPORTUNITY_COLUMNS as C, type SyncResult, type SyncStatusName, type SyncTrigger } from "../../sync/schema/dynamics";
 import {
   failureEffects, isUserTrigger, needsReferral, parseSnapshot, planEffects, referralIdOf, type EventTrace, type Mapping,
@@ -19,6 +20,8 @@ import type { DataversePort, DataverseWrite, DealWithETag, PartnerCenterPort, Re
 export interface SyncContext extends EventTrace {
   trigger: SyncTrigger;
   request?: { action: "accept" | "decline"; reason?: CloseReasonCode };
+  /** The first sync of an opportunity just made from its referral: what it was made with (SyncInput.created). */
+  created?: FieldChange[];
 }
 
 export interface PairOutcome {
@@ -139,7 +142,7 @@ export class SyncPipeline {
     const mapping = await this.deps.mapping();
     const storedSnapshot = (loaded.deal.opportunity[C.syncSnapshot] as string | null | undefined) ?? null;
     const snapshot = this.ownWrites.baselineFor(opportunityId, storedSnapshot, referral?.referral ?? null, mapping) ?? parseSnapshot(storedSnapshot);
-    const effects = planEffects({ loaded, referral, snapshot, mapping, now: this.deps.now(), trace: ctx, request: ctx.request });
+    const effects = planEffects({ loaded, referral, snapshot, mapping, now: this.deps.now(), trace: ctx, request: ctx.request, created: ctx.created });
 
     let answer: ReferralWithETag | null = null;
     const write = effects.partnerCenter;

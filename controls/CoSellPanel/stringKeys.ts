@@ -47,7 +47,7 @@ const PANEL_KEYS = [
   "History_Conflict", "History_Error", "History_EmptyValue", "History_Unreadable", "History_Unknown",
   "Side_dynamics", "Side_partnerCenter",
   "Winner_dynamics", "Winner_partnerCenter",
-  "Action_Shared", "Action_Linked", "Action_Accepted", "Action_Declined", "Action_WonSent", "Action_LostSent", "Action_ClosedWon", "Action_ClosedLost", "Action_SentField", "Action_Sent", "Action_MicrosoftUpdatedField", "Action_MicrosoftUpdated", "Action_Synced", "Action_Checked", "Action_NotSent", "Action_Failed", "Action_Recorded",
+  "Action_Shared", "Action_Created", "Action_Linked", "Action_Accepted", "Action_Declined", "Action_WonSent", "Action_LostSent", "Action_ClosedWon", "Action_ClosedLost", "Action_SentField", "Action_Sent", "Action_MicrosoftUpdatedField", "Action_MicrosoftUpdated", "Action_Synced", "Action_Checked", "Action_NotSent", "Action_Failed", "Action_Recorded",
 ] as const;
 
 type HelpCode = (typeof HELP_TYPES)[number]["code"];

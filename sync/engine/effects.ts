@@ -59,6 +59,27 @@ export interface SyncInput {
   now: Date;
   trace: EventTrace;
   request?: { action: "accept" | "decline"; reason?: CloseReasonCode };
+  /**
+   * The columns the opportunity was just created with from its referral (createdChanges), when
+   * this is its first sync: its timeline row then says what was made, not "nothing sent".
+   */
+  created?: FieldChange[];
+}
+
+/** What an opportunity made from a referral was created with, as timeline changes (written to Dynamics 365). */
+export function createdChanges(
+  mapping: Mapping,
+  written: Partial<Record<"opportunity" | "account" | "contact" | "currency", Record<string, unknown>>>,
+): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of mapping.fields) {
+    const table = written[field.columnRef.table as keyof typeof written];
+    const value = table ? field.transform.fromDynamics(table[field.columnRef.column] ?? null) : null;
+    if (value !== null && value !== undefined) {
+      changes.push({ field: field.name, column: field.column, referralPath: field.referralPath, before: null, after: value, side: "dynamics" });
+    }
+  }
+  return changes;
 }
 
 export interface EffectOutcome {
@@ -291,12 +312,15 @@ function writeBack(input: SyncInput, thePlan: Plan, referral: ReferralWithETag |
   if (deal.account && Object.keys(account).length > 0) writes.push({ kind: "update", entitySet: "accounts", id: deal.account.accountid, changes: account });
   if (deal.contact && Object.keys(contact).length > 0) writes.push({ kind: "update", entitySet: "contacts", id: deal.contact.contactid, changes: contact });
   writes.push(...closeActions(thePlan.statusActions, id));
-  if (wrote || isUserTrigger(input.trace.trigger)) {
+  if (wrote || isUserTrigger(input.trace.trigger) || input.created) {
     const entries = [...eventEntries(thePlan, input.now, input.trace.trigger)];
-    // The sync that first links the deal to its referral says so on its row: the timeline's "Shared with Microsoft".
-    if (referral && C.referralId in columns && !opp[C.referralId] && entries.length > 0) {
-      const link: FieldChange = { field: "referralId", column: `opportunity.${C.referralId}`, referralPath: "id", before: null, after: referral.referral.id, side: "dynamics" };
-      entries[0] = { ...entries[0], fields: [link, ...entries[0].fields] };
+    const link = (id: string): FieldChange => ({ field: "referralId", column: `opportunity.${C.referralId}`, referralPath: "id", before: null, after: id, side: "dynamics" });
+    if (input.created && referral) {
+      // The first sync of a deal made from a referral: its row says what was made (the timeline's "Created from Microsoft's referral").
+      entries[0] = { ...entries[0], direction: "toDynamics", result: "success", fields: [link(referral.referral.id), ...input.created, ...entries[0].fields] };
+    } else if (referral && C.referralId in columns && !opp[C.referralId]) {
+      // The sync that first links the deal to its referral says so on its row: the timeline's "Shared with Microsoft".
+      entries[0] = { ...entries[0], fields: [link(referral.referral.id), ...entries[0].fields] };
     }
     for (const entry of entries) {
       writes.push(eventRow(entry, id, input.trace, { referralId: referral?.referral.id }));

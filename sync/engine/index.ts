@@ -42,7 +42,7 @@ export { countryToIso2, ISO_COUNTRIES } from "./countries";
 export { isIsoCurrency, ISO_CURRENCIES } from "./currencies";
 export { auditToSyncEventRow, type SyncEventExtra } from "./audit";
 export {
-  planEffects, failureEffects, needsReferral, referralIdOf,
+  planEffects, failureEffects, needsReferral, referralIdOf, createdChanges,
   type SyncInput, type SyncEffects, type Effects, type EffectOutcome, type EventTrace,
   type PartnerCenterWrite, type DataverseWrite, type ReferralWithETag, type DealWithETag,
 } from "./effects";

@@ -8,7 +8,7 @@ import { http, HttpResponse } from "msw";
 import { createHarness } from "../../emulators/world";
 import { SEEDED } from "../../emulators/dataverse";
 import { tableBySet } from "../../emulators/dataverse/schema";
-import { OPPORTUNITY_COLUMNS as C } from "../../sync/schema/dynamics";
+import { OPPORTUNITY_COLUMNS as C, syncDirectionValue, syncResultValue } from "../../sync/schema/dynamics";
 
 const SKEW_MS = 60_000;
 const h = createHarness(5, { dataverseNow: () => new Date(Date.now() - SKEW_MS) });
@@ -51,4 +51,23 @@ test("an edit right after the service created the opportunity survives a failed 
   expect(h.pcEmu.state.get(referral.id).status).toBe("Active");
   expect(h.dvEmu.store.get(tableBySet("opportunities")!, id)!.cosell_notesformicrosoft).toBe("EMEA rollout first");
   expect(h.pcEmu.state.get(referral.id).details.notes).toBe("EMEA rollout first");
+});
+
+test("the first timeline row of an opportunity made from a referral lists what was made, not \"no data sent\"", async () => {
+  const referral = h.pcEmu.seller.createIncoming({
+    name: "Litware analytics", customerName: "Litware", country: "US", postalCode: "10001",
+    dealValue: 12_500, currency: "USD", closingDateTime: new Date(Date.now() + 30 * 86_400_000).toISOString(), solutionIds: ["SOL-15974-MQF"],
+  });
+  await h.settle();
+  const row = h.dvEmu.store.rows(tableBySet("opportunities")!).find((r) => r[C.referralId] === referral.id)!;
+  const events = h.dvEmu.store.rows(tableBySet("cosell_syncevents")!).filter((e) => e._cosell_opportunity_value === row.opportunityid);
+  expect(events).toHaveLength(1);
+  const changes = JSON.parse(String(events[0].cosell_changes)) as Array<{ field: string; before: unknown; after: unknown; side: string }>;
+  expect(changes[0]).toMatchObject({ field: "referralId", before: null, after: referral.id, side: "dynamics" });
+  expect(changes).toEqual(expect.arrayContaining([
+    expect.objectContaining({ field: "dealName", after: "Litware analytics", side: "dynamics" }),
+    expect.objectContaining({ field: "dealValue", after: 12_500, side: "dynamics" }),
+  ]));
+  expect(events[0].cosell_direction).toBe(syncDirectionValue("toDynamics"));
+  expect(events[0].cosell_result).toBe(syncResultValue("success"));
 });

@@ -33,6 +33,8 @@ test("every field of the default mapping, and every status row the engine adds, 
 
 test("actions are named as a seller would say them", () => {
   expect(actionText(event([change("referralId", "dynamics", null, "r-1"), change("dealName", "partnerCenter", null, "Deal")]), en)).toBe("Shared with Microsoft");
+  expect(actionText(event([change("referralId", "dynamics", null, "r-2"), change("dealName", "dynamics", null, "Deal")], { cosell_direction: syncDirectionValue("toDynamics") }), en))
+    .toBe("Created from Microsoft's referral");
   expect(actionText(event([change("dealValue", "partnerCenter")]), en)).toBe("Sent the new Est. revenue to Microsoft");
   expect(actionText(event([change("dealValue", "partnerCenter"), change("closingDate", "partnerCenter")]), en)).toBe("Sent your changes to Microsoft");
   expect(actionText(event([change("dealValue", "dynamics")], { cosell_direction: syncDirectionValue("toDynamics") }), en)).toBe("Microsoft updated the Est. revenue");

@@ -56,7 +56,7 @@ export function actionText(event: SyncEventView, strings: PanelStrings): string 
   const rest = event.changes.filter((c) => c !== link);
   const sent = rest.filter((c) => c.side === "partnerCenter");
   const taken = rest.filter((c) => c.side === "dynamics");
-  if (link && link.before == null) return say(sent.length > 0 ? "Shared" : "Linked");
+  if (link && link.before == null) return say(sent.length > 0 ? "Shared" : taken.length > 0 ? "Created" : "Linked");
   if (sent.length > 0 && taken.length > 0) return say("Synced");
   if (sent.length > 0) return sent.length === 1 ? say("SentField", sent[0]) : say("Sent");
   if (taken.length > 0) return taken.length === 1 ? say("MicrosoftUpdatedField", taken[0]) : say("MicrosoftUpdated");
