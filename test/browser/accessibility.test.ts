@@ -4,15 +4,12 @@
  * fixes to make, the decline dialog in both languages, and the sync health view. No serious or
  * critical violation may stand; each one found is listed with where it is.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import type { Browser, Page } from "playwright-core";
-import { startSandbox, type Sandbox } from "../../sandbox/server";
-import { launchChromium, missingPrerequisite, ROOT } from "./panel-harness";
+import type { Page } from "playwright-core";
+import type { Sandbox } from "../../sandbox/server";
+import { openSandbox, sandboxPrerequisite, type SandboxSession } from "./sandbox-session";
 
-const ribbonBuilt = existsSync(join(ROOT, "out/webresources/cosell_/ribbon.js"));
-const skip = missingPrerequisite() ?? (ribbonBuilt ? null : "out/webresources/cosell_/ribbon.js is not built: run npm run build");
+const skip = sandboxPrerequisite();
 if (skip) console.warn(`Skipping the accessibility scan: ${skip}`);
 const maybe = skip ? describe.skip : describe;
 const LIVE = { timeout: 20_000 };
@@ -26,23 +23,16 @@ async function seriousViolations(page: Page, selector: string): Promise<string[]
 }
 
 maybe("accessibility (axe-core in Chromium)", () => {
+  let session: SandboxSession;
   let sandbox: Sandbox;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, dataDir: null, reconcileIntervalMs: 60_000 });
-    browser = await launchChromium();
-    // axe injects its script through the context: pages come from one made for it.
-    page = await (await browser.newContext({ viewport: { width: 1500, height: 1100 } })).newPage();
-    await page.goto(`${sandbox.url}/`);
-    await page.getByRole("navigation", { name: "Opportunities" }).waitFor();
+    session = await openSandbox();
+    ({ sandbox, page } = session);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await sandbox?.stop();
-  });
+  afterAll(() => session?.close());
 
   const open = async (topic: string) => {
     await page.getByRole("navigation", { name: "Opportunities" }).getByRole("button", { name: new RegExp(topic) }).click();

@@ -3,14 +3,13 @@
  * seller and a Microsoft seller would, against the emulators and the real service, panel bundle
  * and ribbon web resource. Screenshots are kept in test-results/.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
-import { startSandbox, type Sandbox } from "../../sandbox/server";
-import { launchChromium, missingPrerequisite, ROOT } from "./panel-harness";
+import type { Locator, Page } from "playwright-core";
+import { ROOT } from "./panel-harness";
+import { openSandbox, sandboxPrerequisite, type SandboxSession } from "./sandbox-session";
 
-const ribbonBuilt = existsSync(join(ROOT, "out/webresources/cosell_/ribbon.js"));
-const skip = missingPrerequisite() ?? (ribbonBuilt ? null : "out/webresources/cosell_/ribbon.js is not built: run npm run build");
+const skip = sandboxPrerequisite();
 if (skip) console.warn(`Skipping the sandbox browser test: ${skip}`);
 const maybe = skip ? describe.skip : describe;
 
@@ -19,24 +18,16 @@ const ARTIFACTS = join(ROOT, "test-results");
 const LIVE = { timeout: 20_000 };
 
 maybe("sandbox in Chromium", () => {
-  let sandbox: Sandbox;
-  let browser: Browser;
+  let session: SandboxSession;
   let page: Page;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    sandbox = await startSandbox({ port: 0, dataDir: null, reconcileIntervalMs: 60_000 });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
-    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
-    await page.goto(`${sandbox.url}/`);
-    await page.getByRole("navigation", { name: "Opportunities" }).waitFor();
+    session = await openSandbox();
+    page = session.page;
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await sandbox?.stop();
-  });
+  afterAll(() => session?.close());
 
   const form = () => page.getByRole("region", { name: "Opportunity form" });
   const panel = () => page.getByTestId("cosell-panel");
