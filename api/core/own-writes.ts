@@ -14,7 +14,9 @@
  * The same holds when our write's answer never came (a request that timed out may land later).
  */
 import type { Referral } from "../../sync/schema/referral";
+import { OPPORTUNITY_STATE, type DynamicsDeal } from "../../sync/schema/dynamics";
 import { valueAt } from "../../sync/engine/convert";
+import { getColumn } from "../../sync/engine/paths";
 import { canonicalEqual } from "../../sync/engine/transforms";
 import type { SnapshotValue } from "../../sync/engine/snapshot";
 import type { Mapping, SyncSnapshot } from "../../sync/engine";
@@ -52,6 +54,8 @@ export interface OwnWrite {
   used: SyncSnapshot | null;
   /** The referral our If-Match write applied to (null: we created it). */
   before: Referral | null;
+  /** The opportunity as the write was planned from: a create sent its values. */
+  deal: DynamicsDeal;
   /**
    * What the referral holds after our write: Partner Center's answer, or, before one came (a
    * request that timed out may still land), what we sent.
@@ -65,9 +69,16 @@ export interface OwnWrite {
  * holds `now` exactly as we wrote it. A field Partner Center holds differently (our write did not
  * land, or someone changed it since) keeps the old baseline, so that change still counts. The
  * status stays as `used` has it, so a close Dataverse has not carried out yet still counts too.
+ *
+ * A create is different: a referral that exists was made with our values, so each of Partner
+ * Center's values is ours, and Dynamics' side is what the create was planned from. Without that
+ * the pair would have no baseline at all, and a deal value Microsoft changed before the link was
+ * stored would be settled by timestamps: a seller's later save of another field would send the
+ * created value back over Microsoft's.
  */
 export function baselineAfterOwnWrite(write: Omit<OwnWrite, "stored">, mapping: Mapping, now: Referral): SyncSnapshot {
   const { used, before, written } = write;
+  if (!before) return baselineOfOwnCreate(write, mapping, now);
   const names = mapping.layout.names;
   const at = new Map((used?.layout.names ?? []).map((name, i) => [name, i]));
   const old = (side: "dynamics" | "partnerCenter", name: string): SnapshotValue => {
@@ -92,6 +103,20 @@ export function baselineAfterOwnWrite(write: Omit<OwnWrite, "stored">, mapping: 
     layout: mapping.layout,
     dynamics,
     partnerCenter,
+  };
+}
+
+function baselineOfOwnCreate({ written, deal }: Omit<OwnWrite, "stored">, mapping: Mapping, now: Referral): SyncSnapshot {
+  const dynamics: SnapshotValue[] = mapping.layout.names.map(() => undefined);
+  const partnerCenter: SnapshotValue[] = mapping.layout.names.map(() => undefined);
+  mapping.fields.forEach((field, i) => {
+    dynamics[mapping.slots[i]] = field.transform.fromDynamics(getColumn(deal, field.columnRef));
+    partnerCenter[mapping.slots[i]] = field.transform.fromReferral(valueAt(written, field));
+  });
+  // As the create's own plan has it (plan.ts): Partner Center answers an outgoing create with Active/Accepted.
+  return {
+    version: 1, referralId: now.id, status: "Active", substatus: "Accepted", state: deal.opportunity.statecode ?? OPPORTUNITY_STATE.Open,
+    layout: mapping.layout, dynamics, partnerCenter,
   };
 }
 

@@ -150,7 +150,7 @@ export class SyncPipeline {
       // Until the change set stores the new snapshot, a re-plan must know which values are ours,
       // also when a write's answer is lost (it may still land): remembered before the write, and after.
       const ownWrite = (written: unknown) =>
-        this.ownWrites.remember(opportunityId, { stored: storedSnapshot, used: snapshot, before: referral?.referral ?? null, written });
+        this.ownWrites.remember(opportunityId, { stored: storedSnapshot, used: snapshot, before: referral?.referral ?? null, deal: loaded.deal, written });
       ownWrite(write.expected);
       const pc = this.deps.partnerCenter;
       answer =

@@ -13,6 +13,7 @@ import { defaultMapping } from "../../sync/engine";
 import { snapshotFields, snapshotWithFields } from "../../sync/engine/snapshot";
 import { applyPatch, type JsonPatchOp } from "../../sync/engine/patch";
 import type { Referral } from "../../sync/schema/referral";
+import type { DynamicsDeal } from "../../sync/schema/dynamics";
 
 const h = installedHarness(11);
 
@@ -96,6 +97,41 @@ test("a close date saved while the service creates the referral is sent, not rep
   expect(referral.details.closingDateTime?.slice(0, 10)).toBe(later);
 });
 
+test("a deal value Microsoft changes while the service links the referral it just created is kept, however new the seller's save", async () => {
+  const id = await createOpportunity(h.dataverse, { name: "Proseware expansion", sync: false });
+  // The referral is made; before its link reaches Dataverse the Microsoft seller changes the deal
+  // value, then the Dynamics seller saves another field: the link's change set meets a newer row (412).
+  let created = false;
+  let fired = false;
+  h.server.use(
+    http.post(referralsUrl, () => {
+      created = true;
+      return undefined;
+    }),
+    http.post(/\/\$batch$/, async () => {
+      if (!created || fired) return undefined;
+      fired = true;
+      const referral = [...h.pcEmu.state.referrals.values()].find((r) => r.externalReferenceId === id)!;
+      h.pcEmu.seller.update(referral.id, { dealValue: 93_000 });
+      // Dataverse stamps modifiedon to the second: the save lands in the next one, so it is the newer.
+      await new Promise((resolve) => setTimeout(resolve, 1_010 - (Date.now() % 1_000)));
+      await sellerEdits(id, { name: "Proseware expansion (phase 2)" });
+      return undefined;
+    }),
+  );
+  await sellerEdits(id, { cosell_syncwithpartnercenter: true });
+  await h.settle();
+  expect(fired).toBe(true);
+
+  const { deal } = await h.dataverse.getDeal(id);
+  const { referral } = await h.referrals.get(deal.opportunity.cosell_referralid!);
+  // The deal value was Microsoft's only edit: it comes across, and nothing sends the old one back.
+  expect(referral.details.dealValue).toBe(93_000);
+  expect(deal.opportunity.estimatedvalue).toBe(93_000);
+  expect(deal.opportunity.name).toBe("Proseware expansion (phase 2)");
+
+});
+
 describe("the baseline after our own write", () => {
   const mapping = defaultMapping();
   const before = {
@@ -106,10 +142,14 @@ describe("the baseline after our own write", () => {
     { referralId: "r1", status: "New", substatus: "Pending", state: 0 },
     { dealName: { dynamics: "Old name", partnerCenter: "Old name" }, dealValue: { dynamics: 900, partnerCenter: 1000 } },
   );
+  const deal = {
+    opportunity: { opportunityid: "o1", name: "Old name", estimatedvalue: 900, statecode: 0 },
+    account: null, contact: null, currency: { isocurrencycode: "USD" },
+  } as unknown as DynamicsDeal;
 
   test("moves only Partner Center's side of the fields we changed, and keeps the status", () => {
     const written = { ...before, name: "New name" } as Referral;
-    const baseline = baselineAfterOwnWrite({ used, before, written }, mapping, written);
+    const baseline = baselineAfterOwnWrite({ used, before, written, deal }, mapping, written);
     const fields = snapshotFields(baseline);
     expect(fields.dealName).toEqual({ dynamics: "Old name", partnerCenter: "New name" });
     // Not written by us: the old baseline, so a Partner Center change we meant to bring across still counts.
@@ -122,11 +162,22 @@ describe("the baseline after our own write", () => {
     const written = { ...before, name: "New name", details: { ...before.details, notes: "ours" } } as Referral;
     // The name landed; the notes were changed by someone else after it.
     const now = { ...written, details: { ...written.details, notes: "theirs" } } as Referral;
-    const fields = snapshotFields(baselineAfterOwnWrite({ used, before, written }, mapping, now));
+    const fields = snapshotFields(baselineAfterOwnWrite({ used, before, written, deal }, mapping, now));
     expect(fields.dealName).toEqual({ dynamics: "Old name", partnerCenter: "New name" });
     expect(fields.notesForMicrosoft).toBeUndefined();
     // Nothing landed: the baseline is the old one.
-    const unchanged = snapshotFields(baselineAfterOwnWrite({ used, before, written }, mapping, before));
+    const unchanged = snapshotFields(baselineAfterOwnWrite({ used, before, written, deal }, mapping, before));
     expect(unchanged.dealName).toEqual({ dynamics: "Old name", partnerCenter: "Old name" });
+  });
+
+  test("after a create, every value Partner Center holds is ours and Dynamics' side is what the create was sent from", () => {
+    const written = { ...before, name: "Old name", details: { ...before.details, dealValue: 900 } } as Referral;
+    // Microsoft changed the deal value before the link reached Dataverse: a change made in Partner Center.
+    const now = { ...written, details: { ...written.details, dealValue: 93_000 } } as Referral;
+    const baseline = baselineAfterOwnWrite({ used: null, before: null, written, deal }, mapping, now);
+    const fields = snapshotFields(baseline);
+    expect(fields.dealValue).toEqual({ dynamics: 900, partnerCenter: 900 });
+    expect(fields.dealName).toEqual({ dynamics: "Old name", partnerCenter: "Old name" });
+    expect([baseline.referralId, baseline.status, baseline.substatus, baseline.state]).toEqual(["r1", "Active", "Accepted", 0]);
   });
 });
