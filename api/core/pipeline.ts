@@ -96,11 +96,13 @@ export class SyncPipeline {
    */
   async syncReferral(referralId: string, ctx: SyncContext, inbound: InboundCreator): Promise<PairOutcome> {
     let first: ReferralWithETag | null;
+    let linked: DealWithETag | null;
     let opportunityId: string | null;
     try {
-      first = await this.deps.partnerCenter.get(referralId);
+      // One round trip for both reads: the referral, and the deal linked to it by its key.
+      [first, linked] = await Promise.all([this.deps.partnerCenter.get(referralId), this.deps.dataverse.getDealByReferralId(referralId)]);
       if (!first) return skipped(null, referralId, "Partner Center has no such referral.");
-      opportunityId = (await this.deps.dataverse.findOpportunityIdByReferralId(referralId)) ?? ownOpportunityId(first.referral);
+      opportunityId = linked?.deal.opportunity.opportunityid.toLowerCase() ?? ownOpportunityId(first.referral);
     } catch (error) {
       // Before the pair is known a failure has nowhere to be recorded: the trigger answers it (a webhook: 503, deliver again).
       return this.recordFailure(null, referralId, ctx, error);
@@ -108,10 +110,11 @@ export class SyncPipeline {
     const keys = opportunityId ? [refKey(referralId), oppKey(opportunityId)] : [refKey(referralId)];
     return this.deps.mutex.run(keys, (waited) =>
       this.withReplans(opportunityId, referralId, ctx, async (attempt) => {
-        // Reuse the read from before the lock unless someone else ran in between.
-        const current = attempt === 0 && !waited ? first : await this.deps.partnerCenter.get(referralId);
+        // Reuse the reads from before the lock unless someone else ran in between.
+        const fresh = attempt === 0 && !waited;
+        const current = fresh ? first : await this.deps.partnerCenter.get(referralId);
         if (!current) return skipped(opportunityId, referralId, "Partner Center has no such referral.");
-        const loaded = opportunityId ? await this.deps.dataverse.getDeal(opportunityId) : null;
+        const loaded = fresh && linked ? linked : opportunityId ? await this.deps.dataverse.getDeal(opportunityId) : null;
         if (!loaded) return inbound.createFromReferral(current, ctx);
         return this.syncLoadedDeal(loaded, ctx, current);
       }),

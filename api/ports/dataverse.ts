@@ -122,6 +122,7 @@ export function dataversePort(client: DataverseClient): DataversePort {
     async findOpportunityIdByReferralId(referralId) {
       return (await client.findOpportunityByReferralId(referralId))?.opportunityid?.toLowerCase() ?? null;
     },
+    getDealByReferralId: (referralId) => client.getDealByReferralId(referralId),
     getDealsByReferralIds: (referralIds) => client.getDealsByReferralIds(referralIds),
     async findLeadIdByReferralId(referralId) {
       const lead = await client.findLeadByReferralId(referralId);

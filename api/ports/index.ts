@@ -35,6 +35,8 @@ export interface DataversePort {
   /** null when the opportunity does not exist. */
   getDeal(opportunityId: string): Promise<DealWithETag | null>;
   findOpportunityIdByReferralId(referralId: string): Promise<string | null>;
+  /** The deal linked to a referral, in one request; null when none is. */
+  getDealByReferralId(referralId: string): Promise<DealWithETag | null>;
   /** The deals linked to these referrals, in as few requests as possible (reconcile). */
   getDealsByReferralIds(referralIds: string[]): Promise<Map<string, DealWithETag>>;
   findLeadIdByReferralId(referralId: string): Promise<string | null>;

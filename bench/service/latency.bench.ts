@@ -2,9 +2,10 @@
  * Service latency with 30 ms added to every emulated call (Dataverse and Partner Center):
  *   - Partner Center event → opportunity updated (seller changes the deal value; webhook → service → Dataverse)
  *   - opportunity saved → referral updated (seller saves the form; Update step → service → Partner Center)
- * p50/p99 over 200 events each, and the ratio of p50 to the round trips the service made on the
- * critical path (its calls × 30 ms). Echo deliveries are held back while timing, so the counted
- * calls are exactly the ones on the path.
+ * p50/p99 over 200 events each, and the ratio of p50 to the floor of two round trips (2 × 30 ms):
+ * one to read what a sync needs, one to write it (issue #18). The calls the service made are
+ * printed too (reads sent at once count one each but cost one round trip). Echo deliveries are
+ * held back while timing, so the counted calls are exactly the ones on the path.
  * Run: npx tsx bench/service/latency.bench.ts
  */
 import { benchHarness, percentile, printMetrics, serviceCallCounter, type BenchMetric } from "./env";
@@ -12,7 +13,9 @@ import { benchHarness, percentile, printMetrics, serviceCallCounter, type BenchM
 const EVENTS = 200;
 const LATENCY_MS = 30;
 const PAIRS = 10;
-const TARGET_RATIO = 1.1;
+const TARGET_RATIO = 1.15;
+/** The floor: one round trip to read, one to write. */
+const FLOOR_ROUND_TRIPS = 2;
 
 export async function runLatencyBench(): Promise<BenchMetric[]> {
   const h = benchHarness(42);
@@ -64,12 +67,12 @@ export async function runLatencyBench(): Promise<BenchMetric[]> {
       const p50 = percentile(samples, 50);
       const p99 = percentile(samples, 99);
       const pathCalls = percentile(calls, 50);
-      const ratio = p50 / (pathCalls * LATENCY_MS);
+      const ratio = p50 / (FLOOR_ROUND_TRIPS * LATENCY_MS);
       return [
         { metric: `${label} p50`, value: p50, unit: "ms", target: "report", pass: true },
         { metric: `${label} p99`, value: p99, unit: "ms", target: "report", pass: true },
         { metric: `${label} calls on the critical path`, value: pathCalls, unit: "calls", target: "report", pass: true },
-        { metric: `${label} p50 / (calls × ${LATENCY_MS} ms)`, value: ratio, unit: "ratio", target: `≤ ${TARGET_RATIO}`, pass: ratio <= TARGET_RATIO },
+        { metric: `${label} p50 / (${FLOOR_ROUND_TRIPS} × ${LATENCY_MS} ms)`, value: ratio, unit: "ratio", target: `≤ ${TARGET_RATIO}`, pass: ratio <= TARGET_RATIO },
       ];
     };
 

@@ -307,6 +307,24 @@ export class DataverseClient {
     return { etag: String(row["@odata.etag"]) };
   }
 
+  /**
+   * The deal linked to a referral, in one GET by the alternate key with its customer, contact and
+   * currency expanded (Microsoft's "Retrieve using an alternate key" takes $select and $expand).
+   */
+  async getDealByReferralId(referralId: string): Promise<DealWithETag | null> {
+    try {
+      const row = await this.call(`getDealByReferralId(${referralId})`, true, (signal) =>
+        this.api.retrieve<Record<string, unknown>>({
+          collection: "opportunities", key: `${OPPORTUNITY_COLUMNS.referralId}=${quote(referralId)}`, select: OPPORTUNITY_SELECT, expand: DEAL_EXPAND, signal,
+        }),
+      );
+      return dealOf(row);
+    } catch (e) {
+      if (e instanceof DataverseError && e.kind === "notFound") return null;
+      throw e;
+    }
+  }
+
   async findOpportunityByReferralId(referralId: string): Promise<OpportunityRecord | null> {
     try {
       const row = await this.call(`findOpportunityByReferralId(${referralId})`, true, (signal) =>
