@@ -10,6 +10,7 @@
  *
  * No state of its own beyond caches and counters: sync state lives in Dataverse.
  */
+import { NEEDS_ATTENTION } from "../sync/schema/dynamics";
 import type { Mapping } from "../sync/engine";
 import type { VerifyOptions } from "../sync/partner-center/webhook-verify";
 import { backfill as runBackfill, type BackfillOptions, type BackfillResult } from "./core/backfill";
@@ -70,7 +71,7 @@ export function createCoSellService(deps: CoSellServiceDeps): CoSellService {
   const pipeline = new SyncPipeline({ partnerCenter, dataverse, mapping, now, logger, metrics, mutex, maxReplans: deps.maxReplans });
   const inbound = new Inbound({ dataverse, pipeline, mapping, logger });
   const health = new ServiceHealth(metrics, deps.partnerCenterCredential, {
-    list: (pendingBefore) => dataverse.listStuckDeals(pendingBefore), pendingMs: deps.stuckAfterMs ?? 15 * 60_000, now,
+    list: (pendingBefore) => dataverse.listStuckDeals(pendingBefore), pendingMs: deps.stuckAfterMs ?? NEEDS_ATTENTION.defaultPendingMinutes * 60_000, now,
   });
 
   const userNames = new UserNames((id) => dataverse.getUserFullName(id), logger);

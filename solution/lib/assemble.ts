@@ -85,7 +85,9 @@ export function assemble(input: PackInput, managed: boolean): PackedSolution {
   for (const file of srcFiles.filter((f) => /^Entities\/[^/]+\/Entity\.xml$/.test(f))) {
     const viewDir = file.replace(/Entity\.xml$/, "SavedQueries/");
     const views = srcFiles.filter((f) => f.startsWith(viewDir)).flatMap((f) => kids(read(f), "savedquery"));
-    const table = completeTable(read(file), `solution/src/${file}`, views);
+    const chartDir = file.replace(/Entity\.xml$/, "Visualizations/");
+    const charts = srcFiles.filter((f) => f.startsWith(chartDir)).flatMap((f) => kids(read(f), "visualization"));
+    const table = completeTable(read(file), `solution/src/${file}`, views, charts);
     const ribbonFile = file.replace(/Entity\.xml$/, "RibbonDiff.xml");
     const ribbon = srcFiles.includes(ribbonFile) ? read(ribbonFile) : EMPTY_RIBBON();
     entities.push({ ...table.entity, children: [...table.entity.children, { ...ribbon, attrs: {} }] });

@@ -42,8 +42,8 @@ export interface TableParts {
   isNew: boolean;
 }
 
-/** Completes a source `Entity.xml`. */
-export function completeTable(src: XNode, where: string, views: XNode[] = []): TableParts {
+/** Completes a source `Entity.xml`, with its views (`savedquery`) and charts (`visualization`). */
+export function completeTable(src: XNode, where: string, views: XNode[] = [], charts: XNode[] = []): TableParts {
   const name = need(src, "Name", where);
   const info = need(need(src, "EntityInfo", where), "entity", where);
   const schemaName = info.attrs.Name;
@@ -54,10 +54,16 @@ export function completeTable(src: XNode, where: string, views: XNode[] = []): T
   const isNew = info.attrs.unmodified !== "1";
   const keys = kid(info, "EntityKeys");
 
+  // As exports write them: views in SavedQueries, then charts in Visualizations right after (no wrapper), both in the table's own <Entity>.
+  const viewsAndCharts = [
+    ...(views.length ? [el("SavedQueries", {}, [el("savedqueries", {}, views)])] : []),
+    ...(charts.length ? [el("Visualizations", {}, charts)] : []),
+  ];
   if (!isNew) {
+    // A system table's shell: our columns, and our views and charts; they travel with the table's RootComponent (no line of their own).
     const entity = el("Entity", {}, [name, el("EntityInfo", {}, [
       el("entity", info.attrs, [el("attributes", {}, custom), ...(keys ? [keys] : [])]),
-    ])]);
+    ]), ...viewsAndCharts]);
     return { entity, relationships: [], schemaName, isNew };
   }
 
@@ -74,7 +80,7 @@ export function completeTable(src: XNode, where: string, views: XNode[] = []): T
     name,
     el("EntityInfo", {}, [el("entity", { Name: schemaName }, [...head, ...flags, ...(keys ? [keys] : [])])]),
     kid(src, "FormXml") ?? el("FormXml", {}, []),
-    el("SavedQueries", {}, [el("savedqueries", {}, views)]),
+    ...viewsAndCharts,
   ]);
   return { entity, relationships: systemRelationships(schemaName, attributes), schemaName, isNew };
 }

@@ -17,6 +17,7 @@ import {
   syncStatusName,
   SYNC_STATUS,
   type SyncStatusName,
+  NEEDS_ATTENTION,
   type AccountRecord,
   type ContactRecord,
   type CurrencyRecord,
@@ -527,7 +528,7 @@ export class DataverseClient {
     const page = await this.page<Record<string, unknown>>("listStuckDeals", {
       collection: "opportunities",
       select: ["opportunityid", "name", OPPORTUNITY_COLUMNS.syncStatus, OPPORTUNITY_COLUMNS.syncError, "modifiedon"],
-      filter: `${status("Error")} or ${status("SignInExpired")} or (${status("Pending")} and modifiedon lt ${pendingBefore.toISOString()})`,
+      filter: `${NEEDS_ATTENTION.statuses.map(status).join(" or ")} or (${status(NEEDS_ATTENTION.pending)} and modifiedon lt ${pendingBefore.toISOString()})`,
       orderBy: ["modifiedon asc"],
       top,
     });

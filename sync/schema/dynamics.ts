@@ -51,6 +51,19 @@ export const SYNC_STATUS = {
   ExpiredInPartnerCenter: option(7),
 } as const;
 export type SyncStatusName = keyof typeof SYNC_STATUS;
+
+/**
+ * A co-sell deal that needs someone: in one of `statuses`, or Pending (not carried across yet) for
+ * longer than a reconcile interval since it was last written. The service's /health/stuck applies
+ * it with the configured interval; the solution's "Co-sell needing attention" view with the
+ * default one, since a view's FetchXML holds a fixed number (the packer's tests keep them equal).
+ */
+export const NEEDS_ATTENTION = {
+  statuses: ["Error", "SignInExpired"] as const satisfies readonly SyncStatusName[],
+  pending: "Pending" as const satisfies SyncStatusName,
+  /** The default reconcile interval, in minutes. */
+  defaultPendingMinutes: 15,
+};
 export type SyncStatusValue = (typeof SYNC_STATUS)[SyncStatusName];
 
 export const SYNC_STATUS_LABELS: Record<SyncStatusName, string> = {

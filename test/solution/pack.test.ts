@@ -15,7 +15,7 @@ import { filteringAttributes } from "../../solution/lib/steps";
 import { TABLE_FLAG_NAMES } from "../../solution/lib/tables";
 import { kid, kids, parseXml, textOf, walk, label1033, type XNode } from "../../solution/lib/xml";
 import {
-  CUSTOM_APIS, ENVIRONMENT_VARIABLES, HELP_TYPES, HELP_TYPE_LABELS, LEAD_COLUMNS, OPPORTUNITY_COLUMNS, OPTION_VALUE_PREFIX,
+  CUSTOM_APIS, ENVIRONMENT_VARIABLES, HELP_TYPES, HELP_TYPE_LABELS, LEAD_COLUMNS, NEEDS_ATTENTION, OPPORTUNITY_COLUMNS, OPTION_VALUE_PREFIX,
   REFERRAL_VISIBILITY, REFERRAL_VISIBILITY_LABELS, SETTING_COLUMNS, SYNC_DIRECTIONS, SYNC_EVENT_COLUMNS, SYNC_RESULTS, SYNC_STATUS, SYNC_STATUS_LABELS, SYNC_TRIGGERS,
   closeReasonValue, syncDirectionValue, syncResultValue, syncTriggerValue,
 } from "../../sync/schema/dynamics";
@@ -441,6 +441,64 @@ describe("names, ids and secrets", () => {
       if (!/\.(xml|json)$/.test(p)) continue;
       expect(new TextDecoder().decode(bytes)).not.toMatch(/authvalue|x-cosell-key|SASKey>[^<]|client_secret/i);
     }
+  });
+});
+
+describe("the admin's views and chart on opportunity", () => {
+  const opp = () => entity("Opportunity");
+  const views = () => kids(kid(kid(opp(), "SavedQueries")!, "savedqueries")!, "savedquery");
+  const nameOf = (x: XNode) => kid(kid(x, "LocalizedNames")!, "LocalizedName")!.attrs.description;
+  const view = (name: string) => views().find((v) => nameOf(v) === name)!;
+  const fetchOf = (q: XNode) => kid(kid(kid(q, "fetchxml")!, "fetch")!, "entity")!;
+  const conditions = (filter: XNode) =>
+    kids(filter, "condition").map((c) => ({ attribute: c.attrs.attribute, operator: c.attrs.operator, value: c.attrs.value ?? kids(c, "value").map((v) => Number(v.text)) }));
+
+  it("ships two public views in the opportunity shell, as exports do: no RootComponent of their own", () => {
+    expect(views().map(nameOf).sort()).toEqual(["Co-sell needing attention", "Open co-sell deals"]);
+    const ours = new Set(columnsOf("Opportunity").map((a) => textOf(a, "LogicalName")));
+    for (const v of views()) {
+      expect([textOf(v, "querytype"), textOf(v, "isdefault"), textOf(v, "isquickfindquery")]).toEqual(["0", "0", "0"]);
+      expect(textOf(v, "savedqueryid")).toMatch(/^\{[0-9a-f-]{36}\}$/);
+      const grid = kid(kid(v, "layoutxml")!, "grid")!;
+      expect([grid.attrs.jump, kid(grid, "row")!.attrs.id]).toEqual(["name", "opportunityid"]);
+      // Every cosell_ column a view shows or reads is one the solution adds.
+      const named = [...kids(kid(grid, "row")!, "cell").map((c) => c.attrs.name), ...kids(fetchOf(v), "attribute").map((a) => a.attrs.name)];
+      for (const c of named.filter((n) => n.startsWith("cosell_"))) expect({ c, known: ours.has(c) }).toEqual({ c, known: true });
+    }
+    const lines = kids(kid(kid(sol, "SolutionManifest")!, "RootComponents")!, "RootComponent");
+    expect(lines.filter((r) => r.attrs.type === "26" || r.attrs.type === "59")).toEqual([]);
+    expect(lines.find((r) => r.attrs.schemaName === "opportunity")!.attrs.behavior).toBe("2");
+  });
+
+  it("'Co-sell needing attention' applies the rule /health/stuck applies (sync/schema NEEDS_ATTENTION)", () => {
+    const filter = kid(fetchOf(view("Co-sell needing attention")), "filter")!;
+    expect(filter.attrs.type).toBe("or");
+    expect(conditions(filter)).toEqual([{ attribute: OPPORTUNITY_COLUMNS.syncStatus, operator: "in", value: NEEDS_ATTENTION.statuses.map((n) => SYNC_STATUS[n]) }]);
+    const pending = kids(filter, "filter");
+    expect(pending.map((f) => f.attrs.type)).toEqual(["and"]);
+    expect(conditions(pending[0])).toEqual([
+      { attribute: OPPORTUNITY_COLUMNS.syncStatus, operator: "eq", value: String(SYNC_STATUS[NEEDS_ATTENTION.pending]) },
+      // listStuckDeals measures from modifiedon too; a minutes operator needs a date-and-time column, which modifiedon is.
+      { attribute: "modifiedon", operator: "olderthan-x-minutes", value: String(NEEDS_ATTENTION.defaultPendingMinutes) },
+    ]);
+  });
+
+  it("charts co-sell deals counted by sync status, right after the views", () => {
+    const names = opp().children.map((c) => c.name);
+    expect(names.indexOf("Visualizations")).toBe(names.indexOf("SavedQueries") + 1);
+    const charts = kids(kid(opp(), "Visualizations")!, "visualization");
+    expect(charts.map(nameOf)).toEqual(["Co-sell deals by sync status"]);
+    const definition = kid(kid(charts[0], "datadescription")!, "datadefinition")!;
+    const fetch = kid(kid(definition, "fetchcollection")!, "fetch")!;
+    expect(fetch.attrs.aggregate).toBe("true");
+    const attrs = kids(kid(fetch, "entity")!, "attribute");
+    const groupBy = attrs.find((a) => a.attrs.groupby === "true")!;
+    const count = attrs.find((a) => a.attrs.aggregate === "count")!;
+    expect(groupBy.attrs.name).toBe(OPPORTUNITY_COLUMNS.syncStatus);
+    const category = kid(kid(definition, "categorycollection")!, "category")!;
+    expect(category.attrs.alias).toBe(groupBy.attrs.alias);
+    expect(kid(kid(category, "measurecollection")!, "measure")!.attrs.alias).toBe(count.attrs.alias);
+    expect(kid(kid(kid(charts[0], "presentationdescription")!, "Chart")!, "Series")).toBeDefined();
   });
 });
 
