@@ -50,7 +50,8 @@ export const LENGTH_LIMITS: ReadonlyArray<{ column: string; label: string; max: 
 ];
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const EXAMPLE_SOLUTION = "SOL-15974-MQF";
+/** A solution id as Partner Center shows one: the hint in messages and the panel's placeholder. */
+export const EXAMPLE_SOLUTION = "SOL-15974-MQF";
 
 /** The raw entries of a solution-ID list: `;` separated, commas, newlines and spaces tolerated. */
 function splitSolutionIds(text: string | null | undefined): string[] {

@@ -345,6 +345,14 @@ describe("audit history", () => {
     expect(changes.textContent).toBe("Deal value (in Partner Center): 1,000,000,000,000,000,000,000 → 1,234,567.5");
   });
 
+  it("shows a deal value in the record's currency, in the user's locale", async () => {
+    // The default mapping records the deal value as "dealValue"; the fake deal is in euros.
+    const rows = [eventRow(1, { cosell_changes: JSON.stringify([{ field: "dealValue", before: 93000, after: 287000.5, side: "dynamics" }]) })];
+    render(<Form data={fakeData(readyDeal(), rows)} />);
+    const changes = await screen.findByRole("list", { name: "Changes" });
+    await waitFor(() => expect(changes.textContent).toBe("Est. revenue (in Dynamics 365): €93,000.00 → €287,000.50"));
+  });
+
   it("shows what it can of a malformed event and names the unreadable column", async () => {
     render(<Form data={fakeData(readyDeal(), [eventRow(1, { cosell_changes: "{not json" })])} />);
     expect((await screen.findByText(/could not be read/)).textContent).toContain("cosell_changes");

@@ -50,6 +50,13 @@ test("values as the seller reads them: dates and amounts in the user's locale, c
   expect(valueText("2027-01-16", en, "en-US", "closingDate")).toBe("Jan 16, 2027");
   expect(valueText("2027-01-16", ko, "ko-KR", "closingDate")).toBe("2027년 1월 16일");
   expect(valueText(1234567.5, en, "en-US", "dealValue")).toBe("1,234,567.5");
+  // A deal value in the record's currency, in the user's locale, and never rounded.
+  expect(valueText(1234567.5, en, "en-US", "dealValue", "EUR")).toBe("€1,234,567.50");
+  expect(valueText(99_999_999_999.99, en, "en-US", "dealValue", "USD")).toBe("$99,999,999,999.99");
+  expect(valueText(1234567.5, ko, "ko-KR", "dealValue", "KRW")).toBe("₩1,234,567.5");
+  expect(valueText(1234567.5, ko, "ko-KR", "dealValue", "USD")).toBe("US$1,234,567.50");
+  // Only the deal value is money: another number keeps its plain grouping.
+  expect(valueText(250, en, "en-US", "customerSize", "EUR")).toBe("250");
   expect(valueText(["SOL-1", "SOL-2"], en, "en-US", "solutions")).toBe("SOL-1, SOL-2");
   expect(valueText(false, en, "en-US", "visibility")).toBe("Private (not shared with Microsoft sellers)");
   expect(valueText("ProofOfConceptOrDemo", en, "en-US", "helpType")).toBe("Proof of concept / Demo");

@@ -8,13 +8,15 @@ import { actionText, fieldLabel, valueText } from "../model/eventText";
 import { format, type PanelStrings, type StringKey } from "../strings";
 import type { Timeline } from "./useCoSellData";
 import { classes } from "./styles";
-import { Section } from "./Section";
+import { Hint, Section } from "./Section";
 import { h, Fragment } from "./jsx";
 
 export interface AuditTimelineProps {
   timeline: Timeline;
   strings: PanelStrings;
   locale: string;
+  /** The record's currency (ISO code): deal values show in it. */
+  currency?: string | null | false;
 }
 
 /** A choice's text (`Trigger_syncNow`…): parsing kept only the names the engine lists, each of which has a key. */
@@ -34,17 +36,20 @@ function resolutionText(winner: string | undefined, policy: string | undefined, 
   return policy ? `${kept} (${policy})` : kept;
 }
 
-const ChangeLine: React.FC<{ change: FieldChange; strings: PanelStrings; locale: string }> = ({ change, strings, locale }) => (
+type RowProps = Omit<AuditTimelineProps, "timeline">;
+
+const ChangeLine: React.FC<RowProps & { change: FieldChange }> = ({ change, strings, locale, currency }) => (
   <li data-field={change.field}>
     <strong>{fieldLabel(change.field, strings)}</strong>
-    {change.side && <span className={classes.hint}> ({sideText(strings, "Side", change.side)})</span>}: {valueText(change.before, strings, locale, change.field)}
+    {change.side && <span className={classes.hint}> ({sideText(strings, "Side", change.side)})</span>}: {valueText(change.before, strings, locale, change.field, currency)}
     {" → "}
-    {valueText(change.after, strings, locale, change.field)}
+    {valueText(change.after, strings, locale, change.field, currency)}
   </li>
 );
 
 // Memoised: "Show more" adds rows without re-rendering those already shown.
-const EventItem = React.memo<{ event: SyncEventView; strings: PanelStrings; locale: string }>(({ event, strings, locale }) => {
+const EventItem = React.memo<RowProps & { event: SyncEventView }>(({ event, ...row }) => {
+  const { strings, locale, currency } = row;
   // What happened first; how it was started and which way it went under it.
   const moved = event.direction && !("name" in event.direction && event.direction.name === "none");
   const how = [choiceText(event.trigger, "Trigger", strings), moved && choiceText(event.direction, "Direction", strings)].filter(Boolean).join(" · ");
@@ -58,14 +63,14 @@ const EventItem = React.memo<{ event: SyncEventView; strings: PanelStrings; loca
       {how && <span className={classes.hint}>{how}</span>}
       {event.changes.length > 0 && (
         <ul className={classes.list} aria-label={strings.History_Changes}>
-          {event.changes.map((c, i) => <ChangeLine key={i} change={c} strings={strings} locale={locale} />)}
+          {event.changes.map((c, i) => <ChangeLine key={i} change={c} {...row} />)}
         </ul>
       )}
       {event.conflicts.length > 0 && (
         <ul className={classes.list} aria-label={strings.History_Conflicts}>
           {event.conflicts.map((c, i) => (
             <li key={i}>
-              {format(strings.History_Conflict, fieldLabel(c.field, strings), valueText(c.dynamics, strings, locale, c.field), valueText(c.partnerCenter, strings, locale, c.field), resolutionText(c.winner, c.policy, strings))}
+              {format(strings.History_Conflict, fieldLabel(c.field, strings), valueText(c.dynamics, strings, locale, c.field, currency), valueText(c.partnerCenter, strings, locale, c.field, currency), resolutionText(c.winner, c.policy, strings))}
             </li>
           ))}
         </ul>
@@ -83,15 +88,16 @@ const EventItem = React.memo<{ event: SyncEventView; strings: PanelStrings; loca
 });
 
 /** The sync events of this deal, newest first, a page at a time; memoised, as the rest of the panel re-renders on every edit. */
-export const AuditTimeline = React.memo<AuditTimelineProps>(({ timeline, strings, locale }) => {
+export const AuditTimeline = React.memo<AuditTimelineProps>(({ timeline, ...row }) => {
+  const { strings } = row;
   const { events, loading, more, error, available } = timeline;
   return (
     <Section id="history" title={strings.History_Heading} busy={loading}>
-      {!available && <p className={classes.hint}>{strings.History_NoRecord}</p>}
-      {available && events.length === 0 && !loading && !error && <p className={classes.hint}>{strings.History_Empty}</p>}
+      {!available && <Hint>{strings.History_NoRecord}</Hint>}
+      {available && events.length === 0 && !loading && !error && <Hint>{strings.History_Empty}</Hint>}
       {events.length > 0 && (
         <ol className={classes.timeline} aria-labelledby="cosell-history-heading">
-          {events.map((e) => <EventItem key={e.id} event={e} strings={strings} locale={locale} />)}
+          {events.map((e) => <EventItem key={e.id} event={e} {...row} />)}
         </ol>
       )}
       {loading && <Spinner size={SpinnerSize.small} label={strings.History_Loading} labelPosition="right" role="status" />}

@@ -20,6 +20,7 @@ import { SyncStatusBanner } from "./SyncStatusBanner";
 import { ValidationList } from "./ValidationList";
 import { useCoSellData, type Loadable } from "./useCoSellData";
 import { classes, NARROW_WIDTH } from "./styles";
+import { Hint } from "./Section";
 import { h } from "./jsx";
 
 /** The visibility choices in the engine's order (visible first: no value means visible). */
@@ -64,7 +65,7 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
 
   return (
     <div className={classes.root} data-narrow={narrow || undefined} aria-label={strings.Panel_Title} role="group">
-      {disabled && <p className={classes.hint}>{strings.Panel_ReadOnly}</p>}
+      {disabled && <Hint>{strings.Panel_ReadOnly}</Hint>}
       {/* One list of fixes: the live one below while it can be computed, else the one the last sync recorded. */}
       <SyncStatusBanner values={values} strings={strings} locale={locale} now={current} liveProblems={sync && check.state === "loaded" ? check.value.length : undefined} />
       <div className={classes.section}>
@@ -112,7 +113,7 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
         onChange={(notesForMicrosoft) => onChange({ notesForMicrosoft })}
       />
       <ReferralLinkField referralId={values.referralId} link={values.referralLink} microsoftCrmId={values.microsoftCrmId} strings={strings} />
-      <AuditTimeline timeline={loaded.timeline} strings={strings} locale={locale} />
+      <AuditTimeline timeline={loaded.timeline} strings={strings} locale={locale} currency={deal.state === "loaded" && deal.value?.currency?.isocurrencycode} />
     </div>
   );
 };

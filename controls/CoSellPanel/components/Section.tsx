@@ -21,3 +21,6 @@ export const Section: React.FC<SectionProps> = ({ id, title, busy, children }) =
     </section>
   );
 };
+
+/** A line of secondary text (a state with nothing to show, a note): one component, as the panel has many. */
+export const Hint: React.FC<{ children?: React.ReactNode }> = ({ children }) => <p className={classes.hint}>{children}</p>;

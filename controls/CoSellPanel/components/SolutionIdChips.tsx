@@ -3,10 +3,11 @@
 import * as React from "react";
 import { DefaultButton, IconButton, TextField, type ITextField } from "@fluentui/react";
 import { MAX_SOLUTIONS } from "../../../sync/schema/referral";
+import { EXAMPLE_SOLUTION } from "../../../sync/engine/validation";
 import { refuseSolutionId, type SolutionIdRefusal } from "../model/solutionIds";
 import { format, type PanelStrings, type StringKey } from "../strings";
 import { classes, cx } from "./styles";
-import { Section } from "./Section";
+import { Hint, Section } from "./Section";
 import { h, Fragment } from "./jsx";
 
 export interface SolutionIdChipsProps {
@@ -54,7 +55,7 @@ export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange,
       title={<>{strings.Solutions_Label} <span className={classes.hint}>{format(strings.Solutions_Count, ids.length, MAX_SOLUTIONS)}</span></>}
     >
       {ids.length === 0 ? (
-        <p className={classes.hint}>{strings.Solutions_Empty}</p>
+        <Hint>{strings.Solutions_Empty}</Hint>
       ) : (
         <ul className={classes.chips} aria-labelledby="cosell-solutions-heading">
           {ids.map((id, i) => {
@@ -88,7 +89,7 @@ export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange,
             componentRef={input}
             ariaLabel={strings.Solutions_Input}
             errorMessage={error}
-            placeholder="SOL-15974-MQF"
+            placeholder={EXAMPLE_SOLUTION}
             value={draft}
             autoComplete="off"
             spellCheck={false}

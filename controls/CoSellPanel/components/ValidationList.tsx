@@ -5,6 +5,7 @@ import type { ValidationProblem } from "../../../sync/engine/validation";
 import { format, type PanelStrings } from "../strings";
 import type { Loadable } from "./useCoSellData";
 import { classes } from "./styles";
+import { Hint } from "./Section";
 import { h } from "./jsx";
 
 export interface ValidationListProps {
@@ -27,13 +28,13 @@ function problemText(p: ValidationProblem, strings: PanelStrings): string {
 export const ValidationList: React.FC<ValidationListProps> = ({ check, strings }) => {
   switch (check.state) {
     case "unavailable":
-      return <p className={classes.hint}>{strings.Validation_NeedsRecord}</p>;
+      return <Hint>{strings.Validation_NeedsRecord}</Hint>;
     case "loading":
       return <p className={classes.hint} aria-busy="true">{strings.Validation_Loading}</p>;
     case "failed":
       return <p className={classes.error} role="alert">{format(strings.Validation_LoadFailed, check.message)}</p>;
     case "loaded":
-      if (check.value.length === 0) return <p className={classes.hint}>{strings.Validation_Ready}</p>;
+      if (check.value.length === 0) return <Hint>{strings.Validation_Ready}</Hint>;
       return (
         <MessageBar messageBarType={MessageBarType.warning} role="alert" delayedRender={false} isMultiline>
           <div className={classes.stack}>

@@ -21,12 +21,12 @@ export function fieldLabel(field: string, strings: PanelStrings): string {
 const DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/;
 
 /** A recorded value as the seller reads it: never "null", never in exponent form. */
-export function valueText(value: unknown, strings: PanelStrings, locale: string, field?: string): string {
+export function valueText(value: unknown, strings: PanelStrings, locale: string, field?: string, currency?: string | null | false): string {
   if (value === null || value === undefined || value === "") return strings.History_EmptyValue;
   if (field === "visibility" && typeof value === "boolean") return strings[value ? "Visibility_MicrosoftSellers" : "Visibility_Private"];
   if (field === "helpType" && HELP_TYPES.some((h) => h.code === value)) return strings[`Help_${value}` as StringKey];
-  // Grouped in the user's locale and never in exponent form (String(1e21) is "1e+21").
-  if (typeof value === "number") return value.toLocaleString(locale, { maximumFractionDigits: 20 });
+  // Grouped in the user's locale, a deal value in the record's currency, never rounded, never in exponent form (String(1e21) is "1e+21").
+  if (typeof value === "number") return value.toLocaleString(locale, { maximumFractionDigits: 20, ...(field === "dealValue" && currency && { style: "currency", currency }) });
   if (typeof value === "string" && DATE.test(value)) {
     const date = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
     // A close date is a day, not an instant: shown as that day wherever the user is.
