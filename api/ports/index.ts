@@ -69,5 +69,6 @@ export interface DataversePort {
   getSetting(name: string): Promise<string | null>;
   setSetting(name: string, value: string): Promise<void>;
   /** Co-sell deals in Error or Sign-in expired, or Pending since before `pendingBefore`, longest-waiting first. */
-  listStuckDeals(pendingBefore: Date): Promise<StuckDeal[]>;
+  /** The longest-waiting deals that need someone (a first page) and how many there are in all. */
+  listStuckDeals(pendingBefore: Date): Promise<{ deals: StuckDeal[]; total: number }>;
 }

@@ -12,7 +12,7 @@ export interface HealthReport {
   partnerCenter: { credential: "ok" | "expired" | "unknown"; detail?: string };
   lastReconcile: MetricsSnapshot["lastReconcile"];
   counters: Omit<MetricsSnapshot, "lastReconcile">;
-  /** Co-sell deals that need someone (Error, Sign-in expired, Pending too long); null when Dataverse could not be asked. */
+  /** Co-sell deals that need someone (Error, Sign-in expired, Pending too long), all of them; null when Dataverse did not answer in time. */
   stuck: number | null;
 }
 
@@ -28,8 +28,11 @@ export interface StuckRecord {
 /** The fix of a deal that is Pending with nothing recorded: the service never finished its sync. */
 const PENDING_FIX = "The service has not finished syncing this deal. The next reconcile retries it; if it stays Pending, check the service's log for this opportunity.";
 
+/** /health waits this long for Dataverse's count: a health probe must answer even when Dataverse is slow. */
+export const STUCK_COUNT_WAIT_MS = 3_000;
+
 export interface StuckSource {
-  list(pendingBefore: Date): Promise<StuckDeal[]>;
+  list(pendingBefore: Date): Promise<{ deals: StuckDeal[]; total: number }>;
   /** How long a deal may stay Pending before it counts as stuck (the reconcile interval). */
   pendingMs: number;
   now: () => Date;
@@ -67,18 +70,36 @@ export class ServiceHealth {
       }
     } else if (!this.credentialProblem && this.metrics.snapshot().eventsProcessed > 0) credential = { credential: "ok" };
     const { lastReconcile, ...counters } = this.metrics.snapshot();
-    const stuck = await this.stuckRecords().then((records) => records?.length ?? null, () => null);
+    const stuck = await withinMs(this.stuckCount(), STUCK_COUNT_WAIT_MS).catch(() => null);
     return { status: credential.credential === "expired" ? "degraded" : "ok", partnerCenter: credential, lastReconcile, counters, stuck };
+  }
+
+  private async stuckCount(): Promise<number | null> {
+    return this.stuckSource ? (await this.listStuck()).total : null;
+  }
+
+  private listStuck(): Promise<{ deals: StuckDeal[]; total: number }> {
+    const { list, pendingMs, now } = this.stuckSource!;
+    return list(new Date(now().getTime() - pendingMs));
   }
 
   /** The deals that need someone, longest-waiting first (undefined without a source to ask). */
   async stuckRecords(): Promise<StuckRecord[] | undefined> {
     if (!this.stuckSource) return undefined;
-    const { list, pendingMs, now } = this.stuckSource;
-    const deals = await list(new Date(now().getTime() - pendingMs));
+    const { deals } = await this.listStuck();
     return deals.map((d) => ({
       opportunityId: d.opportunityId, topic: d.name, status: d.syncStatus, since: d.since,
       fix: d.syncError?.trim() || (d.syncStatus === "Pending" ? PENDING_FIX : "Open the opportunity: its Co-sell section says what to fix."),
     }));
   }
+}
+
+/** `work`'s answer, or a rejection after `ms` (the timer does not keep the process alive). */
+function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    (timer as { unref?: () => void }).unref?.();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

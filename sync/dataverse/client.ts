@@ -523,22 +523,31 @@ export class DataverseClient {
    * Co-sell deals that need someone: in Error or Sign-in expired, or Pending since before
    * `pendingBefore` (a sync that should have finished by then), the longest-waiting first.
    */
-  async listStuckDeals(pendingBefore: Date, top = 50): Promise<StuckDeal[]> {
+  async listStuckDeals(pendingBefore: Date, top = 50): Promise<{ deals: StuckDeal[]; total: number }> {
     const status = (name: keyof typeof SYNC_STATUS) => `${OPPORTUNITY_COLUMNS.syncStatus} eq ${SYNC_STATUS[name]}`;
-    const page = await this.page<Record<string, unknown>>("listStuckDeals", {
-      collection: "opportunities",
-      select: ["opportunityid", "name", OPPORTUNITY_COLUMNS.syncStatus, OPPORTUNITY_COLUMNS.syncError, "modifiedon"],
-      filter: `${NEEDS_ATTENTION.statuses.map(status).join(" or ")} or (${status(NEEDS_ATTENTION.pending)} and modifiedon lt ${pendingBefore.toISOString()})`,
-      orderBy: ["modifiedon asc"],
-      top,
+    // The first page holds the longest-waiting; $count counts them all (up to 5,000), page size aside.
+    const res = await this.call("listStuckDeals", true, (signal) =>
+      this.api.retrieveMultiple<Record<string, unknown>>({
+        collection: "opportunities",
+        select: ["opportunityid", "name", OPPORTUNITY_COLUMNS.syncStatus, OPPORTUNITY_COLUMNS.syncError, "modifiedon"],
+        filter: `${NEEDS_ATTENTION.statuses.map(status).join(" or ")} or (${status(NEEDS_ATTENTION.pending)} and modifiedon lt ${pendingBefore.toISOString()})`,
+        orderBy: ["modifiedon%20asc"],
+        maxPageSize: top,
+        count: true,
+        signal,
+      }),
+    );
+    const deals = res.value.map((raw) => {
+      const row = clean(raw) as Record<string, unknown>;
+      return {
+        opportunityId: String(row.opportunityid),
+        name: typeof row.name === "string" ? row.name : null,
+        syncStatus: syncStatusName(row[OPPORTUNITY_COLUMNS.syncStatus] as number) ?? "Error",
+        syncError: typeof row[OPPORTUNITY_COLUMNS.syncError] === "string" ? (row[OPPORTUNITY_COLUMNS.syncError] as string) : null,
+        since: String(row.modifiedon),
+      };
     });
-    return page.items.map((row) => ({
-      opportunityId: String(row.opportunityid),
-      name: typeof row.name === "string" ? row.name : null,
-      syncStatus: syncStatusName(row[OPPORTUNITY_COLUMNS.syncStatus] as number) ?? "Error",
-      syncError: typeof row[OPPORTUNITY_COLUMNS.syncError] === "string" ? (row[OPPORTUNITY_COLUMNS.syncError] as string) : null,
-      since: String(row.modifiedon),
-    }));
+    return { deals, total: Math.max(res.oDataCount ?? deals.length, deals.length) };
   }
 
   private async page<T>(what: string, request: Parameters<DynamicsWebApi["retrieveMultiple"]>[0], next?: string): Promise<Page<T>> {

@@ -9,6 +9,7 @@ import { composeService } from "../../api/compose";
 import { silentLogger } from "../../api/core/logger";
 import { OPPORTUNITY_COLUMNS as C, SYNC_STATUS } from "../../sync/schema/dynamics";
 import { createOpportunity } from "./helpers";
+import { STUCK_COUNT_WAIT_MS } from "../../api/triggers/health";
 
 const h = installedHarness(17);
 
@@ -50,3 +51,34 @@ test("a deal Pending longer than the reconcile interval is stuck; one Pending a 
   const pending = later.find((r) => r.opportunityId === id);
   expect(pending).toMatchObject({ topic: "Pending deal", status: "Pending", fix: expect.stringContaining("next reconcile") });
 });
+
+test("/health counts every stuck deal, not only the first page the list shows", async () => {
+  const config = { dataverse: { url: h.dvEmu.orgUrl, auth: { token: SEEDED.applicationUserId } }, partnerCenter: { auth: { token: "pc-token" } } };
+  const service = composeService(config, { logger: silentLogger() });
+  const already = (await service.health()).stuck!;
+  // 60 more deals in Error, written as the service records a failure (status and error, no sync).
+  for (let i = 0; i < 60; i++) {
+    const id = await createOpportunity(h.dataverse, { name: `Stuck ${i}`, sync: false });
+    await h.dataverse.updateOpportunity(id, { [C.syncStatus]: SYNC_STATUS.Error, [C.syncError]: "Add at least one solution ID." }, "*");
+  }
+  await h.settle();
+  expect((await service.health()).stuck).toBe(already + 60);
+  // The list stays a first page, longest-waiting first.
+  expect((await service.stuckRecords()).length).toBe(50);
+});
+
+test("a slow Dataverse leaves the stuck count unknown, and /health still answers within a few seconds", async () => {
+  const config = { dataverse: { url: h.dvEmu.orgUrl, auth: { token: SEEDED.applicationUserId } }, partnerCenter: { auth: { token: "pc-token" } } };
+  const service = composeService(config, { logger: silentLogger() });
+  // Dataverse answers the stuck query after 6 s, twice the wait.
+  h.dvEmu.faults.set([{ method: "GET", path: /opportunities$/, latencyMs: 6_000 }]);
+  try {
+    const started = Date.now();
+    const report = await service.health();
+    expect(report.stuck).toBeNull();
+    expect(Date.now() - started).toBeLessThan(STUCK_COUNT_WAIT_MS + 1_500);
+    expect(report.status).toBe("ok");
+  } finally {
+    h.dvEmu.faults.clear();
+  }
+}, 15_000);
