@@ -15,6 +15,7 @@ import { composeService } from "../api/compose";
 import { silentLogger } from "../api/core/logger";
 import type { RetryPolicy } from "../sync/shared/retry";
 import { filteringAttributes } from "../solution/lib/steps";
+import { loadDefinitions } from "../solution/install/definitions";
 
 export const SERVICE_URL = "https://cosell-service.example.com";
 export const WEBHOOK_KEY = "test-key-0123456789abcdef";
@@ -54,6 +55,10 @@ export function createHarness(seed = 1, options: HarnessOptions = {}) {
   async function install(): Promise<void> {
     // The Update step filters on what the shipped solution's step does.
     const opportunityColumns = filteringAttributes(join(__dirname, ".."));
+    // …and carries the post-image the shipped step registers.
+    const shipped = loadDefinitions(join(__dirname, "..")).steps.find((st) => st.message === "Update" && st.primaryEntity === "opportunity");
+    const image = shipped?.images.find((i) => i.imagetype === 1 || i.imagetype === 2);
+    const postImage = image ? { alias: image.entityalias, attributes: image.attributes.split(",") } : undefined;
     for (const message of ["cosell_SyncOpportunity", "cosell_RespondToReferral"] as const) {
       await dvEmu.registerWebhookStep({ url: `${SERVICE_URL}/api/dataverse`, authtype: 5, headers: { "x-cosell-key": WEBHOOK_KEY }, message, mode: 0, stage: 40 });
     }
@@ -61,6 +66,7 @@ export function createHarness(seed = 1, options: HarnessOptions = {}) {
       await dvEmu.registerWebhookStep({
         url: `${SERVICE_URL}/api/dataverse`, authtype: 4, key: WEBHOOK_KEY, message, mode: 1, stage: 40,
         filteringattributes: message === "Update" ? opportunityColumns : undefined,
+        postImage: message === "Update" ? postImage : undefined,
       });
     }
     const res = await fetch("https://api.partnercenter.microsoft.com/webhooks/v1/registration", {

@@ -152,6 +152,7 @@ async function ensureStep(api: DynamicsWebApi, defs: InstallDefinitions, step: S
   if (!current) {
     await api.create({ collection: "sdkmessageprocessingsteps", data: { sdkmessageprocessingstepid: step.id, ...fields, ...binds } });
     report.changes.push(`registered step "${step.name}"`);
+    await ensureImages(api, step, report);
     return;
   }
   const diff: Row = Object.fromEntries(Object.entries(fields).filter(([k, v]) => (current![k] ?? "") !== v));
@@ -159,10 +160,36 @@ async function ensureStep(api: DynamicsWebApi, defs: InstallDefinitions, step: S
   const relinked = !sameRef(current._sdkmessageid_value, messageId) || !sameRef(current._eventhandler_value, defs.endpoint.id) || (filterId !== undefined && !sameRef(current._sdkmessagefilterid_value, filterId));
   if (!Object.keys(diff).length && !relinked) {
     report.unchanged.push(`step "${step.name}"`);
-    return;
+  } else {
+    await api.update({ collection: "sdkmessageprocessingsteps", key: step.id, data: { ...diff, ...(relinked ? binds : {}) } });
+    report.changes.push(`updated step "${step.name}": ${[...Object.keys(diff), ...(relinked ? ["links"] : [])].join(", ")}`);
   }
-  await api.update({ collection: "sdkmessageprocessingsteps", key: step.id, data: { ...diff, ...(relinked ? binds : {}) } });
-  report.changes.push(`updated step "${step.name}": ${[...Object.keys(diff), ...(relinked ? ["links"] : [])].join(", ")}`);
+  await ensureImages(api, step, report);
+}
+
+/** The step's images as the solution defines them: created when missing, put right when they drifted. */
+async function ensureImages(api: DynamicsWebApi, step: StepDefinition, report: InstallReport): Promise<void> {
+  for (const image of step.images) {
+    const fields: Row = { name: image.name, entityalias: image.entityalias, imagetype: image.imagetype, messagepropertyname: image.messagepropertyname, attributes: image.attributes };
+    let current: Row | null = null;
+    try {
+      current = await api.retrieve({ collection: "sdkmessageprocessingstepimages", key: image.id, select: Object.keys(fields) });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    if (!current) {
+      await api.create({
+        collection: "sdkmessageprocessingstepimages",
+        data: { sdkmessageprocessingstepimageid: image.id, ...fields, "sdkmessageprocessingstepid@odata.bind": `/sdkmessageprocessingsteps(${step.id})` },
+      });
+      report.changes.push(`registered the ${image.entityalias} image of step "${step.name}"`);
+      continue;
+    }
+    const diff: Row = Object.fromEntries(Object.entries(fields).filter(([k, v]) => (current![k] ?? "") !== v));
+    if (Object.keys(diff).length === 0) continue;
+    await api.update({ collection: "sdkmessageprocessingstepimages", key: image.id, data: diff });
+    report.changes.push(`updated the ${image.entityalias} image of step "${step.name}": ${Object.keys(diff).join(", ")}`);
+  }
 }
 
 async function ensureForms(api: DynamicsWebApi, defs: InstallDefinitions, options: InstallOptions, report: InstallReport): Promise<void> {

@@ -22,6 +22,11 @@ export interface SyncContext extends EventTrace {
   request?: { action: "accept" | "decline"; reason?: CloseReasonCode };
   /** The first sync of an opportunity just made from its referral: what it was made with (SyncInput.created). */
   created?: FieldChange[];
+  /**
+   * The referral the trigger says the opportunity is linked to (the step's post-image): read at the
+   * same time as the opportunity, and used only when the opportunity read names the same one.
+   */
+  referralHint?: string;
 }
 
 export interface PairOutcome {
@@ -79,13 +84,20 @@ export class SyncPipeline {
   async syncOpportunity(opportunityId: string, ctx: SyncContext): Promise<PairOutcome> {
     return this.deps.mutex.run(oppKey(opportunityId), () =>
       this.withReplans(opportunityId, null, ctx, async (attempt) => {
-        // Dataverse retries a Custom API call once after a gateway error: handle each OperationId once.
-        if (attempt === 0 && ctx.operationId && isUserTrigger(ctx.trigger) && (await this.deps.dataverse.hasSyncEventForOperation(ctx.operationId))) {
-          return skipped(opportunityId, null, "This operation was already handled.");
-        }
-        const loaded = await this.deps.dataverse.getDeal(opportunityId);
+        // One round trip for what the trigger lets us read at once: the operation check, the opportunity, its referral.
+        const first = attempt === 0;
+        const [handled, loaded, hinted] = await Promise.all([
+          // Dataverse retries a Custom API call once after a gateway error: handle each OperationId once.
+          first && ctx.operationId && isUserTrigger(ctx.trigger) ? this.deps.dataverse.hasSyncEventForOperation(ctx.operationId) : false,
+          this.deps.dataverse.getDeal(opportunityId),
+          // A hint that turns out wrong costs nothing but the read: the referral is then read as usual.
+          first && ctx.referralHint ? this.deps.partnerCenter.get(ctx.referralHint).catch(() => null) : null,
+        ]);
+        if (handled) return skipped(opportunityId, null, "This operation was already handled.");
         if (!loaded) return skipped(opportunityId, null, "The opportunity does not exist (deleted?).");
-        return this.syncLoadedDeal(loaded, ctx, null);
+        const linked = referralIdOf(loaded.deal, null);
+        const known = hinted && linked && hinted.referral.id.toLowerCase() === linked.toLowerCase() ? hinted : null;
+        return this.syncLoadedDeal(loaded, ctx, known);
       }),
     );
   }

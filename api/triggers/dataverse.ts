@@ -174,8 +174,16 @@ export function dataverseTrigger(deps: DataverseTriggerDeps): (request: Request)
     if ((message === "Create" || message === "Update") && rec.PrimaryEntityName === "opportunity") {
       const opportunityId = rec.PrimaryEntityId.toLowerCase();
       if (message === "Create") await takeOverFromLead(rec, opportunityId);
-      return sync(opportunityId, { trigger: "dataverseChange", ...base }, started);
+      return sync(opportunityId, { trigger: "dataverseChange", ...base, referralHint: linkedReferralOf(rec) }, started);
     }
     return problem(400, "unsupportedMessage", `This endpoint handles ${CUSTOM_APIS.syncOpportunity.uniqueName}, ${CUSTOM_APIS.respondToReferral.uniqueName} and opportunity Create/Update/Win/Lose, not ${message} on ${rec.PrimaryEntityName}.`);
   };
+}
+
+/** The referral the step says the row is linked to: its post-image (registered by the solution), or the change itself. */
+function linkedReferralOf(rec: RemoteExecutionContext): string | undefined {
+  const image = Object.values(rec.PostEntityImages)[0]?.Attributes ?? {};
+  const target = (rec.InputParameters.Target as { Attributes?: Record<string, unknown> } | undefined)?.Attributes ?? {};
+  const id = image[C.referralId] ?? target[C.referralId];
+  return typeof id === "string" && id !== "" ? id : undefined;
 }

@@ -79,6 +79,8 @@ export interface WebhookStepOptions {
   mode?: 0 | 1;
   filteringattributes?: string[];
   rank?: number;
+  /** A post-image of these columns under `alias` (imagetype 1, on the Target). */
+  postImage?: { alias: string; attributes: string[] };
 }
 
 export interface DataverseEmulator {
@@ -205,6 +207,12 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
       "sdkmessageid@odata.bind": `/sdkmessages(${SEEDED.messages[o.message]})`,
       ...(filter ? { "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${filter})` } : {}),
     });
+    if (o.postImage) {
+      await created("sdkmessageprocessingstepimages", {
+        name: o.postImage.alias, entityalias: o.postImage.alias, imagetype: 1, messagepropertyname: "Target",
+        attributes: o.postImage.attributes.join(","), "sdkmessageprocessingstepid@odata.bind": `/sdkmessageprocessingsteps(${stepId})`,
+      });
+    }
     return { serviceEndpointId, stepId };
   }
 

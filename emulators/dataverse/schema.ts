@@ -266,6 +266,14 @@ export const TABLES: TableDef[] = [
       sdkmessagefilterid: { attribute: "sdkmessagefilterid", target: "sdkmessagefilters" },
     },
   }),
+  table({
+    // A step's pre/post image: the columns (comma-separated `attributes`) Dataverse puts in the context under `entityalias`.
+    logicalName: "sdkmessageprocessingstepimage",
+    entitySet: "sdkmessageprocessingstepimages",
+    primaryKey: "sdkmessageprocessingstepimageid",
+    columns: { name: "string", entityalias: "string", imagetype: "choice", messagepropertyname: "string", attributes: "memo" },
+    lookups: { sdkmessageprocessingstepid: { attribute: "sdkmessageprocessingstepid", target: "sdkmessageprocessingsteps" } },
+  }),
 ];
 
 const BY_SET = new Map(TABLES.map((t) => [t.entitySet, t]));

@@ -125,6 +125,22 @@ export class StepRunner {
       .sort((a, b) => Number(a.rank ?? 1) - Number(b.rank ?? 1));
   }
 
+  /** The step's post-images: the row as the operation left it, only the columns each image lists. */
+  private postImages(step: Row, event: MessageEvent): Record<string, EntityValue> | undefined {
+    const images = this.store
+      .rows(table("sdkmessageprocessingstepimages"))
+      .filter((i) => i._sdkmessageprocessingstepid_value === step.sdkmessageprocessingstepid && (i.imagetype === 1 || i.imagetype === 2));
+    const row = images.length > 0 ? this.store.get(event.table, event.id) : undefined;
+    if (!row) return undefined;
+    const out: Record<string, EntityValue> = {};
+    for (const image of images) {
+      const columns = String(image.attributes ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+      const values = Object.fromEntries(columns.filter((c) => row[c] !== undefined && row[c] !== null).map((c) => [c, row[c]]));
+      out[String(image.entityalias)] = { Id: event.id, LogicalName: event.table.logicalName, Attributes: toWireAttributes(event.table, values) } as EntityValue;
+    }
+    return out;
+  }
+
   private delivery(step: Row, event: MessageEvent, stage: number, mode: 0 | 1): Delivery {
     const endpoint = this.store.require(table("serviceendpoints"), String(step._eventhandler_value));
     const target = event.values
@@ -148,6 +164,7 @@ export class StepRunner {
       stage,
       operationCreatedOn: this.now(),
       owningExtension: { Id: String(step.sdkmessageprocessingstepid), LogicalName: "sdkmessageprocessingstep", Name: String(step.name ?? "") },
+      postEntityImages: stage === STAGES.postOperation ? this.postImages(step, event) : undefined,
     });
     const { url, headers } = endpointTarget(endpoint);
     let body = JSON.stringify(context);

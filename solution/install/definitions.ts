@@ -23,6 +23,18 @@ export interface StepDefinition {
   asyncautodelete: boolean;
   /** Comma list, Update only. */
   filteringattributes?: string;
+  /** The step's images (SdkMessageProcessingStepImages): what Dataverse sends of the row with each call. */
+  images: StepImageDefinition[];
+}
+export interface StepImageDefinition {
+  id: string;
+  name: string;
+  entityalias: string;
+  /** 0 pre-image, 1 post-image, 2 both. */
+  imagetype: number;
+  messagepropertyname: string;
+  /** Comma list of the columns the image carries. */
+  attributes: string;
 }
 export interface EndpointDefinition { id: string; name: string; description: string; contract: number; messageformat: number; connectionmode: number; userclaim: number }
 export interface InstallDefinitions {
@@ -49,6 +61,14 @@ function stepOf(x: XNode, where: string, filtering: string[]): StepDefinition {
     supporteddeployment: Number(textOf(x, "SupportedDeployment") ?? 0),
     asyncautodelete: textOf(x, "AsyncAutoDelete") === "1",
     filteringattributes: filteringPresent ? filtering.join(",") : undefined,
+    images: (kid(x, "SdkMessageProcessingStepImages")?.children ?? []).filter((c) => c.name === "SdkMessageProcessingStepImage").map((i) => ({
+      id: bareGuid(need(i, "SdkMessageProcessingStepImageId", where).text),
+      name: i.attrs.Name ?? need(i, "EntityAlias", where).text,
+      entityalias: need(i, "EntityAlias", where).text,
+      imagetype: Number(need(i, "ImageType", where).text),
+      messagepropertyname: need(i, "MessagePropertyName", where).text,
+      attributes: need(i, "Attributes", where).text,
+    })),
   };
 }
 

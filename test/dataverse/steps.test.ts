@@ -73,6 +73,26 @@ describe("webhook steps registered through the Web API", () => {
     expect(received).toHaveLength(1);
   });
 
+  test("a post-image registered on the step carries its columns as the row is after the save, changed or not", async () => {
+    await registerUpdateStep(1);
+    const [step] = emulator.store.rows(tableBySet("sdkmessageprocessingsteps")!);
+    const image = await api("sdkmessageprocessingstepimages", {
+      method: "POST",
+      body: JSON.stringify({
+        name: "PostImage", entityalias: "PostImage", imagetype: 1, messagepropertyname: "Target", attributes: OPP.referralId,
+        "sdkmessageprocessingstepid@odata.bind": `/sdkmessageprocessingsteps(${String(step.sdkmessageprocessingstepid)})`,
+      }),
+    });
+    expect(image.status).toBe(204);
+    expect((await patchOpportunity({ [OPP.referralId]: "ref-1" })).status).toBe(204);
+    // The seller's next save changes another column: the image still names the referral.
+    expect((await patchOpportunity({ [OPP.solutionIds]: "SOL-2" })).status).toBe(204);
+    await emulator.dispatcher.drain();
+    const last = parseRemoteExecutionContext(received.at(-1)!.body);
+    expect(Object.keys(last.PostEntityImages)).toEqual(["PostImage"]);
+    expect(last.PostEntityImages.PostImage.Attributes).toEqual({ [OPP.referralId]: "ref-1" });
+  });
+
   test("authvalue is write-only: never returned on read", async () => {
     await registerUpdateStep();
     const res = await api("serviceendpoints?$select=name,url");

@@ -29,9 +29,9 @@ async function rows(set: string): Promise<Array<Record<string, unknown>>> {
 }
 
 describe("install command", () => {
-  it("creates the endpoint with its header key and the six steps, each on the right message", async () => {
+  it("creates the endpoint with its header key and the six steps, each on the right message, and the Update step's post-image", async () => {
     const report = await install(api(), defs, options);
-    expect(report.changes).toHaveLength(7);
+    expect(report.changes).toHaveLength(8);
     const [endpoint] = await rows("serviceendpoints");
     expect(endpoint).toMatchObject({ serviceendpointid: defs.endpoint.id, url: options.serviceUrl, contract: 8, authtype: 5, messageformat: 2 });
     expect(endpoint.authvalue).toBeUndefined(); // write-only
@@ -44,6 +44,10 @@ describe("install command", () => {
     expect(byMessage.Win).toMatchObject({ mode: 1, stage: 40, _sdkmessagefilterid_value: SEEDED.messageFilters.opportunityWin });
     expect(byMessage.Lose).toMatchObject({ mode: 1, stage: 40, _sdkmessagefilterid_value: SEEDED.messageFilters.opportunityLose });
     for (const s of steps) expect(s._eventhandler_value).toBe(defs.endpoint.id);
+    // The row after the save names its referral: the service reads both at once.
+    expect(await rows("sdkmessageprocessingstepimages")).toEqual([
+      expect.objectContaining({ entityalias: "PostImage", imagetype: 1, messagepropertyname: "Target", attributes: "cosell_referralid", _sdkmessageprocessingstepid_value: byMessage.Update.sdkmessageprocessingstepid }),
+    ]);
   });
 
   it("is idempotent: the second run changes nothing and keeps the key", async () => {
@@ -55,14 +59,16 @@ describe("install command", () => {
     expect(JSON.stringify(emulator.snapshot())).toBe(before);
   });
 
-  it("repairs what drifted: a changed URL and a step's filtering attributes", async () => {
+  it("repairs what drifted: a changed URL, a step's filtering attributes, a removed image", async () => {
     await install(api(), defs, options);
     const update = defs.steps.find((s) => s.message === "Update")!;
     expect((await emulator.request("PATCH", `sdkmessageprocessingsteps(${update.id})`, { filteringattributes: "name" })).status).toBe(204);
+    expect((await emulator.request("DELETE", `sdkmessageprocessingstepimages(${update.images[0].id})`)).status).toBe(204);
     const report = await install(api(), defs, { ...options, serviceUrl: "https://cosell2.example.com/hook" });
     expect(report.changes).toEqual([
       expect.stringMatching(/updated webhook endpoint .*url.*authvalue/),
       expect.stringMatching(/updated step .*Update.*filteringattributes/),
+      expect.stringMatching(/registered the PostImage image of step .*Update/),
     ]);
     const [endpoint] = await rows("serviceendpoints");
     expect(endpoint.url).toBe("https://cosell2.example.com/hook");
