@@ -87,8 +87,7 @@ export function dataverseTrigger(deps: DataverseTriggerDeps): (request: Request)
   /** An opportunity qualified from a co-sell lead takes over the lead's referral. */
   async function takeOverFromLead(rec: RemoteExecutionContext, opportunityId: string): Promise<void> {
     const target = rec.InputParameters.Target as { Attributes?: Record<string, unknown> } | undefined;
-    const image = Object.values(rec.PostEntityImages)[0]?.Attributes ?? {};
-    const attrs = { ...(target?.Attributes ?? {}), ...image };
+    const attrs = { ...(target?.Attributes ?? {}), ...postImageAttributes(rec) };
     if (attrs[C.referralId] && attrs[C.syncWithPartnerCenter] === true) return;
     const leadRef = attrs.originatingleadid as { Id?: string } | string | undefined;
     const leadId = typeof leadRef === "string" ? leadRef : leadRef?.Id;
@@ -182,8 +181,15 @@ export function dataverseTrigger(deps: DataverseTriggerDeps): (request: Request)
 
 /** The referral the step says the row is linked to: its post-image (registered by the solution), or the change itself. */
 function linkedReferralOf(rec: RemoteExecutionContext): string | undefined {
-  const image = Object.values(rec.PostEntityImages)[0]?.Attributes ?? {};
   const target = (rec.InputParameters.Target as { Attributes?: Record<string, unknown> } | undefined)?.Attributes ?? {};
-  const id = image[C.referralId] ?? target[C.referralId];
+  const id = postImageAttributes(rec)[C.referralId] ?? target[C.referralId];
   return typeof id === "string" && id !== "" ? id : undefined;
+}
+
+/**
+ * The columns of every post-image, merged: an async step gets the platform's own
+ * "AsynchronousStepPrimaryName" image besides ours (Microsoft's webhook sample), in no promised order.
+ */
+function postImageAttributes(rec: RemoteExecutionContext): Record<string, unknown> {
+  return Object.assign({}, ...Object.values(rec.PostEntityImages).map((image) => image.Attributes ?? {}));
 }

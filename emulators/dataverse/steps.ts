@@ -126,17 +126,20 @@ export class StepRunner {
   }
 
   /** The step's post-images: the row as the operation left it, only the columns each image lists. */
-  private postImages(step: Row, event: MessageEvent): Record<string, EntityValue> | undefined {
-    const images = this.store
+  private postImages(step: Row, event: MessageEvent, mode: 0 | 1): Record<string, EntityValue> | undefined {
+    const images: Array<{ alias: string; columns: string[] }> = this.store
       .rows(table("sdkmessageprocessingstepimages"))
-      .filter((i) => i._sdkmessageprocessingstepid_value === step.sdkmessageprocessingstepid && (i.imagetype === 1 || i.imagetype === 2));
+      .filter((i) => i._sdkmessageprocessingstepid_value === step.sdkmessageprocessingstepid && (i.imagetype === 1 || i.imagetype === 2))
+      .map((i) => ({ alias: String(i.entityalias), columns: String(i.attributes ?? "").split(",").map((a) => a.trim()).filter(Boolean) }));
+    // Microsoft's webhook sample: an async step also gets the platform's image of the row's primary name, first.
+    const primaryName = event.table.logicalName === "opportunity" ? "name" : undefined;
+    if (mode === 1 && primaryName) images.unshift({ alias: "AsynchronousStepPrimaryName", columns: [primaryName, event.table.primaryKey] });
     const row = images.length > 0 ? this.store.get(event.table, event.id) : undefined;
     if (!row) return undefined;
     const out: Record<string, EntityValue> = {};
-    for (const image of images) {
-      const columns = String(image.attributes ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+    for (const { alias, columns } of images) {
       const values = Object.fromEntries(columns.filter((c) => row[c] !== undefined && row[c] !== null).map((c) => [c, row[c]]));
-      out[String(image.entityalias)] = { Id: event.id, LogicalName: event.table.logicalName, Attributes: toWireAttributes(event.table, values) } as EntityValue;
+      out[alias] = { Id: event.id, LogicalName: event.table.logicalName, Attributes: toWireAttributes(event.table, values) } as EntityValue;
     }
     return out;
   }
@@ -164,7 +167,7 @@ export class StepRunner {
       stage,
       operationCreatedOn: this.now(),
       owningExtension: { Id: String(step.sdkmessageprocessingstepid), LogicalName: "sdkmessageprocessingstep", Name: String(step.name ?? "") },
-      postEntityImages: stage === STAGES.postOperation ? this.postImages(step, event) : undefined,
+      postEntityImages: stage === STAGES.postOperation ? this.postImages(step, event, mode) : undefined,
     });
     const { url, headers } = endpointTarget(endpoint);
     let body = JSON.stringify(context);

@@ -389,12 +389,12 @@ describe("references resolve", () => {
     expect(filtering).toContain(OPPORTUNITY_COLUMNS.referralVisibility);
     expect(filtering).not.toContain(OPPORTUNITY_COLUMNS.syncStatus); // the service's own writes must not echo
     expect(filtering).not.toContain(OPPORTUNITY_COLUMNS.microsoftCrmId);
-    // Its post-image names the linked referral, in the schema's element order (the service reads both at once).
+    // Its post-image names the linked referral, in real exports' element order (the service reads both at once).
     const images = kids(kid(update, "SdkMessageProcessingStepImages")!, "SdkMessageProcessingStepImage");
     expect(images.map((i) => [textOf(i, "EntityAlias"), textOf(i, "ImageType"), textOf(i, "MessagePropertyName"), textOf(i, "Attributes")])).toEqual([
       ["PostImage", "1", "Target", OPPORTUNITY_COLUMNS.referralId],
     ]);
-    expect(images[0].children.map((c) => c.name)).toEqual(["Description", "SdkMessageProcessingStepImageId", "Attributes", "EntityAlias", "ImageType", "MessagePropertyName", "IsCustomizable"]);
+    expect(images[0].children.map((c) => c.name)).toEqual(["SdkMessageProcessingStepImageId", "Attributes", "EntityAlias", "ImageType", "MessagePropertyName", "IsCustomizable"]);
   });
 });
 
