@@ -88,12 +88,7 @@ async function ensureEndpoint(api: DynamicsWebApi, defs: InstallDefinitions, opt
     return `<settings><setting name="${KEY_HEADER}" value="${options.key.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;")}" /></settings>`;
   };
   const want = { name: endpoint.name, description: endpoint.description, contract: endpoint.contract, messageformat: endpoint.messageformat, connectionmode: endpoint.connectionmode, userclaim: endpoint.userclaim, url, authtype: AUTH_HTTP_HEADER };
-  let current: Row | null = null;
-  try {
-    current = await api.retrieve({ collection: "serviceendpoints", key: endpoint.id, select: Object.keys(want) });
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
+  const current = await retrieveOrNull(api, "serviceendpoints", endpoint.id, Object.keys(want));
   if (!current) {
     await api.create({ collection: "serviceendpoints", data: { serviceendpointid: endpoint.id, ...want, authvalue: authvalue() } });
     report.changes.push(`created webhook endpoint ${endpoint.name} → ${url}`);
@@ -143,12 +138,7 @@ async function ensureStep(api: DynamicsWebApi, defs: InstallDefinitions, step: S
     "eventhandler_serviceendpoint@odata.bind": `/serviceendpoints(${defs.endpoint.id})`,
     ...(filterId ? { "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${filterId})` } : {}),
   };
-  let current: Row | null = null;
-  try {
-    current = await api.retrieve({ collection: "sdkmessageprocessingsteps", key: step.id, select: [...Object.keys(fields), "_sdkmessageid_value", "_eventhandler_value", "_sdkmessagefilterid_value"] });
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
+  const current = await retrieveOrNull(api, "sdkmessageprocessingsteps", step.id, [...Object.keys(fields), "_sdkmessageid_value", "_eventhandler_value", "_sdkmessagefilterid_value"]);
   if (!current) {
     await api.create({ collection: "sdkmessageprocessingsteps", data: { sdkmessageprocessingstepid: step.id, ...fields, ...binds } });
     report.changes.push(`registered step "${step.name}"`);
@@ -167,16 +157,21 @@ async function ensureStep(api: DynamicsWebApi, defs: InstallDefinitions, step: S
   await ensureImages(api, step, report);
 }
 
+/** A row by its id, or null when the org has none (what each ensure* step starts from). */
+async function retrieveOrNull(api: DynamicsWebApi, collection: string, key: string, select: string[]): Promise<Row | null> {
+  try {
+    return await api.retrieve<Row>({ collection, key, select });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    return null;
+  }
+}
+
 /** The step's images as the solution defines them: created when missing, put right when they drifted. */
 async function ensureImages(api: DynamicsWebApi, step: StepDefinition, report: InstallReport): Promise<void> {
   for (const image of step.images) {
     const fields: Row = { name: image.name, entityalias: image.entityalias, imagetype: image.imagetype, messagepropertyname: image.messagepropertyname, attributes: image.attributes };
-    let current: Row | null = null;
-    try {
-      current = await api.retrieve({ collection: "sdkmessageprocessingstepimages", key: image.id, select: Object.keys(fields) });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    const current = await retrieveOrNull(api, "sdkmessageprocessingstepimages", image.id, Object.keys(fields));
     if (!current) {
       await api.create({
         collection: "sdkmessageprocessingstepimages",
