@@ -9,13 +9,14 @@ import { msalTokenProvider, staticTokenProvider as dataverseToken, type TokenPro
 import { NOT_SIGNED_IN_MESSAGE, PartnerCenterAuth } from "../sync/partner-center/auth";
 import { SIGN_IN_EXPIRED_MESSAGE } from "../sync/partner-center/errors";
 import { REFERRALS_SCOPE, WEBHOOKS_SCOPE, staticTokenProvider, type TokenProvider } from "../sync/partner-center/auth-types";
-import { CallBudget } from "../sync/partner-center/call-budget";
+import { CallBudget, type CallCountStore } from "../sync/partner-center/call-budget";
 import { ReferralsClient } from "../sync/partner-center/referrals-client";
 import { WebhooksClient } from "../sync/partner-center/webhooks-client";
 import type { RetryEnv, RetryPolicy } from "../sync/shared/retry";
 import type { Mapping } from "../sync/engine";
 import type { Config, DataverseConfig, PartnerCenterConfig } from "./config";
 import { createLogger, type Logger } from "./core/logger";
+import { openSharedState, type SharedStateOptions } from "./shared-state/shared-state";
 import { dataversePort } from "./ports/dataverse";
 import { partnerCenterPort } from "./ports/partner-center";
 import { createCoSellService, type CoSellService } from "./service";
@@ -31,6 +32,8 @@ export interface ComposeOptions {
   mapping?: Mapping;
   /** How long a deal may stay Pending before /health counts it stuck: the reconcile interval. */
   stuckAfterMs?: number;
+  /** This instance's name in the shared state, and how long a duplicate webhook waits (tests). */
+  sharedState?: Pick<SharedStateOptions, "holder" | "busyWaitMs">;
 }
 
 /** Client credentials once, for every Dataverse caller (the service, `cosell install`, `cosell mapping set`). */
@@ -56,19 +59,30 @@ export interface PartnerCenterConnection {
   webhooks: () => WebhooksClient;
   /** A silent check /health makes: throws with the reason when Partner Center would refuse us. */
   credentialCheck: () => Promise<void>;
+  /** Every call both clients send, counted against the daily budget (D.10). */
+  budget: CallBudget;
 }
 
-export function connectPartnerCenter(config: PartnerCenterConfig, options: ComposeOptions = {}): PartnerCenterConnection {
+/** `callCounts`: the count shared with other instances (composeService's shared state); without it, this process counts alone. */
+export function connectPartnerCenter(config: PartnerCenterConfig, options: ComposeOptions = {}, callCounts?: CallCountStore): PartnerCenterConnection {
   const logger = options.logger ?? createLogger();
   const auth = "token" in config.auth ? undefined : new PartnerCenterAuth(config.auth);
   const fixed = "token" in config.auth ? staticTokenProvider(config.auth.token) : undefined;
   const tokens = (scope: string): TokenProvider => fixed ?? auth!.tokenProvider(scope);
   // D.10: one budget shared by both clients counts every call per UTC day and warns before the quota.
-  const budget = new CallBudget({ dailyBudget: config.dailyCallBudget, warnAt: config.warnAt, onWarning: (w) => logger.warn({ callBudget: w }, w.message) });
+  const budget = new CallBudget({
+    dailyBudget: config.dailyCallBudget,
+    warnAt: config.warnAt,
+    now: options.now,
+    onWarning: (w) => logger.warn({ callBudget: w }, w.message),
+    store: callCounts,
+    onStoreError: (e) => logger.warn({ err: e }, "Partner Center calls not yet added to the shared daily count; they stay counted here and are added later"),
+  });
   const clientOptions = { retry: options.retry, retryEnv: options.retryEnv, budget };
   const referrals = new ReferralsClient({ tokenProvider: tokens(REFERRALS_SCOPE), baseUrl: config.referralsUrl, ...clientOptions });
   return {
     auth,
+    budget,
     referrals,
     webhooks: () => new WebhooksClient({ tokenProvider: tokens(WEBHOOKS_SCOPE), baseUrl: config.webhooksUrl, ...clientOptions }),
     credentialCheck: auth
@@ -91,9 +105,11 @@ export function connectPartnerCenter(config: PartnerCenterConfig, options: Compo
  * The service from its configuration. Without `inbound` (the `cosell` jobs) it still reconciles
  * and backfills, and refuses calls it could not authenticate.
  */
-export function composeService(config: Pick<Config, "dataverse" | "partnerCenter"> & Partial<Pick<Config, "inbound">>, options: ComposeOptions = {}): CoSellService {
+export function composeService(config: Pick<Config, "dataverse" | "partnerCenter"> & Partial<Pick<Config, "inbound" | "state">>, options: ComposeOptions = {}): CoSellService {
   const logger = options.logger ?? createLogger();
-  const partnerCenter = connectPartnerCenter(config.partnerCenter, { ...options, logger });
+  // Without the state part (or its connection string): in memory, and the log says it is this instance's own.
+  const sharedState = openSharedState(config.state, logger, { now: options.now, ...options.sharedState });
+  const partnerCenter = connectPartnerCenter(config.partnerCenter, { ...options, logger }, sharedState.callCounts);
   return createCoSellService({
     partnerCenter: partnerCenterPort(partnerCenter.referrals),
     dataverse: dataversePort(connectDataverse(config.dataverse, options)),
@@ -108,5 +124,7 @@ export function composeService(config: Pick<Config, "dataverse" | "partnerCenter
       allowLoopbackHttp: config.inbound?.allowLoopbackHttp,
     },
     partnerCenterCredential: partnerCenter.credentialCheck,
+    sharedState,
+    callBudget: partnerCenter.budget,
   });
 }

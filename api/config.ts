@@ -9,8 +9,10 @@ import os from "node:os";
 import path from "node:path";
 import { DEFAULT_CERTIFICATE_HOSTS } from "../sync/partner-center/webhook-verify";
 import { parseCacheKey, TokenCacheKeyError } from "../sync/partner-center/token-cache";
+import { isLoopbackHttp, tableEndpointOf } from "./shared-state/azure-table";
+import { DEFAULT_TABLE_PREFIX, tablePrefixProblem, type StateConfig } from "./shared-state/shared-state";
 
-export type ConfigPart = "dataverse" | "partnerCenter" | "inbound" | "server" | "install";
+export type ConfigPart = "dataverse" | "partnerCenter" | "inbound" | "server" | "state" | "install";
 
 export interface Variable {
   name: string;
@@ -42,6 +44,8 @@ export const VARIABLES: readonly Variable[] = [
   { name: "PORT", parts: ["server"], required: "no", meaning: "standalone server's port (default 7071)" },
   { name: "COSELL_RECONCILE_INTERVAL_MS", parts: ["server"], required: "no", meaning: "standalone server's reconcile period (default 900000 = 15 min)" },
   { name: "COSELL_RECONCILE_SCHEDULE", parts: ["server"], required: "no", meaning: "Functions timer NCRONTAB (default `0 */15 * * * *`)" },
+  { name: "COSELL_STATE_CONNECTION_STRING", parts: ["state"], required: "to run more than one instance", meaning: "Azure Table storage connection string of the state instances share (webhook de-duplication, the Partner Center call budget, the reconcile lease); unset: kept in memory, for one instance only" },
+  { name: "COSELL_STATE_TABLE_PREFIX", parts: ["state"], required: "no", meaning: `prefix of the three tables (default ${DEFAULT_TABLE_PREFIX}: ${DEFAULT_TABLE_PREFIX}Webhooks, ${DEFAULT_TABLE_PREFIX}CallCounts, ${DEFAULT_TABLE_PREFIX}Leases)` },
   { name: "COSELL_SERVICE_URL", parts: ["install"], required: "unless the org's cosell_ServiceUrl variable is set", meaning: "the service's webhook URL, https on 443 (`cosell install`)" },
   { name: "LOG_LEVEL", parts: ["server"], required: "no", meaning: "pino level (default info; warn for the command)" },
 ];
@@ -77,6 +81,8 @@ export interface ServerConfig {
   logLevel?: string;
 }
 
+export type { StateConfig };
+
 export interface InstallConfig {
   serviceUrl?: string;
   /** Needed only to create the endpoint or rotate its key. */
@@ -88,6 +94,7 @@ export interface Config {
   partnerCenter: PartnerCenterConfig;
   inbound: InboundConfig;
   server: ServerConfig;
+  state: StateConfig;
   install: InstallConfig;
 }
 
@@ -196,6 +203,25 @@ function readServer(r: Reader): ServerConfig {
   };
 }
 
+function readState(r: Reader): StateConfig {
+  const connectionString = r.optional("COSELL_STATE_CONNECTION_STRING");
+  const tablePrefix = r.optional("COSELL_STATE_TABLE_PREFIX") ?? DEFAULT_TABLE_PREFIX;
+  const prefixProblem = tablePrefixProblem(tablePrefix);
+  if (prefixProblem) r.problems.push(`COSELL_STATE_TABLE_PREFIX ${prefixProblem}`);
+  if (connectionString) {
+    // Never echo the string: it holds the account key.
+    try {
+      const endpoint = tableEndpointOf(connectionString);
+      if (endpoint.protocol !== "https:" && !isLoopbackHttp(endpoint)) r.problems.push(`COSELL_STATE_CONNECTION_STRING must reach Table storage over https (plain http only on this machine); its endpoint is ${endpoint.origin}`);
+    } catch (e) {
+      // The SDK's own reason, unless it only tripped over a string of some other shape.
+      const reason = e instanceof TypeError ? "" : ` (${(e as Error).message})`;
+      r.problems.push(`COSELL_STATE_CONNECTION_STRING is not a Table storage connection string${reason}; expected DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net, as the storage account's Access keys page shows it`);
+    }
+  }
+  return { connectionString, tablePrefix };
+}
+
 function readInstall(r: Reader): InstallConfig {
   return { serviceUrl: r.url("COSELL_SERVICE_URL", r.optional("COSELL_SERVICE_URL")), webhookKey: r.optional("COSELL_WEBHOOK_KEY") };
 }
@@ -205,6 +231,7 @@ const READERS: { [P in ConfigPart]: (r: Reader) => Config[P] } = {
   partnerCenter: readPartnerCenter,
   inbound: readInbound,
   server: readServer,
+  state: readState,
   install: readInstall,
 };
 

@@ -3,7 +3,7 @@
  * mounted in one msw server. The service's fetch answers at SERVICE_URL, Dataverse's steps and Partner Center's webhooks POST to it over (intercepted) HTTP.
  */
 import { join } from "node:path";
-import { http } from "msw";
+import { http, passthrough } from "msw";
 import { setupServer } from "msw/node";
 import { createDataverseEmulator, SEEDED } from "./dataverse";
 import { createPartnerCenterEmulator } from "./partner-center";
@@ -13,6 +13,8 @@ import { ReferralsClient } from "../sync/partner-center/referrals-client";
 import { staticTokenProvider as pcToken } from "../sync/partner-center/auth-types";
 import { composeService } from "../api/compose";
 import { silentLogger } from "../api/core/logger";
+import type { StateConfig } from "../api/config";
+import { tableEndpointOf } from "../api/shared-state/azure-table";
 import type { RetryPolicy } from "../sync/shared/retry";
 import { filteringAttributes } from "../solution/lib/steps";
 import { loadDefinitions } from "../solution/install/definitions";
@@ -27,6 +29,10 @@ export interface HarnessOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Dataverse's clock (default: the real one), e.g. to make the two services' clocks disagree. */
   dataverseNow?: () => Date;
+  /** The service's shared state (e.g. Azurite's connection string); default in memory. */
+  state?: StateConfig;
+  /** Service instances behind SERVICE_URL, taking requests in turn as a load balancer would (default 1). */
+  instances?: number;
 }
 
 export function createHarness(seed = 1, options: HarnessOptions = {}) {
@@ -38,18 +44,26 @@ export function createHarness(seed = 1, options: HarnessOptions = {}) {
   const dataverse = new DataverseClient({ orgUrl: dvEmu.orgUrl, tokens: dvToken(SEEDED.sellerUserId), ...testRetry });
   const referrals = new ReferralsClient({ tokenProvider: pcToken("pc-token"), ...testRetry });
   // The production composition, configured for the emulators, with the test's retry waits.
-  const service = composeService(
-    {
-      dataverse: { url: dvEmu.orgUrl, auth: { token: SEEDED.applicationUserId } },
-      partnerCenter: { auth: { token: "pc-token" } },
-      inbound: { webhookKey: WEBHOOK_KEY, trustRootsPem: pcEmu.trustRootPem, certificateHosts: [pcEmu.certificateHost] },
-    },
-    { logger: silentLogger(), ...retry },
+  const services = Array.from({ length: options.instances ?? 1 }, (_, i) =>
+    composeService(
+      {
+        dataverse: { url: dvEmu.orgUrl, auth: { token: SEEDED.applicationUserId } },
+        partnerCenter: { auth: { token: "pc-token" } },
+        inbound: { webhookKey: WEBHOOK_KEY, trustRootsPem: pcEmu.trustRootPem, certificateHosts: [pcEmu.certificateHost] },
+        state: options.state,
+      },
+      { logger: silentLogger(), ...retry, sharedState: { holder: `instance-${i + 1}` } },
+    ),
   );
+  const service = services[0];
+  let turn = 0;
+  const stateStorage = options.state?.connectionString ? tableEndpointOf(options.state.connectionString).origin : undefined;
   const server = setupServer(
+    // The shared state's storage (Azurite) is real, not emulated: its requests go out as they are.
+    ...(stateStorage ? [http.all(`${stateStorage}/*`, () => passthrough())] : []),
     ...pcEmu.handlers,
     ...dvEmu.handlers,
-    http.all(`${SERVICE_URL}/*`, ({ request }) => service.fetch(request)),
+    http.all(`${SERVICE_URL}/*`, ({ request }) => services[turn++ % services.length].fetch(request)),
   );
 
   async function install(): Promise<void> {
@@ -84,7 +98,7 @@ export function createHarness(seed = 1, options: HarnessOptions = {}) {
     }
   }
 
-  return { dvEmu, pcEmu, dataverse, referrals, service, server, install, settle };
+  return { dvEmu, pcEmu, dataverse, referrals, service, services, server, install, settle };
 }
 
 /**

@@ -2,7 +2,7 @@
  * Every failure becomes one of a few kinds with a stable code, written to the sync event
  * (`cosell_errorcode`) and counted in /health, so failures can be counted and replayed.
  * Codes are `<SIDE>_<KIND>` (e.g. `PC_THROTTLED`, `DV_CONCURRENCY`); `VALIDATION_FAILED`,
- * `SIGN_IN_EXPIRED` and `BUG` stand alone.
+ * `SIGN_IN_EXPIRED`, `STATE_UNAVAILABLE` and `BUG` stand alone.
  */
 export type FailureKind =
   | "validation"
@@ -75,6 +75,8 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
     return { kind: "validation", code: "VALIDATION_FAILED", message, retryable: false };
   }
   if (error.name === "TimeoutError") return { kind: "transient", code: "TIMEOUT", message, retryable: true };
+  // The instances' shared state (api/shared-state) could not be asked: nothing was done, so all of it can be tried again.
+  if (error.name === "SharedStateUnavailableError") return { kind: "transient", code: "STATE_UNAVAILABLE", message, retryable: true };
   const side = sideOf(error);
   const rawKind = (error as { kind?: unknown }).kind;
   const kind =

@@ -11,7 +11,7 @@ import { createLogger } from "../core/logger";
 import type { CoSellService } from "../service";
 import { problem } from "../triggers/http";
 
-const PARTS = ["dataverse", "partnerCenter", "inbound", "server"] as const;
+const PARTS = ["dataverse", "partnerCenter", "inbound", "server", "state"] as const;
 // Read at load, so a misconfigured app fails its start with every problem listed, not its first call.
 const config = (() => {
   try {
@@ -55,7 +55,15 @@ app.http("healthStuck", { methods: ["GET"], authLevel: "anonymous", route: "heal
 app.timer("reconcile", {
   schedule: config instanceof Error ? "0 */15 * * * *" : config.server.reconcileSchedule,
   handler: async (_timer, ctx) => {
-    const result = await getService().reconcile();
+    // The Functions runtime keeps one timer per app; the reconcile lease also keeps apart other
+    // apps or servers sharing the state (a staging slot, a Node server beside the app).
+    const pass = await getService().scheduledReconcile();
+    if (!pass.ran) return ctx.log(`reconcile skipped: ${pass.message}`);
+    const { result } = pass;
     ctx.log(`reconcile: ${result.pairs} pairs, ${result.written} written, ${result.failed} failed`);
   },
+});
+// Calls counted here and not yet in the shared daily count are added before the instance goes.
+app.hook.appTerminate(async () => {
+  await service?.close();
 });

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from "../core/logger";
 import { startReconcileTimer } from "../triggers/reconcile-timer";
 import { MAX_BODY_BYTES, bodyTooLarge } from "../triggers/http";
 
-export const SERVER_PARTS = ["dataverse", "partnerCenter", "inbound", "server"] as const;
+export const SERVER_PARTS = ["dataverse", "partnerCenter", "inbound", "server", "state"] as const;
 
 export interface RunningServer {
   server: Server;
@@ -43,12 +43,14 @@ export async function startServer(config: Pick<Config, (typeof SERVER_PARTS)[num
     server.listen(config.server.port, config.server.host, () => resolve());
   });
   logger.info({ host: config.server.host, port: config.server.port }, "co-sell service listening");
-  const timer = startReconcileTimer(() => service.reconcile(), config.server.reconcileIntervalMs, logger);
+  // Every instance's timer ticks; the reconcile lease lets one of them run each pass.
+  const timer = startReconcileTimer(() => service.scheduledReconcile(), config.server.reconcileIntervalMs, logger);
   return {
     server,
     async stop() {
       await timer.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await service.close();
     },
   };
 }

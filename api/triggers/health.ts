@@ -3,6 +3,7 @@
  * counters. The credential is known from a silent check when the host gives one, otherwise from
  * the last sync's outcome.
  */
+import type { CallBudgetSnapshot } from "../../sync/partner-center/call-budget";
 import type { Metrics, MetricsSnapshot } from "../core/metrics";
 import type { PairOutcome } from "../core/pipeline";
 import type { StuckDeal } from "../ports";
@@ -14,6 +15,14 @@ export interface HealthReport {
   counters: Omit<MetricsSnapshot, "lastReconcile">;
   /** Co-sell deals that need someone (Error, Sign-in expired, Pending too long), all of them; null when Dataverse did not answer in time. */
   stuck: number | null;
+  /** Today's Partner Center calls against the daily budget (D.10), of all instances when they share state. */
+  callBudget?: CallBudgetSnapshot;
+}
+
+/** The call budget as /health reads it: brought up to date with the other instances first, where it can be. */
+export interface CallBudgetSource {
+  sync(): Promise<void>;
+  snapshot(): CallBudgetSnapshot;
 }
 
 /** One deal that needs someone, for the admin: what, since when, and the fix. */
@@ -45,7 +54,21 @@ export class ServiceHealth {
     private readonly metrics: Metrics,
     private readonly credentialCheck?: () => Promise<unknown>,
     private readonly stuckSource?: StuckSource,
+    private readonly budget?: CallBudgetSource,
   ) {}
+
+  /** A failure that ended a trigger before any sync (the shared state out of reach), counted with the others. */
+  recordError(code: string): void {
+    this.metrics.recordError(code);
+  }
+
+  /** Today's call budget; when the other instances' counts cannot be read, this instance's view of them. */
+  async callBudget(): Promise<CallBudgetSnapshot | undefined> {
+    if (!this.budget) return undefined;
+    // As long as the stuck count may take: a health probe answers even when the shared state is slow.
+    await withinMs(this.budget.sync(), STUCK_COUNT_WAIT_MS).catch(() => undefined);
+    return this.budget.snapshot();
+  }
 
   /**
    * Every handled trigger passes through here: its latency, what it says about the sign-in, and
@@ -70,8 +93,8 @@ export class ServiceHealth {
       }
     } else if (!this.credentialProblem && this.metrics.snapshot().eventsProcessed > 0) credential = { credential: "ok" };
     const { lastReconcile, ...counters } = this.metrics.snapshot();
-    const stuck = await withinMs(this.stuckCount(), STUCK_COUNT_WAIT_MS).catch(() => null);
-    return { status: credential.credential === "expired" ? "degraded" : "ok", partnerCenter: credential, lastReconcile, counters, stuck };
+    const [stuck, callBudget] = await Promise.all([withinMs(this.stuckCount(), STUCK_COUNT_WAIT_MS).catch(() => null), this.callBudget()]);
+    return { status: credential.credential === "expired" ? "degraded" : "ok", partnerCenter: credential, lastReconcile, counters, stuck, ...(callBudget ? { callBudget } : {}) };
   }
 
   private async stuckCount(): Promise<number | null> {

@@ -1,6 +1,8 @@
 /**
  * The reconcile timer of the standalone server and the sandbox (Azure Functions has its own timer
  * trigger). A slow pass is never overlapped by the next tick, and a failed pass is logged, not thrown.
+ * Give it the service's `scheduledReconcile`: with several instances, the reconcile lease lets one
+ * of them run each pass (the others log that they skipped it).
  */
 import type { Logger } from "../core/logger";
 

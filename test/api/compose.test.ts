@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { composeService } from "../../api/compose";
-import { silentLogger } from "../../api/core/logger";
+import { createLogger, silentLogger } from "../../api/core/logger";
 import { SIGN_IN_EXPIRED_MESSAGE } from "../../sync/partner-center/errors";
 import { NOT_SIGNED_IN_MESSAGE } from "../../sync/partner-center/auth";
 import { encryptCache } from "../../sync/partner-center/token-cache";
@@ -56,4 +56,32 @@ test.each(["partner-center/webhook", "dataverse"])("an oversized body to /api/%s
   const stream = new Blob([big]).stream();
   const streamed = await service.fetch(new Request(`https://cosell.example.com/api/${route}`, { method: "POST", body: stream, headers, duplex: "half" } as RequestInit));
   expect(streamed.status).toBe(413);
+});
+
+describe("the shared state is announced at start", () => {
+  const logged = () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger({ level: "info", destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    return { lines, logger };
+  };
+  const config = (state?: { connectionString?: string; tablePrefix: string }) => ({
+    dataverse: { url: "https://contoso.crm.dynamics.com", auth: { token: "dv" } },
+    partnerCenter: { auth: { token: "pc" } },
+    state,
+  });
+
+  test("without a connection string: in this instance's memory, one instance only, and how to share it", () => {
+    const { lines, logger } = logged();
+    composeService(config(), { logger });
+    expect(lines).toContainEqual(expect.objectContaining({ sharedState: "memory", msg: expect.stringMatching(/run one instance only.*COSELL_STATE_CONNECTION_STRING/) }));
+  });
+
+  test("with one: the storage's endpoint and the tables' prefix, never the account key", () => {
+    const { lines, logger } = logged();
+    const key = randomBytes(64).toString("base64");
+    composeService(config({ connectionString: `DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=${key};EndpointSuffix=core.windows.net`, tablePrefix: "cosell" }), { logger });
+    const line = lines.find((l) => l.sharedState === "azureTable");
+    expect(line).toMatchObject({ endpoint: "https://contoso.table.core.windows.net/", tablePrefix: "cosell" });
+    expect(JSON.stringify(lines)).not.toContain(key);
+  });
 });

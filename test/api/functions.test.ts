@@ -11,7 +11,7 @@ const registered: Registration[] = [];
 jest.mock("@azure/functions", () => {
   const actual = jest.requireActual("@azure/functions");
   const record = (name: string, options: Registration["options"]) => registered.push({ name, options });
-  return { ...actual, app: { http: record, timer: record } };
+  return { ...actual, app: { http: record, timer: record, hook: { appTerminate: (handler: Registration["options"]["handler"]) => record("appTerminate", { handler }) } } };
 });
 
 // The app reads its configuration when it loads; this environment has none.
@@ -25,6 +25,8 @@ test("registers the Dataverse and Partner Center webhooks, health, and the recon
   expect(byName.partnerCenterWebhook).toMatchObject({ methods: ["POST"], route: "partner-center/webhook", authLevel: "anonymous" });
   expect(byName.health).toMatchObject({ methods: ["GET"], route: "health" });
   expect(byName.reconcile.schedule).toBe(process.env.COSELL_RECONCILE_SCHEDULE ?? "0 */15 * * * *");
+  // The call budget's last counts are flushed to the shared state when the instance goes.
+  expect(byName.appTerminate.handler).toEqual(expect.any(Function));
 });
 
 test("a Functions request becomes the same web Request, and a web Response the same Functions answer", async () => {
