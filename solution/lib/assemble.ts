@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { readManifest, controlDescription, type ControlManifest } from "./control";
+import { completeDashboard, tableAssets, type Catalog } from "./dashboards";
 import { completeTable } from "./tables";
 import { bareGuid, filteringAttributes, withFilteringAttributes } from "./steps";
 import { el, kids, need, parseXml, textOf, toXml, type XNode, XmlError } from "./xml";
@@ -82,12 +83,14 @@ export function assemble(input: PackInput, managed: boolean): PackedSolution {
   const entities: XNode[] = [];
   const relationships: XNode[] = [];
   const prefix = textOf(need(need(read("Other/Solution.xml"), "SolutionManifest", "Solution.xml"), "Publisher", "Solution.xml"), "CustomizationPrefix") ?? "";
+  const catalog: Catalog = new Map();
   for (const file of srcFiles.filter((f) => /^Entities\/[^/]+\/Entity\.xml$/.test(f))) {
     const viewDir = file.replace(/Entity\.xml$/, "SavedQueries/");
     const views = srcFiles.filter((f) => f.startsWith(viewDir)).flatMap((f) => kids(read(f), "savedquery"));
     const chartDir = file.replace(/Entity\.xml$/, "Visualizations/");
     const charts = srcFiles.filter((f) => f.startsWith(chartDir)).flatMap((f) => kids(read(f), "visualization"));
     const table = completeTable(read(file), `solution/src/${file}`, views, charts);
+    catalog.set(table.schemaName.toLowerCase(), tableAssets(views, charts, `solution/src/${file.replace(/Entity\.xml$/, "")}`));
     const ribbonFile = file.replace(/Entity\.xml$/, "RibbonDiff.xml");
     const ribbon = srcFiles.includes(ribbonFile) ? read(ribbonFile) : EMPTY_RIBBON();
     entities.push({ ...table.entity, children: [...table.entity.children, { ...ribbon, attrs: {} }] });
@@ -97,6 +100,13 @@ export function assemble(input: PackInput, managed: boolean): PackedSolution {
   for (const file of srcFiles.filter((f) => f.startsWith("Other/Relationships/"))) relationships.push(...kids(read(file), "EntityRelationship"));
   entities.sort((a, b) => a.children[0].text.localeCompare(b.children[0].text));
   relationships.sort((a, b) => a.attrs.Name.localeCompare(b.attrs.Name));
+
+  // Dashboards: each tile's view and chart must be one packed above.
+  const dashboards = srcFiles.filter((f) => /^Dashboards\/[^/]+\.xml$/.test(f)).map((f) => {
+    const { dashboard, formId } = completeDashboard(read(f), `solution/src/${f}`, catalog);
+    components.add(`60:${bareGuid(formId)}`);
+    return dashboard;
+  });
 
   // Roles.
   const roles = srcFiles.filter((f) => /^Roles\/.+\.xml$/.test(f)).map((f) => {
@@ -156,7 +166,7 @@ export function assemble(input: PackInput, managed: boolean): PackedSolution {
   // customizations.xml: the skeleton's sections, filled.
   const skeleton = read("Other/Customizations.xml");
   const fill: Record<string, XNode[]> = {
-    Entities: entities, Roles: roles, EntityRelationships: relationships, WebResources: webResources,
+    Entities: entities, Roles: roles, EntityRelationships: relationships, Dashboards: dashboards, WebResources: webResources,
     CustomControls: [el("CustomControl", {}, [el("Name", {}, storedName), el("FileName", {}, `/Controls/${storedName}/ControlManifest.xml`)])],
     SdkMessageProcessingSteps: steps, ServiceEndpoints: endpoints,
   };

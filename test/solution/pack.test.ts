@@ -152,6 +152,7 @@ describe("solution.xml", () => {
     const exists: Record<string, (r: XNode) => boolean> = {
       "1": (r) => !!kids(kid(cust, "Entities")!, "Entity").find((e) => kid(e, "Name")!.text.toLowerCase() === r.attrs.schemaName) && r.attrs.behavior === (["opportunity", "lead"].includes(r.attrs.schemaName) ? "2" : "0"),
       "20": (r) => kids(kid(cust, "Roles")!, "Role").some((x) => x.attrs.id.toLowerCase() === r.attrs.id),
+      "60": (r) => kids(kid(cust, "Dashboards")!, "Dashboard").some((d) => textOf(d, "FormId") === r.attrs.id && r.attrs.behavior === "0"),
       "61": (r) => kids(kid(cust, "WebResources")!, "WebResource").some((w) => textOf(w, "Name") === r.attrs.schemaName),
       "66": (r) => kids(kid(cust, "CustomControls")!, "CustomControl").some((c) => textOf(c, "Name") === r.attrs.schemaName),
       "92": (r) => kids(kid(cust, "SdkMessageProcessingSteps")!, "SdkMessageProcessingStep").some((s) => s.attrs.SdkMessageProcessingStepId.toLowerCase() === r.attrs.id),
@@ -159,7 +160,7 @@ describe("solution.xml", () => {
       "380": (r) => `environmentvariabledefinitions/${r.attrs.schemaName}/environmentvariabledefinition.xml` in unmanaged.entries,
     };
     for (const r of roots) expect({ r: r.attrs, ok: exists[r.attrs.type]?.(r) ?? false }).toEqual({ r: r.attrs, ok: true });
-    expect(new Set(roots.map((r) => r.attrs.type))).toEqual(new Set(["1", "20", "61", "66", "92", "95", "380"]));
+    expect(new Set(roots.map((r) => r.attrs.type))).toEqual(new Set(["1", "20", "60", "61", "66", "92", "95", "380"]));
   });
 });
 
@@ -176,7 +177,7 @@ describe("customizations.xml", () => {
   });
 
   it("sections follow the schema order, Languages last, RibbonDiffXml last in each Entity", () => {
-    const order = ["Entities", "Roles", "Workflows", "FieldSecurityProfiles", "Templates", "EntityMaps", "EntityRelationships", "OrganizationSettings", "optionsets", "WebResources", "CustomControls", "SolutionPluginAssemblies", "SdkMessageProcessingSteps", "ServiceEndpoints", "EntityDataProviders", "Languages"];
+    const order = ["Entities", "Roles", "Workflows", "FieldSecurityProfiles", "Templates", "EntityMaps", "EntityRelationships", "OrganizationSettings", "optionsets", "Dashboards", "WebResources", "CustomControls", "SolutionPluginAssemblies", "SdkMessageProcessingSteps", "ServiceEndpoints", "EntityDataProviders", "Languages"];
     expect(cust.children.map((c) => c.name)).toEqual(order);
     expect(Object.keys(cust.attrs)).toEqual(["xmlns:xsi"]);
     for (const e of kids(kid(cust, "Entities")!, "Entity")) expect(e.children[e.children.length - 1].name).toBe("RibbonDiffXml");
@@ -505,6 +506,43 @@ describe("the admin's views and chart on opportunity", () => {
     expect(category.attrs.alias).toBe(groupBy.attrs.alias);
     expect(kid(kid(category, "measurecollection")!, "measure")!.attrs.alias).toBe(count.attrs.alias);
     expect(kid(kid(kid(charts[0], "presentationdescription")!, "Chart")!, "Series")).toBeDefined();
+  });
+});
+
+describe("the Co-sell dashboard", () => {
+  const dashboardsOf = (z: Unpacked) => kids(kid(z.xml("customizations.xml"), "Dashboards")!, "Dashboard");
+  const nameOf = (x: XNode) => kid(kid(x, "LocalizedNames")!, "LocalizedName")!.attrs.description;
+  const bare = (g: string | undefined) => (g ?? "").replace(/[{}]/g, "").toLowerCase();
+
+  it.each([["unmanaged", unmanaged], ["managed", managed]])("%s: one system dashboard in export order, with its own type-60 RootComponent", (_n, z) => {
+    const dashboards = dashboardsOf(z);
+    expect(dashboards.map(nameOf)).toEqual(["Co-sell"]);
+    const d = dashboards[0];
+    expect(d.children.map((c) => c.name)).toEqual(["LocalizedNames", "FormId", "IsCustomizable", "IsDefault", "FormXml", "IntroducedVersion", "IsTabletEnabled"]);
+    expect([textOf(d, "IsCustomizable"), textOf(d, "IsDefault"), kid(kid(d, "FormXml")!, "forms")!.attrs.type]).toEqual(["1", "0", "dashboard"]);
+    const roots = kids(kid(kid(z.xml("solution.xml"), "SolutionManifest")!, "RootComponents")!, "RootComponent").filter((r) => r.attrs.type === "60");
+    expect(roots.map((r) => [r.attrs.id, r.attrs.behavior])).toEqual([[textOf(d, "FormId"), "0"]]);
+  });
+
+  it.each([["unmanaged", unmanaged], ["managed", managed]])("%s: shows the sync-status chart over the open deals, the deals needing attention and the open deals, from the same zip", (_n, z) => {
+    const opp = kids(kid(z.xml("customizations.xml"), "Entities")!, "Entity").find((e) => kid(e, "Name")!.text === "Opportunity")!;
+    const views = new Map(kids(kid(kid(opp, "SavedQueries")!, "savedqueries")!, "savedquery").map((v) => [bare(textOf(v, "savedqueryid")), nameOf(v)]));
+    const charts = new Map(kids(kid(opp, "Visualizations")!, "visualization").map((c) => [bare(textOf(c, "savedqueryvisualizationid")), nameOf(c)]));
+    const tiles = [...walk(dashboardsOf(z)[0])].filter((n) => n.name === "control").map((c) => {
+      const p = kid(c, "parameters")!;
+      return {
+        table: textOf(p, "TargetEntityType"), mode: textOf(p, "ChartGridMode"),
+        view: views.get(bare(textOf(p, "ViewId"))) ?? `unknown view ${textOf(p, "ViewId")}`,
+        chart: textOf(p, "VisualizationId") ? charts.get(bare(textOf(p, "VisualizationId"))) ?? `unknown chart ${textOf(p, "VisualizationId")}` : null,
+        systemOnly: [textOf(p, "IsUserView"), textOf(p, "IsUserChart")],
+      };
+    });
+    const system = ["false", "false"];
+    expect(tiles).toEqual([
+      { table: "opportunity", mode: "Chart", view: "Open co-sell deals", chart: "Co-sell deals by sync status", systemOnly: system },
+      { table: "opportunity", mode: "Grid", view: "Co-sell needing attention", chart: null, systemOnly: system },
+      { table: "opportunity", mode: "Grid", view: "Open co-sell deals", chart: null, systemOnly: system },
+    ]);
   });
 });
 
