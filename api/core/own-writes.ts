@@ -18,7 +18,7 @@ import { OPPORTUNITY_STATE, type DynamicsDeal } from "../../sync/schema/dynamics
 import { valueAt } from "../../sync/engine/convert";
 import { getColumn } from "../../sync/engine/paths";
 import { canonicalEqual } from "../../sync/engine/transforms";
-import type { SnapshotValue } from "../../sync/engine/snapshot";
+import { linksOf, type SnapshotValue } from "../../sync/engine/snapshot";
 import type { Mapping, SyncSnapshot } from "../../sync/engine";
 
 /**
@@ -103,6 +103,7 @@ export function baselineAfterOwnWrite(write: Omit<OwnWrite, "stored">, mapping: 
     layout: mapping.layout,
     dynamics,
     partnerCenter,
+    ...(used?.links ? { links: used.links } : {}),
   };
 }
 
@@ -116,7 +117,7 @@ function baselineOfOwnCreate({ written, deal }: Omit<OwnWrite, "stored">, mappin
   // As the create's own plan has it (plan.ts): Partner Center answers an outgoing create with Active/Accepted.
   return {
     version: 1, referralId: now.id, status: "Active", substatus: "Accepted", state: deal.opportunity.statecode ?? OPPORTUNITY_STATE.Open,
-    layout: mapping.layout, dynamics, partnerCenter,
+    layout: mapping.layout, dynamics, partnerCenter, links: linksOf(deal.opportunity),
   };
 }
 
@@ -147,6 +148,11 @@ export class OwnWrites {
       return undefined;
     }
     return now ? baselineAfterOwnWrite(write, mapping, now) : undefined;
+  }
+
+  /** Whether a write of ours is pending for the opportunity (its re-plans need the referral as read). */
+  has(opportunityId: string): boolean {
+    return this.pending.has(opportunityId.toLowerCase());
   }
 
   /** The snapshot describing our write is stored: nothing pending. */

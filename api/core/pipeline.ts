@@ -6,10 +6,14 @@
  */
 import type { CloseReasonCode, Referral } from "../../sync/schema/referral";
 import type { FieldChange } from "../../sync/engine/audit";
-import { OPPORTUNITY_COLUMNS as C, type SyncResult, type SyncStatusName, type SyncTrigger } from "../../sync/schema/dynamics";
 import {
-  failureEffects, isUserTrigger, needsReferral, parseSnapshot, planEffects, referralIdOf, type EventTrace, type Mapping,
+  OPPORTUNITY_COLUMNS as C, SYNC_STATUS, type OpportunityRecord, type SyncResult, type SyncStatusName, type SyncTrigger,
+} from "../../sync/schema/dynamics";
+import {
+  answerAsExpected, failureEffects, isSelfContainedPatch, isUserTrigger, linksOf, needsReferral, parseSnapshot, planEffects,
+  referralAsLastSynced, referralIdOf, sameLinks, snapshotCovers, type EventTrace, type Mapping, type SyncSnapshot,
 } from "../../sync/engine";
+import { DEAL_IMAGE, type OpportunityImage } from "../../sync/dataverse/opportunity-image";
 import { classifyFailure, type ClassifiedFailure } from "./errors";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics";
@@ -27,6 +31,11 @@ export interface SyncContext extends EventTrace {
    * same time as the opportunity, and used only when the opportunity read names the same one.
    */
   referralHint?: string;
+  /**
+   * The opportunity as the Update step's post-image carries it (the row as the save left it, and
+   * its ETag): a save is planned from it and the last sync's snapshot, without reading (syncFromImage).
+   */
+  image?: OpportunityImage;
 }
 
 export interface PairOutcome {
@@ -59,6 +68,19 @@ export interface PreparedPair {
   changeSet: DataverseWrite[];
 }
 
+/**
+ * Partner Center's answer to a PATCH planned from the snapshot did not hold what the snapshot
+ * said (the referral was not as last synced): the pair is read and planned again. A concurrency
+ * failure, so withReplans re-reads both sides.
+ */
+export class StaleBaselineError extends Error {
+  readonly kind = "concurrency";
+  constructor(referralId: string) {
+    super(`Partner Center's referral ${referralId} did not hold what the last sync stored; reading it again.`);
+    this.name = "PartnerCenterStaleBaselineError";
+  }
+}
+
 export const oppKey = (id: string) => `opp:${id.toLowerCase()}`;
 export const refKey = (id: string) => `ref:${id}`;
 
@@ -84,8 +106,11 @@ export class SyncPipeline {
   async syncOpportunity(opportunityId: string, ctx: SyncContext): Promise<PairOutcome> {
     return this.deps.mutex.run(oppKey(opportunityId), () =>
       this.withReplans(opportunityId, null, ctx, async (attempt) => {
-        // One round trip for what the trigger lets us read at once: the operation check, the opportunity, its referral.
         const first = attempt === 0;
+        // A save whose post-image and snapshot tell everything: no reads (a 412 on either write comes back here as a re-read).
+        const fromImage = first && ctx.image ? await this.syncFromImage(ctx.image, ctx) : null;
+        if (fromImage) return fromImage;
+        // One round trip for what the trigger lets us read at once: the operation check, the opportunity, its referral.
         const [handled, loaded, hinted] = await Promise.all([
           // Dataverse retries a Custom API call once after a gateway error: handle each OperationId once.
           first && ctx.operationId && isUserTrigger(ctx.trigger) ? this.deps.dataverse.hasSyncEventForOperation(ctx.operationId) : false,
@@ -131,6 +156,51 @@ export class SyncPipeline {
         return this.syncLoadedDeal(loaded, ctx, current);
       }),
     );
+  }
+
+  /**
+   * A seller's save planned from the step's post-image and what the last sync stored, then written
+   * through: PATCH Partner Center with If-Match on the stored ETag, one Dataverse change set with
+   * If-Match on the image's row version. Two round trips, no reads. null, having written nothing,
+   * when the image and the snapshot do not tell enough (lastSyncedBasis): the caller reads instead.
+   *
+   * Why this loses nothing:
+   * - Partner Center changed since the last sync: the PATCH fails (412), the pair is read and
+   *   merged three ways; the same if its answer shows the referral was not as stored.
+   * - The row changed after the image (an async step runs later): the change set fails (412) and
+   *   the pair is read again; our PATCH is remembered (OwnWrites) so its values are not taken for
+   *   Microsoft's, and the newer row is planned against them.
+   * - The account, contact and currency are not in the image: they are taken as last synced while
+   *   the opportunity's lookups still name the rows the snapshot was read from (a new customer or
+   *   contact is read). Their values in the snapshot stay as they were, so an edit made on those
+   *   rows themselves (it does not fire this step) is still a difference at the next full read
+   *   (reconcile re-reads every opportunity changed since its watermark, and this save is one).
+   */
+  private async syncFromImage(image: OpportunityImage, ctx: SyncContext): Promise<PairOutcome | null> {
+    const opportunity = image.opportunity;
+    const opportunityId = opportunity.opportunityid;
+    const mapping = await this.deps.mapping();
+    const storedSnapshot = (opportunity[C.syncSnapshot] as string | null | undefined) ?? null;
+    const basis = this.ownWrites.has(opportunityId) ? null : lastSyncedBasis(opportunity, ctx, mapping);
+    if (!basis) return null;
+    const loaded: DealWithETag = { deal: { opportunity, account: null, contact: null, currency: null }, etag: image.etag };
+    const effects = planEffects({ loaded, referral: basis.referral, snapshot: basis.snapshot, mapping, now: this.deps.now(), trace: ctx, related: "lastSynced" });
+    const write = effects.partnerCenter;
+    if (write && !isSelfContainedPatch(write, mapping)) return null;
+
+    let answer: ReferralWithETag | null = null;
+    if (write) {
+      // `written` is what we sent on top of the referral as last synced, never the answer: a field
+      // the answer holds otherwise is not ours, and a re-plan must see it as Microsoft's.
+      this.ownWrites.remember(opportunityId, { stored: storedSnapshot, used: basis.snapshot, before: basis.referral.referral, deal: loaded.deal, written: write.expected });
+      answer = await this.deps.partnerCenter.patch(write.id, write.ops, write.eTag);
+      if (!answerAsExpected(answer.referral, write.expected, mapping)) throw new StaleBaselineError(write.id);
+    }
+    const { dataverse, outcome } = effects.complete(answer);
+    if (dataverse.length > 0) await this.deps.dataverse.write(dataverse);
+    this.dataverseWritten(opportunityId);
+    this.deps.logger.debug({ opportunityId, referralId: basis.referral.referral.id }, "save synced from the step's post-image");
+    return { opportunityId, ...outcome, recorded: true, writes: { partnerCenter: write ? 1 : 0, dataverse: dataverse.length } };
   }
 
   /** Plans one loaded pair and writes it through (Partner Center, then one Dataverse change set). */
@@ -242,6 +312,36 @@ export class SyncPipeline {
     }
     return outcome;
   }
+}
+
+/** Sync statuses after which the stored snapshot and ETag describe a completed sync whose checks all passed. */
+const SETTLED: ReadonlySet<unknown> = new Set([SYNC_STATUS.Synced, SYNC_STATUS.ClosedInPartnerCenter, SYNC_STATUS.ExpiredInPartnerCenter]);
+
+/**
+ * What a save can be planned against without reading, or null when the image and the stored
+ * snapshot do not tell enough: only a seller's change (not Sync now, not an answer to a referral),
+ * a linked co-sell deal whose last sync completed (an error may name a row not read here), a
+ * snapshot that has every mapped field and names the same customer, contact and currency as the
+ * image, a mapping whose opportunity columns the image carries, and a referral status the snapshot
+ * can stand in for (referralAsLastSynced).
+ */
+function lastSyncedBasis(
+  opportunity: OpportunityRecord,
+  ctx: SyncContext,
+  mapping: Mapping,
+): { snapshot: SyncSnapshot; referral: ReferralWithETag } | null {
+  if (ctx.trigger !== "dataverseChange" || ctx.request || ctx.created) return null;
+  const referralId = opportunity[C.referralId];
+  const eTag = opportunity[C.referralETag];
+  if (opportunity[C.syncWithPartnerCenter] !== true || typeof referralId !== "string" || !referralId || typeof eTag !== "string" || !eTag) return null;
+  if (!SETTLED.has(opportunity[C.syncStatus])) return null;
+  const imaged = new Set<string>(DEAL_IMAGE.attributes);
+  const columns = mapping.fields.filter((f) => f.columnRef.table === "opportunity").map((f) => f.columnRef.column);
+  if (!columns.every((c) => imaged.has(c))) return null;
+  const snapshot = parseSnapshot(opportunity[C.syncSnapshot] as string | null | undefined);
+  if (!snapshot || !snapshot.links || !sameLinks(snapshot.links, linksOf(opportunity)) || !snapshotCovers(snapshot, mapping)) return null;
+  const referral = referralAsLastSynced(snapshot, mapping, referralId);
+  return referral ? { snapshot, referral: { referral, eTag } } : null;
 }
 
 /** Creates the Dynamics side of a referral nobody has linked yet (see inbound.ts). */

@@ -13,6 +13,7 @@ import {
   stringParameter,
   type RemoteExecutionContext,
 } from "../../sync/dataverse/remote-execution-context";
+import { opportunityImageOf } from "../../sync/dataverse/opportunity-image";
 import { ServiceValidationError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { PairOutcome, SyncContext, SyncPipeline } from "../core/pipeline";
@@ -173,7 +174,9 @@ export function dataverseTrigger(deps: DataverseTriggerDeps): (request: Request)
     if ((message === "Create" || message === "Update") && rec.PrimaryEntityName === "opportunity") {
       const opportunityId = rec.PrimaryEntityId.toLowerCase();
       if (message === "Create") await takeOverFromLead(rec, opportunityId);
-      return sync(opportunityId, { trigger: "dataverseChange", ...base, referralHint: linkedReferralOf(rec) }, started);
+      // An Update's post-image carries the whole opportunity (when the step registers it): a save is then planned without reading it again.
+      const image = message === "Update" ? opportunityImageOf(rec) : undefined;
+      return sync(opportunityId, { trigger: "dataverseChange", ...base, referralHint: linkedReferralOf(rec), ...(image ? { image } : {}) }, started);
     }
     return problem(400, "unsupportedMessage", `This endpoint handles ${CUSTOM_APIS.syncOpportunity.uniqueName}, ${CUSTOM_APIS.respondToReferral.uniqueName} and opportunity Create/Update/Win/Lose, not ${message} on ${rec.PrimaryEntityName}.`);
   };

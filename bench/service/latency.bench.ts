@@ -2,8 +2,10 @@
  * Service latency with 30 ms added to every emulated call (Dataverse and Partner Center):
  *   - Partner Center event → opportunity updated (seller changes the deal value; webhook → service → Dataverse)
  *   - opportunity saved → referral updated (seller saves the form; Update step → service → Partner Center)
- * p50/p99 over 200 events each, and the ratio of p50 to the floor of two round trips (2 × 30 ms):
- * one to read what a sync needs, one to write it (issue #18). The calls the service made are
+ * p50/p99 over 200 events each, and the ratio of p50 to the floor of two round trips (2 × 30 ms,
+ * issue #18): inbound reads both sides at once, then writes one `$batch`; outbound reads nothing
+ * (the step's post-image and the stored snapshot tell it everything), PATCHes Partner Center, then
+ * writes one `$batch`. The calls the service made are
  * printed too (reads sent at once count one each but cost one round trip). Echo deliveries are
  * held back while timing, so the counted calls are exactly the ones on the path.
  * Run: npx tsx bench/service/latency.bench.ts

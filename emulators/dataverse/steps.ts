@@ -138,7 +138,14 @@ export class StepRunner {
     if (!row) return undefined;
     const out: Record<string, EntityValue> = {};
     for (const { alias, columns } of images) {
-      const values = Object.fromEntries(columns.filter((c) => row[c] !== undefined && row[c] !== null).map((c) => [c, row[c]]));
+      // An image names a lookup by its logical name (customerid); the row keeps it as _customerid_value. Null columns are left out.
+      const values: Row = {};
+      for (const c of columns) {
+        const key = row[c] === undefined && row[`_${c}_value`] !== undefined ? `_${c}_value` : c;
+        if (row[key] === undefined || row[key] === null) continue;
+        values[key] = row[key];
+        if (key !== c) values[`${key}${LOOKUP_TARGET_SUFFIX}`] = row[`${key}${LOOKUP_TARGET_SUFFIX}`];
+      }
       out[alias] = { Id: event.id, LogicalName: event.table.logicalName, Attributes: toWireAttributes(event.table, values) } as EntityValue;
     }
     return out;

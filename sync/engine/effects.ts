@@ -14,7 +14,7 @@ import { changedColumns, isUserTrigger, statusColumns } from "./bookkeeping";
 import { applyDataverseChanges, type DynamicsStatusAction } from "./convert";
 import type { Mapping } from "./mapping";
 import { applyPatch, type JsonPatchOp } from "./patch";
-import { plan, type Plan } from "./plan";
+import { plan, type Plan, type RelatedRows } from "./plan";
 import { serializeSnapshot, type SyncSnapshot } from "./snapshot";
 
 export interface ReferralWithETag {
@@ -64,6 +64,8 @@ export interface SyncInput {
    * this is its first sync: its timeline row then says what was made, not "nothing sent".
    */
   created?: FieldChange[];
+  /** The deal's account, contact and currency were not read: taken as last synced (PlanInput.related). */
+  related?: RelatedRows;
 }
 
 /** What an opportunity made from a referral was created with, as timeline changes (written to Dynamics 365). */
@@ -136,7 +138,7 @@ export function planEffects(input: SyncInput): SyncEffects {
 
   const first = plan({
     snapshot: input.snapshot, deal: loaded.deal, referral: input.referral?.referral ?? null,
-    mapping: input.mapping, now: input.now, trigger: trace.trigger, request: input.request,
+    mapping: input.mapping, now: input.now, trigger: trace.trigger, request: input.request, related: input.related,
   });
   // An invalid plan's reason is problemsText of its problems: the fix list the panel shows.
   if (first.outcome === "invalid" || first.outcome === "rejected") {
@@ -214,8 +216,12 @@ function planRefused(input: SyncInput, thePlan: Plan, message: string, code: str
   const opp = input.loaded.deal.opportunity;
   const wanted: Record<string, unknown> = { ...statusColumns(thePlan.syncStatus, message) };
   // A rejected plan still keeps its snapshot current (e.g. the referral expired); an invalid one agreed nothing.
-  if (thePlan.outcome === "rejected") wanted[C.syncSnapshot] = serializeSnapshot(thePlan.nextSnapshot);
-  if (input.referral) wanted[C.referralETag] = input.referral.eTag;
+  // The stored ETag is the version of the referral the stored snapshot describes: a save planned
+  // from the snapshot alone (relatedAsLastSynced) PATCHes with it, so it moves only with the snapshot.
+  if (thePlan.outcome === "rejected") {
+    wanted[C.syncSnapshot] = serializeSnapshot(thePlan.nextSnapshot);
+    if (input.referral) wanted[C.referralETag] = input.referral.eTag;
+  }
   const columns = changedColumns(opp, wanted);
   const dataverse = opportunityUpdate(input.loaded, columns);
   const news = columns[C.syncStatus] !== undefined || columns[C.syncError] !== undefined;
@@ -261,7 +267,7 @@ function partnerCenterWrite(thePlan: Plan, referral: ReferralWithETag | null): P
  */
 function settle(first: Plan, input: SyncInput, answer: Referral): Plan {
   const after = applyDataverseChanges(input.loaded.deal, first.dataverse, first.statusActions);
-  const second = plan({ snapshot: first.nextSnapshot, deal: after, referral: answer, mapping: input.mapping, now: input.now, trigger: input.trace.trigger });
+  const second = plan({ snapshot: first.nextSnapshot, deal: after, referral: answer, mapping: input.mapping, now: input.now, trigger: input.trace.trigger, related: input.related });
   if (second.outcome !== "write" || second.referralPatch.length > 0 || second.createReferral) return first;
   const opportunity = { ...first.dataverse.opportunity, ...second.dataverse.opportunity };
   // The first plan's message is the one that says what happened (e.g. edits a closed referral refused).

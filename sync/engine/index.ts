@@ -21,10 +21,10 @@
  */
 export * from "../schema/referral";
 export * from "../schema/dynamics";
-export { plan, applyPlanToDeal, type Plan, type PlanInput, type AuditEntry, type Conflict, type FieldChange, type StatusAction, type Side } from "./plan";
+export { plan, applyPlanToDeal, type Plan, type PlanInput, type RelatedRows, type AuditEntry, type Conflict, type FieldChange, type StatusAction, type Side } from "./plan";
 export {
-  serializeSnapshot, parseSnapshot, emptySnapshot, snapshotFields, snapshotWithFields,
-  type SyncSnapshot, type FieldSnapshot, type SnapshotLayout, type SnapshotValue,
+  serializeSnapshot, parseSnapshot, emptySnapshot, snapshotFields, snapshotWithFields, linksOf, sameLinks,
+  type SyncSnapshot, type DealLinks, type FieldSnapshot, type SnapshotLayout, type SnapshotValue,
 } from "./snapshot";
 export {
   loadMapping, defaultMapping, defaultMappingDocument, MappingError, REFERRAL_FIELDS, DIRECTIONS, CONFLICT_POLICIES,
@@ -46,4 +46,5 @@ export {
   type SyncInput, type SyncEffects, type Effects, type EffectOutcome, type EventTrace,
   type PartnerCenterWrite, type DataverseWrite, type ReferralWithETag, type DealWithETag,
 } from "./effects";
+export { referralAsLastSynced, snapshotCovers, isSelfContainedPatch, answerAsExpected } from "./last-synced";
 export { isUserTrigger, problemsText, statusColumns, changedColumns } from "./bookkeeping";

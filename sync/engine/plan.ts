@@ -13,7 +13,7 @@ import { applyPatch, patchForWrites, type JsonPatchOp } from "./patch";
 import { getColumn } from "./paths";
 import { isTerminal, referralLink, type CloseReasonCode, type NewReferral, type Referral } from "../schema/referral";
 import {
-  emptySnapshot, serializeSnapshot, snapshotsEqual, snapshotText, type SnapshotLayout, type SnapshotValue, type SyncSnapshot,
+  emptySnapshot, linksOf, serializeSnapshot, snapshotsEqual, snapshotText, type DealLinks, type SnapshotLayout, type SnapshotValue, type SyncSnapshot,
 } from "./snapshot";
 import {
   CLOSED_NOT_SENT, closeReasonText, isAwaitingResponse, planStatus, statusChanges, statusOps, syncStatusFor, type StatusPlan,
@@ -33,7 +33,16 @@ export interface PlanInput {
   now: Date;
   trigger: SyncTrigger;
   request?: { action: "accept" | "decline"; reason?: CloseReasonCode };
+  /**
+   * "lastSynced": the deal's account, contact and currency were not read (a plan from the step's
+   * post-image, which carries the opportunity row only); their mapped values are taken as the
+   * snapshot has them and the rules on those rows are left to the next full read. See relatedAsLastSynced.
+   */
+  related?: RelatedRows;
 }
+
+/** Whether the plan read the deal's related rows ("read", the default) or takes them as last synced. */
+export type RelatedRows = "read" | "lastSynced";
 
 export type StatusAction = DynamicsStatusAction;
 
@@ -250,7 +259,11 @@ function assemble(
   };
 }
 
-function snapshotOf(referral: Referral | null, status: StatusPlan["next"] | null, values: SnapshotValues, state: number): SyncSnapshot {
+/**
+ * `links`: the related rows the Dynamics values were read from; pass the previous snapshot's when
+ * the values are the previous ones.
+ */
+function snapshotOf(referral: Referral | null, status: StatusPlan["next"] | null, values: SnapshotValues, state: number, links: DealLinks | undefined): SyncSnapshot {
   return {
     version: 1,
     referralId: referral?.id ?? null,
@@ -260,6 +273,7 @@ function snapshotOf(referral: Referral | null, status: StatusPlan["next"] | null
     layout: values.layout,
     dynamics: values.dynamics,
     partnerCenter: values.partnerCenter,
+    ...(links ? { links } : {}),
   };
 }
 
@@ -283,7 +297,7 @@ function planCreate(input: PlanInput): Plan {
 
   const createReferral = referralFromDeal(deal, mapping);
   // Partner Center answers an outgoing create with Active/Accepted (D.6).
-  const next: SyncSnapshot = { version: 1, referralId: null, status: "Active", substatus: "Accepted", state, ...readAll(mapping, deal, createReferral) };
+  const next: SyncSnapshot = { version: 1, referralId: null, status: "Active", substatus: "Accepted", state, ...readAll(mapping, deal, createReferral), links: linksOf(deal.opportunity) };
   // The timeline lists what the new referral carries.
   mapping.fields.forEach((field, i) => {
     const after = next.partnerCenter[mapping.slots[i]];
@@ -324,7 +338,7 @@ function planResponse(input: PlanInput, request: NonNullable<PlanInput["request"
     draft.referralOps.push(...statusOps("Active", "Accepted"));
     draft.actions.push({ side: "partnerCenter", action: "accept" });
     draft.messages.push("Referral accepted.");
-    const next = snapshotOf(referral, { status: "Active", substatus: "Accepted", state }, keep, state);
+    const next = snapshotOf(referral, { status: "Active", substatus: "Accepted", state }, keep, state, keep.links);
     return assemble(input, draft, "sync", "Synced", next, { referral });
   }
   const reason = closeReasonText(request.reason);
@@ -341,7 +355,7 @@ function planResponse(input: PlanInput, request: NonNullable<PlanInput["request"
   draft.dataverse.opportunity[C.closeReason] = closeReasonValue(request.reason!);
   draft.messages.push(`Referral declined (${reason}); the opportunity is closed as canceled.`);
   // The referral is final: what both sides hold now is the last agreed state.
-  const next = snapshotOf(referral, { status: "Closed", substatus: "Declined", state: OPPORTUNITY_STATE.Lost }, readAll(mapping, deal, referral), OPPORTUNITY_STATE.Lost);
+  const next = snapshotOf(referral, { status: "Closed", substatus: "Declined", state: OPPORTUNITY_STATE.Lost }, readAll(mapping, deal, referral), OPPORTUNITY_STATE.Lost, linksOf(deal.opportunity));
   return assemble(input, draft, "sync", "ClosedInPartnerCenter", next, { referral });
 }
 
@@ -411,19 +425,28 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
   /** Dynamics values a mapped field cannot carry as they are (never rounded on the way). */
   const outRefused: ValidationProblem[] = [];
 
+  const unread = input.related === "lastSynced";
+  // The rows the Dynamics values come from: read now, or (not read) the ones the snapshot's values came from.
+  const linksRead = unread ? snapshot?.links : linksOf(deal.opportunity);
   const fieldList = mapping.fields;
   for (let i = 0; i < fieldList.length; i++) {
     const field = fieldList[i];
     const slot = mapping.slots[i];
     const { transform } = field;
-    const rawD = getColumn(deal, field.columnRef);
-    const rawP = valueAt(referral, field);
-    const d = transform.fromDynamics(rawD);
-    // Both sides usually hold the very same text: one read serves both when the reading is the same too.
-    const p = rawP === rawD && transform.fromReferral === transform.fromDynamics ? d : transform.fromReferral(rawP);
     const at = prevSlots ? prevSlots[i] : -1;
     const prevD = at >= 0 ? snapshot!.dynamics[at] : undefined;
     const prevP = at >= 0 ? snapshot!.partnerCenter[at] : undefined;
+    const lastSynced = unread && field.columnRef.table !== "opportunity";
+    if (lastSynced && prevD === undefined) {
+      // Not read and no baseline: nothing is known of it now; the next full read plans it.
+      next.holdBack(i, snapshot, prevSlots);
+      continue;
+    }
+    const rawD = lastSynced ? undefined : getColumn(deal, field.columnRef);
+    const rawP = valueAt(referral, field);
+    const d = lastSynced ? prevD! : transform.fromDynamics(rawD);
+    // Both sides usually hold the very same text: one read serves both when the reading is the same too.
+    const p = !lastSynced && rawP === rawD && transform.fromReferral === transform.fromDynamics ? d : transform.fromReferral(rawP);
     const dChanged = prevD === undefined || !canonicalEqual(d, prevD);
     const pChanged = prevP === undefined || !canonicalEqual(p, prevP);
     // Unchanged values stay as they were (so an unchanged snapshot is the old one).
@@ -431,7 +454,8 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
     if (pChanged || next.fresh) next.set("partnerCenter", slot, p);
     if (d === p || canonicalEqual(d, p)) continue;
     // The inbound half of a split field: our own text coming back from Partner Center is not Microsoft's.
-    if (field.outboundTwin && canonicalEqual(p, field.outboundTwin.transform.fromDynamics(getColumn(deal, field.outboundTwin.columnRef)))) continue;
+    if (field.outboundTwin && (unread && field.outboundTwin.columnRef.table !== "opportunity" ? p === prevP || canonicalEqual(p, prevP ?? null) :
+      canonicalEqual(p, field.outboundTwin.transform.fromDynamics(getColumn(deal, field.outboundTwin.columnRef))))) continue;
     let winner: Side | null = dChanged ? "dynamics" : pChanged ? "partnerCenter" : null;
     if (prevD === undefined && prevP === undefined && (isBlank(d) || isBlank(p))) {
       // No baseline (a first link, a field new to the mapping): fill the empty side, never erase the other.
@@ -492,13 +516,13 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
     }
     // Incoming values wait for the next sync; the refused ones are recorded so the warning is given once.
     for (const { index } of toD) next.holdBack(index, snapshot, prevSlots);
-    const kept = snapshotOf(referral, null, next, deal.opportunity.statecode ?? OPPORTUNITY_STATE.Open);
+    const kept = snapshotOf(referral, null, next, deal.opportunity.statecode ?? OPPORTUNITY_STATE.Open, linksRead);
     return assemble(input, draft, "rejected", syncStatus, kept, { referral, reason: status.rejected ?? `${CLOSED_NOT_SENT}.` });
   }
 
   // Validation before anything goes to Partner Center.
   if (toPc.length > 0 || status.referralOps.length > 0) {
-    const checked = validateForPartnerCenter(deal, now, { isNew: false });
+    const checked = validateForPartnerCenter(deal, now, { isNew: false, related: input.related });
     // A column validation already names needs no second line.
     const problems = [...checked, ...outRefused.filter((r) => !checked.some((c) => c.column === r.column)), ...status.problems];
     if (problems.length > 0) {
@@ -531,7 +555,7 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
   if (status.referralOps.length > 0) {
     syncStatus = syncStatusFor(applyPatch(referral, status.referralOps));
   }
-  const nextSnapshot = snapshotOf(referral, status.next, next, state);
+  const nextSnapshot = snapshotOf(referral, status.next, next, state, linksRead);
   // Nothing moved: hand back the previous snapshot itself, so its stored text is reused as it is.
   return assemble(input, draft, "sync", syncStatus, snapshot && snapshotsEqual(snapshot, nextSnapshot) ? snapshot : nextSnapshot, { referral });
 }

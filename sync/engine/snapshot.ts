@@ -43,6 +43,31 @@ export interface SyncSnapshot {
   dynamics: readonly SnapshotValue[];
   /** Per layout name, the value Partner Center had; the same array as `dynamics` when every field agrees. */
   partnerCenter: readonly SnapshotValue[];
+  /**
+   * The related rows the Dynamics side was read from (the opportunity's customer, contact and
+   * currency lookups). A sync planned from the step's post-image, which carries the lookups but not
+   * the rows, may take those rows as last synced only while the lookups still name these.
+   * Absent in snapshots written before it existed (or by a baseline that did not read the deal).
+   */
+  links?: DealLinks;
+}
+
+/** The ids of the rows behind the `account.`, `contact.` and `currency.` columns of a deal (null: none). */
+export interface DealLinks {
+  account: string | null;
+  contact: string | null;
+  currency: string | null;
+}
+
+/** The links of a deal's opportunity row, as the Web API names its lookups. */
+export function linksOf(opportunity: { _customerid_value?: string | null; _parentcontactid_value?: string | null; _transactioncurrencyid_value?: string | null }): DealLinks {
+  const id = (v: string | null | undefined) => (v ? v.toLowerCase() : null);
+  return { account: id(opportunity._customerid_value), contact: id(opportunity._parentcontactid_value), currency: id(opportunity._transactioncurrencyid_value) };
+}
+
+export function sameLinks(a: DealLinks | undefined, b: DealLinks | undefined): boolean {
+  if (a === b) return true;
+  return !!a && !!b && a.account === b.account && a.contact === b.contact && a.currency === b.currency;
 }
 
 /* ---------- layouts ---------- */
@@ -141,17 +166,19 @@ function entry(d: SnapshotValue, p: SnapshotValue): unknown {
 export function serializeSnapshot(snapshot: SyncSnapshot): string {
   const { layout, dynamics, partnerCenter } = snapshot;
   const { referralId: r, status: s, substatus: ss, state: st } = snapshot;
+  // Written only when known, so a snapshot without them keeps the text it had.
+  const l = snapshot.links ? [snapshot.links.account, snapshot.links.contact, snapshot.links.currency] : undefined;
   let text: string;
   if (registered.get(layout.fingerprint) === layout) {
     const f: unknown[] = [];
     for (let i = 0; i < layout.names.length; i++) f.push(entry(dynamics[i], partnerCenter[i]));
-    text = JSON.stringify({ v: 2, m: layout.fingerprint, r, s, ss, st, f });
+    text = JSON.stringify({ v: 2, m: layout.fingerprint, r, s, ss, st, l, f });
   } else {
     const f: Record<string, unknown> = {};
     layout.names.forEach((name, i) => {
       if (dynamics[i] !== undefined && partnerCenter[i] !== undefined) f[name] = entry(dynamics[i], partnerCenter[i]);
     });
-    text = JSON.stringify({ v: 1, r, s, ss, st, f });
+    text = JSON.stringify({ v: 1, r, s, ss, st, l, f });
   }
   remember(snapshot, text);
   return text;
@@ -165,6 +192,8 @@ export function snapshotText(snapshot: SyncSnapshot): string {
 export function snapshotsEqual(a: SyncSnapshot, b: SyncSnapshot): boolean {
   if (a === b) return true;
   if (a.referralId !== b.referralId || a.status !== b.status || a.substatus !== b.substatus || a.state !== b.state) return false;
+  // A snapshot from before links were kept is not rewritten for them alone: the next real change stores them.
+  if (a.links && b.links && !sameLinks(a.links, b.links)) return false;
   if (a.layout !== b.layout && !sameNames(a.layout.names, b.layout.names)) return false;
   return sameValues(a.dynamics, b.dynamics) && sameValues(a.partnerCenter, b.partnerCenter);
 }
@@ -225,6 +254,8 @@ export function parseSnapshot(text: string | null | undefined): SyncSnapshot | n
   if (o.s != null && !(REFERRAL_STATUSES as readonly unknown[]).includes(o.s)) return null;
   if (o.ss != null && !(REFERRAL_SUBSTATUSES as readonly unknown[]).includes(o.ss)) return null;
   if (o.st != null && !STATES.includes(o.st)) return null;
+  const links = readLinks(o.l);
+  if (links === null) return null;
   const values = o.v === 2 ? readCompact(o) : o.v === 1 ? readNamed(o.f) : null;
   if (!values) return null;
   const snapshot: SyncSnapshot = {
@@ -236,9 +267,17 @@ export function parseSnapshot(text: string | null | undefined): SyncSnapshot | n
     layout: values.layout,
     dynamics: values.dynamics,
     partnerCenter: values.partnerCenter,
+    ...(links ? { links } : {}),
   };
   remember(snapshot, text);
   return snapshot;
+}
+
+/** `[account, contact, currency]` ids (each a string or null); undefined when absent, null when malformed. */
+function readLinks(l: unknown): DealLinks | undefined | null {
+  if (l === undefined) return undefined;
+  if (!Array.isArray(l) || l.length !== 3 || !l.every((x) => x === null || typeof x === "string")) return null;
+  return { account: l[0] as string | null, contact: l[1] as string | null, currency: l[2] as string | null };
 }
 
 type Values = Pick<SyncSnapshot, "layout" | "dynamics" | "partnerCenter">;

@@ -139,18 +139,22 @@ const blank = (v: unknown): boolean => v == null || (typeof v === "string" && v.
 export function validateForPartnerCenter(
   deal: DynamicsDeal,
   now: Date,
-  options: { isNew?: boolean } = {},
+  /** related "lastSynced": the account, contact and currency were not read; their rules wait for the next full read. */
+  options: { isNew?: boolean; related?: "read" | "lastSynced" } = {},
 ): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   const add = (code: string, column: string, message: string, ...args: Array<string | number>): void => {
     problems.push(args.length > 0 ? { code, column, message, args } : { code, column, message });
   };
   const { opportunity, account, contact, currency } = deal;
+  const relatedRead = options.related !== "lastSynced";
 
   if (blank(opportunity.name)) add("name.missing", "opportunity.name", "Give the opportunity a topic; Partner Center uses it as the deal name.");
 
   // Customer and address.
-  if (!account) {
+  if (!relatedRead) {
+    // Not read: judged at the next full read.
+  } else if (!account) {
     add("customer.missing", "opportunity.customerid", "Choose the customer account for this opportunity.");
   } else {
     if (blank(account.name)) add("customer.nameMissing", "account.name", "Give the customer account a name.");
@@ -207,14 +211,16 @@ export function validateForPartnerCenter(
     add("dealValue.negative", VALUE_COLUMN, "The estimated revenue cannot be negative.");
   } else if (value > MONEY_RANGE.max) {
     add("dealValue.tooLarge", VALUE_COLUMN, `The estimated revenue is more than Dataverse and Partner Center can hold; enter at most ${plainNumber(MONEY_RANGE.max)}.`, plainNumber(MONEY_RANGE.max));
-  } else {
+  } else if (relatedRead) {
     const decimals = currency?.currencyprecision ?? DEFAULT_CURRENCY_PRECISION;
     if (amountProblem(value, decimals)) {
       const code = currency?.isocurrencycode ?? "the currency";
       add("dealValue.precision", VALUE_COLUMN, `The estimated revenue ${plainNumber(value)} has more decimals than ${code} keeps; round it to ${decimals} decimal${decimals === 1 ? "" : "s"}.`, plainNumber(value), code, decimals);
     }
   }
-  if (!currency || blank(currency.isocurrencycode)) {
+  if (!relatedRead) {
+    // The currency row was not read.
+  } else if (!currency || blank(currency.isocurrencycode)) {
     add("currency.missing", "opportunity.transactioncurrencyid", "Choose the currency of the opportunity.");
   } else if (!isIsoCurrency(currency.isocurrencycode)) {
     add(
@@ -255,7 +261,9 @@ export function validateForPartnerCenter(
     if (!HELP_TYPES.some((h) => h.value === help)) {
       add("helpType.unknown", "opportunity.cosell_howcanmicrosofthelp", "Choose one of the listed answers to \"How can Microsoft help?\".");
     }
-    if (!contact) {
+    if (!relatedRead) {
+      // The contact row was not read.
+    } else if (!contact) {
       add("contact.missing", "opportunity.parentcontactid", "Choose a customer contact: Microsoft needs one when you ask for its help.");
     } else {
       if (blank(contact.firstname)) add("contact.firstNameMissing", "contact.firstname", "Add the customer contact's first name.");
@@ -272,7 +280,9 @@ export function validateForPartnerCenter(
   // Lengths.
   for (const limit of LENGTH_LIMITS) {
     const dot = limit.column.indexOf(".");
-    const record = deal[limit.column.slice(0, dot) as "opportunity" | "account" | "contact"];
+    const table = limit.column.slice(0, dot) as "opportunity" | "account" | "contact";
+    if (!relatedRead && table !== "opportunity") continue;
+    const record = deal[table];
     const text = record?.[limit.column.slice(dot + 1)];
     if (typeof text === "string" && text.length > limit.max) {
       add("text.tooLong", limit.column, `${limit.label} is ${text.length} characters long; Partner Center takes at most ${limit.max}.`, limit.label, text.length, limit.max);

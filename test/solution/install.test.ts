@@ -10,6 +10,7 @@ import { connect, install, KEY_HEADER } from "../../solution/install";
 import { loadDefinitions } from "../../solution/install/definitions";
 import { addSection } from "../../solution/install/form";
 import { filteringAttributes } from "../../solution/lib/steps";
+import { DEAL_IMAGE } from "../../sync/dataverse/opportunity-image";
 import { tableBySet } from "../../emulators/dataverse/schema";
 import { ROOT } from "./build-output";
 
@@ -44,9 +45,12 @@ describe("install command", () => {
     expect(byMessage.Win).toMatchObject({ mode: 1, stage: 40, _sdkmessagefilterid_value: SEEDED.messageFilters.opportunityWin });
     expect(byMessage.Lose).toMatchObject({ mode: 1, stage: 40, _sdkmessagefilterid_value: SEEDED.messageFilters.opportunityLose });
     for (const s of steps) expect(s._eventhandler_value).toBe(defs.endpoint.id);
-    // The row after the save names its referral: the service reads both at once.
+    // The row after the save, every column the service reads: a seller's save is synced without reading it again.
     expect(await rows("sdkmessageprocessingstepimages")).toEqual([
-      expect.objectContaining({ entityalias: "PostImage", imagetype: 1, messagepropertyname: "Target", attributes: "cosell_referralid", _sdkmessageprocessingstepid_value: byMessage.Update.sdkmessageprocessingstepid }),
+      expect.objectContaining({
+        entityalias: DEAL_IMAGE.alias, imagetype: 1, messagepropertyname: "Target", attributes: DEAL_IMAGE.attributes.join(","),
+        _sdkmessageprocessingstepid_value: byMessage.Update.sdkmessageprocessingstepid,
+      }),
     ]);
   });
 
@@ -68,10 +72,21 @@ describe("install command", () => {
     expect(report.changes).toEqual([
       expect.stringMatching(/updated webhook endpoint .*url.*authvalue/),
       expect.stringMatching(/updated step .*Update.*filteringattributes/),
-      expect.stringMatching(/registered the PostImage image of step .*Update/),
+      expect.stringMatching(new RegExp(`registered the ${DEAL_IMAGE.alias} image of step .*Update`)),
     ]);
     const [endpoint] = await rows("serviceendpoints");
     expect(endpoint.url).toBe("https://cosell2.example.com/hook");
+  });
+
+  it("brings an image registered by an older version (the referral id alone) to the full column list", async () => {
+    await install(api(), defs, options);
+    const update = defs.steps.find((s) => s.message === "Update")!;
+    const old = { name: "PostImage", entityalias: "PostImage", attributes: "cosell_referralid" };
+    expect((await emulator.request("PATCH", `sdkmessageprocessingstepimages(${update.images[0].id})`, old)).status).toBe(204);
+    const report = await install(api(), defs, options);
+    expect(report.changes).toEqual([expect.stringMatching(new RegExp(`updated the ${DEAL_IMAGE.alias} image of step .*Update.*attributes`))]);
+    const [image] = await rows("sdkmessageprocessingstepimages");
+    expect(image).toMatchObject({ entityalias: DEAL_IMAGE.alias, attributes: DEAL_IMAGE.attributes.join(",") });
   });
 
   it("refuses a non-https service URL and a missing key, saying what to pass", async () => {

@@ -12,6 +12,7 @@ import { pack } from "../../solution/pack";
 import { assemble, formSection, rootComponentKey, stampControlVersion } from "../../solution/lib/assemble";
 import { acceptedTypes, boundColumn, pcfTypesOf } from "../../solution/lib/control";
 import { filteringAttributes } from "../../solution/lib/steps";
+import { DEAL_IMAGE } from "../../sync/dataverse/opportunity-image";
 import { TABLE_FLAG_NAMES } from "../../solution/lib/tables";
 import { kid, kids, parseXml, textOf, walk, label1033, type XNode } from "../../solution/lib/xml";
 import {
@@ -390,11 +391,13 @@ describe("references resolve", () => {
     expect(filtering).toContain(OPPORTUNITY_COLUMNS.referralVisibility);
     expect(filtering).not.toContain(OPPORTUNITY_COLUMNS.syncStatus); // the service's own writes must not echo
     expect(filtering).not.toContain(OPPORTUNITY_COLUMNS.microsoftCrmId);
-    // Its post-image names the linked referral, in real exports' element order (the service reads both at once).
+    // Its post-image carries every column the service reads of an opportunity and the row version, under the alias
+    // that names that list (the service plans a save from it), in real exports' element order.
     const images = kids(kid(update, "SdkMessageProcessingStepImages")!, "SdkMessageProcessingStepImage");
-    expect(images.map((i) => [textOf(i, "EntityAlias"), textOf(i, "ImageType"), textOf(i, "MessagePropertyName"), textOf(i, "Attributes")])).toEqual([
-      ["PostImage", "1", "Target", OPPORTUNITY_COLUMNS.referralId],
+    expect(images.map((i) => [i.attrs.Name, textOf(i, "EntityAlias"), textOf(i, "ImageType"), textOf(i, "MessagePropertyName"), textOf(i, "Attributes")])).toEqual([
+      [DEAL_IMAGE.alias, DEAL_IMAGE.alias, "1", "Target", DEAL_IMAGE.attributes.join(",")],
     ]);
+    expect(DEAL_IMAGE.attributes).toEqual(expect.arrayContaining(["customerid", "parentcontactid", "transactioncurrencyid", "versionnumber", OPPORTUNITY_COLUMNS.syncSnapshot, OPPORTUNITY_COLUMNS.referralETag]));
     expect(images[0].children.map((c) => c.name)).toEqual(["SdkMessageProcessingStepImageId", "Attributes", "EntityAlias", "ImageType", "MessagePropertyName", "IsCustomizable"]);
   });
 });
