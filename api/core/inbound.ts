@@ -91,7 +91,8 @@ export class Inbound implements InboundCreator {
     const currencyId = iso ? await dv.findCurrencyIdByIsoCode(iso) : null;
     if (currencyId) written.currency = { isocurrencycode: iso };
     // The baseline goes in the create itself: the pair is never without one, whatever happens next.
-    const baseline = baselineOfCreated(mapping, referral, written, OPPORTUNITY_STATE.Open);
+    const lower = (id: string | null) => id?.toLowerCase() ?? null;
+    const baseline = baselineOfCreated(mapping, referral, written, OPPORTUNITY_STATE.Open, { account: lower(accountId), contact: lower(contactId), currency: lower(currencyId) });
     const opportunityId = inboundRowId("opportunity of referral", referral.id);
     const created = await dv.createOpportunityIfAbsent(
       opportunityId,

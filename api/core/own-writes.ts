@@ -18,7 +18,7 @@ import { OPPORTUNITY_STATE, type DynamicsDeal } from "../../sync/schema/dynamics
 import { valueAt } from "../../sync/engine/convert";
 import { getColumn } from "../../sync/engine/paths";
 import { canonicalEqual } from "../../sync/engine/transforms";
-import { linksOf, type SnapshotValue } from "../../sync/engine/snapshot";
+import { linksOf, type DealLinks, type SnapshotValue } from "../../sync/engine/snapshot";
 import type { Mapping, SyncSnapshot } from "../../sync/engine";
 
 /**
@@ -34,6 +34,7 @@ export function baselineOfCreated(
   referral: Referral,
   written: Partial<Record<"opportunity" | "account" | "contact" | "currency", Record<string, unknown>>>,
   state: number,
+  links?: DealLinks,
 ): SyncSnapshot {
   const dynamics: SnapshotValue[] = mapping.layout.names.map(() => undefined);
   const partnerCenter: SnapshotValue[] = mapping.layout.names.map(() => undefined);
@@ -43,7 +44,11 @@ export function baselineOfCreated(
     dynamics[mapping.slots[i]] = field.transform.fromDynamics(table[field.columnRef.column] ?? null);
     partnerCenter[mapping.slots[i]] = field.transform.fromReferral(valueAt(referral, field));
   });
-  return { version: 1, referralId: referral.id, status: referral.status, substatus: referral.substatus, state, layout: mapping.layout, dynamics, partnerCenter };
+  return {
+    version: 1, referralId: referral.id, status: referral.status, substatus: referral.substatus, state, layout: mapping.layout, dynamics, partnerCenter,
+    // The rows the opportunity is made with: its first save can then be planned from the step's image (two round trips).
+    ...(links ? { links } : {}),
+  };
 }
 
 /** A Partner Center write of ours, as far as we know it. */

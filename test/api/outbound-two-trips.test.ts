@@ -188,3 +188,21 @@ test("Partner Center throttling the PATCH loses nothing: the failure is recorded
   await h.dataverse.callBoundAction(id, "cosell_SyncOpportunity", {});
   expect((await h.referrals.get(referralId)).referral.details.dealValue).toBe(33_300);
 });
+
+test("a deal made from Microsoft's referral and accepted: the seller's first save is two round trips too", async () => {
+  const referral = h.pcEmu.seller.createIncoming({
+    name: "Fabrikam from Microsoft", customerName: "Fabrikam Two Trips", country: "US", postalCode: "98004", dealValue: 15_000, currency: "USD",
+    closingDateTime: `${future(60)}T00:00:00Z`, solutionIds: ["SOL-15974-MQF"], customerContact: { firstName: "Lee", lastName: "Park", email: "lee@fabrikam-two.example", phoneNumber: "+1 425 555 0101" },
+  });
+  await h.settle();
+  const opportunity = await h.dataverse.findOpportunityByReferralId(referral.id);
+  expect(opportunity).toBeTruthy();
+  await h.dataverse.callBoundAction(opportunity!.opportunityid, "cosell_RespondToReferral", { Decision: "accept" });
+  await h.settle();
+  const [step] = await heldSteps(() => seller(opportunity!.opportunityid, { estimatedvalue: 18_000 }));
+
+  const seen = await requestsDuring(() => deliver(step));
+
+  expect(seen.map((s) => `${s.method} ${s.url.startsWith(PC) ? "pc" : "dv"}`)).toEqual(["PATCH pc", "POST dv"]);
+  expect((await h.referrals.get(referral.id)).referral.details.dealValue).toBe(18_000);
+});
