@@ -1,6 +1,7 @@
 /**
  * The webhook steps. The Update step fires only for the columns the sync maps (the default
- * mapping's opportunity columns) and the sync toggle, so unrelated edits cost no service call.
+ * mapping's opportunity columns, and the contact and currency lookups whose rows it sends from)
+ * and the sync toggle, so unrelated edits cost no service call.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,15 +27,25 @@ export function filteringAttributes(root: string): string[] {
   return [...new Set([...mapped, ...USER_COLUMNS])].sort();
 }
 
+/**
+ * The opportunity's lookups to the rows other mapped columns live on: choosing another contact or
+ * currency changes what a sync sends, so it must fire the step too. Not the customer: its columns
+ * go only in the new referral (`sendOn: create`), so a later change has nothing to send.
+ */
+const LOOKUP_OF_TABLE: Record<string, string> = { account: "customerid", contact: "parentcontactid", currency: "transactioncurrencyid" };
+
 function mappedOpportunityColumns(doc: unknown): string[] {
   const found: string[] = [];
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(visit);
     else if (v && typeof v === "object") {
-      const inboundOnly = (v as { direction?: unknown }).direction === "toDynamics";
+      const field = v as { direction?: unknown; sendOn?: unknown };
+      const inboundOnly = field.direction === "toDynamics";
       for (const [k, x] of Object.entries(v)) {
         if (k === "column" && typeof x === "string" && x.startsWith("opportunity.")) {
           if (!inboundOnly) found.push(x.slice("opportunity.".length).split(".")[0]);
+        } else if (k === "column" && typeof x === "string" && LOOKUP_OF_TABLE[x.split(".")[0]]) {
+          if (!inboundOnly && field.sendOn !== "create") found.push(LOOKUP_OF_TABLE[x.split(".")[0]]);
         } else visit(x);
       }
     }

@@ -206,3 +206,12 @@ test("a deal made from Microsoft's referral and accepted: the seller's first sav
   expect(seen.map((s) => `${s.method} ${s.url.startsWith(PC) ? "pc" : "dv"}`)).toEqual(["PATCH pc", "POST dv"]);
   expect((await h.referrals.get(referral.id)).referral.details.dealValue).toBe(18_000);
 });
+
+test("choosing another contact, and nothing else, fires the step and sends that contact's details", async () => {
+  const { id, referralId } = await sharedDeal("Proseware pilot");
+  const contactId = await h.dataverse.createContact({ firstname: "Ines", lastname: "Duarte", emailaddress1: "ines.duarte@proseware.example", telephone1: "+351 21 000 0000" });
+  const steps = await heldSteps(() => seller(id, { "parentcontactid@odata.bind": `/contacts(${contactId})` }));
+  expect(steps).toHaveLength(1);
+  await deliver(steps[0]);
+  expect((await h.referrals.get(referralId)).referral.customerProfile.team?.[0]).toMatchObject({ firstName: "Ines", email: "ines.duarte@proseware.example" });
+});
