@@ -25,6 +25,8 @@ export interface TableDef {
   logicalName: string;
   entitySet: string;
   primaryKey: string;
+  /** The primary name column (EntityMetadata.PrimaryNameAttribute), where the emulator needs it: an async step's platform image. */
+  primaryName?: string;
   columns: Record<string, ColumnType>;
   /** Single-valued navigation properties (used by `@odata.bind` and `$expand`). */
   lookups: Record<string, LookupDef>;
@@ -76,6 +78,7 @@ function table(
 export const TABLES: TableDef[] = [
   table({
     logicalName: "opportunity",
+    primaryName: "name",
     entitySet: "opportunities",
     primaryKey: "opportunityid",
     columns: {
@@ -123,6 +126,7 @@ export const TABLES: TableDef[] = [
   }),
   table({
     logicalName: "account",
+    primaryName: "name",
     entitySet: "accounts",
     primaryKey: "accountid",
     columns: { name: "string", ...ADDRESS, numberofemployees: "int", websiteurl: "string", telephone1: "string" },
@@ -134,6 +138,7 @@ export const TABLES: TableDef[] = [
   }),
   table({
     logicalName: "contact",
+    primaryName: "fullname",
     entitySet: "contacts",
     primaryKey: "contactid",
     columns: {
@@ -148,6 +153,7 @@ export const TABLES: TableDef[] = [
   }),
   table({
     logicalName: "lead",
+    primaryName: "fullname",
     entitySet: "leads",
     primaryKey: "leadid",
     columns: {
@@ -168,6 +174,7 @@ export const TABLES: TableDef[] = [
   }),
   table({
     logicalName: "transactioncurrency",
+    primaryName: "currencyname",
     entitySet: "transactioncurrencies",
     primaryKey: "transactioncurrencyid",
     columns: {
@@ -180,6 +187,7 @@ export const TABLES: TableDef[] = [
   }),
   table({
     logicalName: "systemuser",
+    primaryName: "fullname",
     entitySet: "systemusers",
     primaryKey: "systemuserid",
     columns: { fullname: "string", domainname: "string", azureactivedirectoryobjectid: "guid", applicationid: "guid" },

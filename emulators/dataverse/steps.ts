@@ -132,7 +132,7 @@ export class StepRunner {
       .filter((i) => i._sdkmessageprocessingstepid_value === step.sdkmessageprocessingstepid && (i.imagetype === 1 || i.imagetype === 2))
       .map((i) => ({ alias: String(i.entityalias), columns: String(i.attributes ?? "").split(",").map((a) => a.trim()).filter(Boolean) }));
     // Microsoft's webhook sample: an async step also gets the platform's image of the row's primary name, first.
-    const primaryName = event.table.logicalName === "opportunity" ? "name" : undefined;
+    const primaryName = event.table.primaryName;
     if (mode === 1 && primaryName) images.unshift({ alias: "AsynchronousStepPrimaryName", columns: [primaryName, event.table.primaryKey] });
     const row = images.length > 0 ? this.store.get(event.table, event.id) : undefined;
     if (!row) return undefined;
