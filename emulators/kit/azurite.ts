@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { freePort } from "./free-port";
 
 /** Azurite's development account: its name and key are published, the same on every machine. */
 export const DEV_ACCOUNT = "devstoreaccount1";
@@ -28,17 +28,6 @@ export interface AzuriteOptions {
   persist?: boolean;
   /** Longest wait for it to listen. */
   startTimeoutMs?: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const binary = () => join(dirname(require.resolve("azurite/package.json")), "..", ".bin", "azurite-table");
