@@ -84,20 +84,34 @@ export function context(
 export const postContext = (body: unknown) =>
   fetch(`${SERVICE_URL}/api/dataverse`, { method: "POST", headers: { "x-cosell-key": WEBHOOK_KEY, "content-type": "application/json" }, body: JSON.stringify(body) });
 
+type RequestStart = { request: Request; requestId: string };
+type RequestEnd = { response: Response; requestId: string };
+
+/** Runs `run` with listeners on the harness's requests as they start and as their (mocked) answers come. */
+export async function watchingRequests(
+  h: ReturnType<typeof createHarness>,
+  listeners: { start?: (e: RequestStart) => void; end?: (e: RequestEnd) => void },
+  run: () => Promise<unknown>,
+): Promise<void> {
+  if (listeners.start) h.server.events.on("request:start", listeners.start);
+  if (listeners.end) h.server.events.on("response:mocked", listeners.end);
+  try {
+    await run();
+  } finally {
+    if (listeners.start) h.server.events.removeListener("request:start", listeners.start);
+    if (listeners.end) h.server.events.removeListener("response:mocked", listeners.end);
+  }
+}
+
 /** Requests the service (its application user) makes to Dataverse while `run` runs, as "METHOD path". */
 export async function serviceDataverseRequests(h: ReturnType<typeof createHarness>, run: () => Promise<unknown>): Promise<string[]> {
   const apiPath = new URL(h.dvEmu.apiUrl).pathname;
   const seen: string[] = [];
-  const listener = ({ request }: { request: Request }) => {
+  const start = ({ request }: RequestStart) => {
     if (!request.url.startsWith(h.dvEmu.apiUrl)) return;
     if (request.headers.get("authorization") !== `Bearer ${SEEDED.applicationUserId}`) return;
     seen.push(`${request.method} ${new URL(request.url).pathname.slice(apiPath.length)}`);
   };
-  h.server.events.on("request:start", listener);
-  try {
-    await run();
-  } finally {
-    h.server.events.removeListener("request:start", listener);
-  }
+  await watchingRequests(h, { start }, run);
   return seen;
 }

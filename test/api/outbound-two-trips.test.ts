@@ -8,7 +8,7 @@
 import { installedHarness } from "../../emulators/world";
 import type { Delivery } from "../../emulators/kit/dispatcher";
 import { OPPORTUNITY_COLUMNS as C } from "../../sync/schema/dynamics";
-import { createOpportunity, future } from "./helpers";
+import { createOpportunity, future, watchingRequests } from "./helpers";
 
 const h = installedHarness(41);
 const PC = "https://api.partner.microsoft.com/";
@@ -37,14 +37,7 @@ async function requestsDuring(run: () => Promise<unknown>): Promise<Seen[]> {
     const s = byId.get(requestId);
     if (s) s.status = response.status;
   };
-  h.server.events.on("request:start", onStart);
-  h.server.events.on("response:mocked", onEnd);
-  try {
-    await run();
-  } finally {
-    h.server.events.removeListener("request:start", onStart);
-    h.server.events.removeListener("response:mocked", onEnd);
-  }
+  await watchingRequests(h, { start: onStart, end: onEnd }, run);
   return seen;
 }
 

@@ -10,6 +10,7 @@ import { DEFAULT_BASE_URL as REFERRALS_URL } from "../../emulators/partner-cente
 import type { DeliveryRecord } from "../../emulators/kit/dispatcher";
 import { OPPORTUNITY_COLUMNS as C } from "../../sync/schema/dynamics";
 import { startAzurite, type Azurite } from "../support/azurite";
+import { watchingRequests } from "./helpers";
 
 let azurite: Azurite;
 let h: ReturnType<typeof createHarness>;
@@ -59,12 +60,7 @@ async function partnerCenterCalls(run: () => Promise<unknown>): Promise<number> 
   const listener = ({ request }: { request: Request }) => {
     if (request.url.startsWith(REFERRALS_URL)) calls++;
   };
-  h.server.events.on("request:start", listener);
-  try {
-    await run();
-  } finally {
-    h.server.events.removeListener("request:start", listener);
-  }
+  await watchingRequests(h, { start: listener }, run);
   return calls;
 }
 

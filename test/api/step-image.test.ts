@@ -9,7 +9,7 @@ import { installedHarness } from "../../emulators/world";
 import { DEAL_IMAGE } from "../../sync/dataverse/opportunity-image";
 import { parseRemoteExecutionContext, wireValue, type EntityValue } from "../../sync/dataverse/remote-execution-context";
 import { OPPORTUNITY_COLUMNS as C } from "../../sync/schema/dynamics";
-import { context, createOpportunity, postContext } from "./helpers";
+import { context, createOpportunity, postContext, watchingRequests } from "./helpers";
 
 const h = installedHarness(23);
 const REFERRALS = "https://api.partner.microsoft.com/v1.0/engagements/referrals/";
@@ -28,14 +28,7 @@ async function readTimes(run: () => Promise<unknown>): Promise<Array<{ what: "op
     const read = open.get(requestId);
     if (read) done.push({ ...read, end: performance.now() });
   };
-  h.server.events.on("request:start", onStart);
-  h.server.events.on("response:mocked", onEnd);
-  try {
-    await run();
-  } finally {
-    h.server.events.removeListener("request:start", onStart);
-    h.server.events.removeListener("response:mocked", onEnd);
-  }
+  await watchingRequests(h, { start: onStart, end: onEnd }, run);
   return done;
 }
 
