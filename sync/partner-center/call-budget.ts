@@ -106,6 +106,9 @@ export class CallBudget {
   private flushTimer?: ReturnType<typeof setTimeout>;
   private flushing?: Promise<void>;
   private failedFlushes = 0;
+  /** Store reads and flushes a sync() started, until they end. */
+  private readonly syncing = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(options: CallBudgetOptions = {}) {
     const dailyBudget = options.dailyBudget ?? DEFAULT_DAILY_CALL_BUDGET;
@@ -174,7 +177,31 @@ export class CallBudget {
    * what the other instances counted. Throws what the store throws (the calls stay counted here).
    */
   async sync(): Promise<void> {
+    if (!this.store || this.closed) return;
+    // Kept until it ends, also when a caller stopped waiting (/health waits 3 s): close() waits for it.
+    const work = this.syncNow();
+    this.syncing.add(work);
+    try {
+      await work;
+    } finally {
+      this.syncing.delete(work);
+    }
+  }
+
+  /**
+   * Adds what is still unflushed to the store, waits for the store calls in flight, and stops:
+   * no timer, no further call (the process is ending; a store call after it would outlive it).
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (!this.store) return;
+    await Promise.allSettled([...this.syncing, this.flushing]);
+    if (this.pending.size > 0) await this.flushPending().catch((e: unknown) => this.onStoreError?.(e));
+  }
+
+  private async syncNow(): Promise<void> {
     this.rollOver();
     if (this.pending.size > 0) {
       // A flush in flight carries only the calls made before it began: the rest go in the next one.
@@ -182,16 +209,8 @@ export class CallBudget {
       return;
     }
     const day = this.day;
-    const shared = await this.store.read(day);
+    const shared = await this.store!.read(day);
     if (day === this.day && this.pending.size === 0 && shared) this.known = shared;
-  }
-
-  /** Adds what is still unflushed to the store and stops the flush timer (the process is ending). */
-  async close(): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (!this.store || this.pending.size === 0) return;
-    await this.flush().catch((e: unknown) => this.onStoreError?.(e));
   }
 
   private rollOver(): void {
@@ -214,7 +233,7 @@ export class CallBudget {
   }
 
   private scheduleFlush(afterMs: number): void {
-    if (this.flushTimer || this.flushing) return;
+    if (this.flushTimer || this.flushing || this.closed) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       this.flush().catch((e: unknown) => this.onStoreError?.(e));
