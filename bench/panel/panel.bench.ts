@@ -12,13 +12,18 @@
  * of WARM_RUNS.
  * Also printed: the same in a page where nothing has used Fluent yet, where the panel pays for
  * Fluent's first use (its theme, its style sheet, every component's first render) alone.
- * Most of a cold figure is not the panel's own: about 15 ms is ICU's first use in a new page (the
- * first Intl formatter, which a real form has long created), and up to a frame is vsync.
+ * Where a cold figure goes (npx tsx bench/panel/panel.trace.ts, which traces these same pages): the
+ * mount's JavaScript (the panel, React DOM, Fluent), V8 compiling the functions on their first call,
+ * then one style, layout and paint pass for the whole panel. ICU's first use in a fresh renderer (the
+ * first DateTimeFormat about 6 ms, the first NumberFormat about 2 ms) is counted as the panel's own
+ * cost: the form's set-up here does not warm it up, because the platform's own date and number
+ * formatting is not shown to use Intl (pcf-start's harness formats with its own patterns; see
+ * docs/contracts.md).
  * Run: npx tsx bench/panel/panel.bench.ts   (builds the control first if it is missing)
  */
 import { execSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 const ROOT = join(__dirname, "..", "..");
@@ -49,7 +54,7 @@ function ensureBuilt(): void {
  * pages them the way Dataverse does (at most maxPageSize rows, then an @odata.nextLink). Resolves with
  * the ms from construction until the frame that paints the first page has been painted.
  */
-function mountAndTime(arg: { events: number; expected: number }): Promise<number> {
+export function mountAndTime(arg: { events: number; expected: number }): Promise<number> {
   type Win = typeof window & { CoSellCtor: new () => { init(c: unknown, n: () => void): void; updateView(c: unknown): unknown }; ReactDOM: { render(e: unknown, el: Element): void; unmountComponentAtNode(el: Element): void } };
   const w = window as Win;
   const id = "6f1c2f4e-8a55-4c1e-9d1b-1f0a3c2b9e77";
@@ -138,15 +143,17 @@ function renderFormFields(): void {
 
 /**
  * A page set up as a model-driven form would have it before the control loads: React and Fluent as
- * globals and, unless `platformUnused`, the form's own Fluent fields already rendered.
+ * globals and, unless `platformUnused`, the form's own Fluent fields already rendered. `bundle`: another
+ * build of the control, to compare two in the same browser (panel.trace.ts).
  */
-async function formPage(browser: Browser, platformUnused = false): Promise<Page> {
+export async function formPage(browser: Browser, platformUnused = false, bundle = BUNDLE): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
   const page = await context.newPage();
   // Offline, as the tests run: nothing (Fluent's web fonts, say) is fetched from off this machine.
   await page.route("**/*", (route) => route.abort("blockedbyclient"));
   await page.setContent('<!doctype html><html><body><div id="root" style="width:420px"></div></body></html>');
-  const script = (file: string) => page.addScriptTag({ content: readFileSync(file, "utf8") });
+  // Named (sourceURL) so a profile of the page tells the bundle's time from React's and Fluent's (panel.trace.ts).
+  const script = (file: string) => page.addScriptTag({ content: `${readFileSync(file, "utf8")}\n//# sourceURL=${basename(file)}` });
   await script(require.resolve("react/umd/react.production.min.js"));
   await script(require.resolve("react-dom/umd/react-dom.production.min.js"));
   await page.evaluate("window.Reactv16 = window.React; window.ReactDOMv16 = window.ReactDOM;");
@@ -155,7 +162,7 @@ async function formPage(browser: Browser, platformUnused = false): Promise<Page>
   await page.evaluate("window.__name = (f) => f;");
   if (!platformUnused) await page.evaluate(renderFormFields);
   await page.evaluate("window.ComponentFramework = { registerControl: (name, ctor) => { window.CoSellCtor = ctor; } };");
-  await script(BUNDLE);
+  await script(bundle);
   return page;
 }
 

@@ -42,12 +42,7 @@ export class CoSellPanel implements ComponentFramework.ReactControl<IInputs, IOu
 
   /** Only what the seller changed; `undefined` tells the host to clear the column. */
   public getOutputs(): IOutputs {
-    const outputs: Record<string, unknown> = {};
-    for (const name of Object.keys(this.pending) as EditableField[]) {
-      const value = this.pending[name];
-      outputs[name] = value === null ? undefined : value;
-    }
-    return outputs as IOutputs;
+    return Object.fromEntries(Object.entries(this.pending).map(([name, value]) => [name, value ?? undefined])) as IOutputs;
   }
 
   public destroy(): void {

@@ -1,4 +1,5 @@
 /** @jsx h */
+/** @jsxFrag Fragment */
 /**
  * The Microsoft Co-sell panel. Knows nothing of PCF: bound values come in as props, edits go out
  * through onChange, and everything else is read through the injected CoSellData.
@@ -18,10 +19,10 @@ import { ReferralLinkField } from "./ReferralLinkField";
 import { SolutionIdChips } from "./SolutionIdChips";
 import { SyncStatusBanner } from "./SyncStatusBanner";
 import { ValidationList } from "./ValidationList";
-import { useCoSellData, type Loadable } from "./useCoSellData";
+import { UNAVAILABLE, useCoSellData, type Loadable } from "./useCoSellData";
 import { classes, NARROW_WIDTH } from "./styles";
 import { Hint } from "./Section";
-import { h } from "./jsx";
+import { h, Fragment } from "./jsx";
 
 /** The visibility choices in the engine's order (visible first: no value means visible). */
 const VISIBILITY = (Object.keys(REFERRAL_VISIBILITY) as Array<keyof typeof REFERRAL_VISIBILITY>).map((code) => ({ code, value: REFERRAL_VISIBILITY[code] }));
@@ -42,6 +43,51 @@ export interface CoSellPanelViewProps {
   now?: () => Date;
 }
 
+type EditFieldsProps = Pick<CoSellPanelViewProps, "values" | "onChange" | "disabled" | "strings"> & { narrow: boolean };
+
+/**
+ * The fields the seller edits and the referral's link: memoised, so the panel's renders for data it
+ * reads (the deal, then the history, each right after the first paint's render) skip their Fluent
+ * components, which only the bound values, the strings and the width change.
+ */
+const EditFields = React.memo<EditFieldsProps>(({ values, onChange, disabled, narrow, strings }) => (
+  <>
+    <ChoiceField
+      prefix="Help"
+      choices={HELP_TYPES}
+      none
+      value={values.howCanMicrosoftHelp}
+      disabled={disabled}
+      strings={strings}
+      onChange={(howCanMicrosoftHelp) => onChange({ howCanMicrosoftHelp })}
+    />
+    <ChoiceField
+      prefix="Visibility"
+      choices={VISIBILITY}
+      value={values.referralVisibility}
+      disabled={disabled}
+      strings={strings}
+      hint={values.referralVisibility === REFERRAL_VISIBILITY.Private && strings.Visibility_PrivateHint}
+      onChange={(referralVisibility) => onChange({ referralVisibility })}
+    />
+    <SolutionIdChips
+      ids={parseSolutionIds(values.solutionIds)}
+      disabled={disabled}
+      narrow={narrow}
+      strings={strings}
+      onChange={(next) => onChange({ solutionIds: joinSolutionIds(next) })}
+    />
+    <NotesFields
+      notesForMicrosoft={values.notesForMicrosoft}
+      notesFromMicrosoft={values.notesFromMicrosoft}
+      disabled={disabled}
+      strings={strings}
+      onChange={(notesForMicrosoft) => onChange({ notesForMicrosoft })}
+    />
+    <ReferralLinkField referralId={values.referralId} link={values.referralLink} microsoftCrmId={values.microsoftCrmId} strings={strings} />
+  </>
+));
+
 export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
   values, onChange, recordId, data, strings, disabled, width, locale = "en-US", now = () => new Date(),
 }) => {
@@ -50,14 +96,13 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
   const revision = `${values.syncStatus}|${values.lastSyncedOn?.getTime()}|${values.syncError}|${values.syncWithPartnerCenter}`;
   const loaded = useCoSellData(data, recordId, revision);
   const deal = loaded.deal;
-  const ids = React.useMemo(() => parseSolutionIds(values.solutionIds), [values.solutionIds]);
   const narrow = width !== undefined && width > 0 && width < NARROW_WIDTH;
   const current = now();
   const sync = values.syncWithPartnerCenter;
 
   const check: Loadable<ValidationProblem[]> = React.useMemo(() => {
     if (deal.state !== "loaded") return deal;
-    if (!deal.value) return { state: "unavailable" };
+    if (!deal.value) return UNAVAILABLE;
     const problems = validateForPartnerCenter(withPanelValues(deal.value, values), current, { isNew: !values.referralId });
     return { state: "loaded", value: problems };
     // `current` is left out on purpose: it changes every render, the problems only when the inputs do.
@@ -80,39 +125,7 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
         />
         {sync && <ValidationList check={check} strings={strings} />}
       </div>
-      <ChoiceField
-        prefix="Help"
-        choices={HELP_TYPES}
-        none
-        value={values.howCanMicrosoftHelp}
-        disabled={disabled}
-        strings={strings}
-        onChange={(howCanMicrosoftHelp) => onChange({ howCanMicrosoftHelp })}
-      />
-      <ChoiceField
-        prefix="Visibility"
-        choices={VISIBILITY}
-        value={values.referralVisibility}
-        disabled={disabled}
-        strings={strings}
-        hint={values.referralVisibility === REFERRAL_VISIBILITY.Private && strings.Visibility_PrivateHint}
-        onChange={(referralVisibility) => onChange({ referralVisibility })}
-      />
-      <SolutionIdChips
-        ids={ids}
-        disabled={disabled}
-        narrow={narrow}
-        strings={strings}
-        onChange={(next) => onChange({ solutionIds: joinSolutionIds(next) })}
-      />
-      <NotesFields
-        notesForMicrosoft={values.notesForMicrosoft}
-        notesFromMicrosoft={values.notesFromMicrosoft}
-        disabled={disabled}
-        strings={strings}
-        onChange={(notesForMicrosoft) => onChange({ notesForMicrosoft })}
-      />
-      <ReferralLinkField referralId={values.referralId} link={values.referralLink} microsoftCrmId={values.microsoftCrmId} strings={strings} />
+      <EditFields values={values} onChange={onChange} disabled={disabled} narrow={narrow} strings={strings} />
       <AuditTimeline timeline={loaded.timeline} strings={strings} locale={locale} currency={deal.state === "loaded" && deal.value?.currency?.isocurrencycode} />
     </div>
   );

@@ -6,7 +6,7 @@ import { MAX_SOLUTIONS } from "../../../sync/schema/referral";
 import { EXAMPLE_SOLUTION } from "../../../sync/engine/validation";
 import { refuseSolutionId, type SolutionIdRefusal } from "../model/solutionIds";
 import { format, type PanelStrings, type StringKey } from "../strings";
-import { classes, cx } from "./styles";
+import { classes } from "./styles";
 import { Hint, Section } from "./Section";
 import { h, Fragment } from "./jsx";
 
@@ -83,7 +83,7 @@ export const SolutionIdChips: React.FC<SolutionIdChipsProps> = ({ ids, onChange,
         </ul>
       )}
       {!disabled && (
-        <div className={cx(classes.row, narrow && classes.narrow)}>
+        <div className={`${classes.row} ${narrow ? classes.narrow : ""}`}>
           <TextField
             className={classes.grow}
             componentRef={input}

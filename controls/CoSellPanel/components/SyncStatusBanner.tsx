@@ -24,13 +24,9 @@ export interface SyncStatusBannerProps {
   liveProblems?: number;
 }
 
-/** Each status's kind of message bar (the platform's icon and colour); every status but these two has a hint line. */
+/** Each status's kind of message bar (the platform's icon and colour), info for any other. */
 const { info, success, error, warning, severeWarning } = MessageBarType;
-const TYPE: Record<SyncStatusName, MessageBarType> = {
-  NotSynced: info, Pending: info, Synced: success, Error: error, AwaitingResponse: warning, ClosedInPartnerCenter: info, ExpiredInPartnerCenter: warning,
-  SignInExpired: severeWarning,
-};
-const NO_HINT: readonly SyncStatusName[] = ["Synced", "Error"];
+const TYPE: Partial<Record<SyncStatusName, MessageBarType>> = { Synced: success, Error: error, AwaitingResponse: warning, ExpiredInPartnerCenter: warning, SignInExpired: severeWarning };
 
 /** The service writes the error as a first line saying what happened, then one line per field to fix. */
 const errorLines = (text: string | null): string[] => (text || "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
@@ -46,7 +42,7 @@ export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ values, stri
     <Section id="status" title={strings.Status_Heading}>
       {/* A status, not an alert: it is what the record says on opening, not news. */}
       <div data-status={name}>
-        <MessageBar messageBarType={TYPE[name]} role="status" delayedRender={false} isMultiline>
+        <MessageBar messageBarType={TYPE[name] ?? info} role="status" delayedRender={false} isMultiline>
           <div className={classes.stack}>
             <strong>{strings[`Status_${name}` as StringKey]}</strong>
             {name === "Synced" && lastSyncedOn && (
@@ -54,7 +50,8 @@ export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ values, stri
                 {format(strings.Status_LastSynced, relativeTime(lastSyncedOn, now, locale))}
               </span>
             )}
-            {!NO_HINT.includes(name) && <span>{strings[`Status_${name}_Hint` as StringKey]}</span>}
+            {/* Every status but these two has a hint line. */}
+            {name !== "Synced" && name !== "Error" && <span>{strings[`Status_${name}_Hint` as StringKey]}</span>}
             {name === "Error" && <span>{lines[0] || strings.Status_Error_NoDetail}</span>}
             {recorded.length > 0 && liveProblems === 0 && <span>{strings.Status_Error_Fixed}</span>}
             {fixes.length > 0 && (

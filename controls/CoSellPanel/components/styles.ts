@@ -14,12 +14,13 @@ const bare: IRawStyle = { listStyle: "none", margin: 0, padding: 0 };
 
 // Arrays merge their styles: shared pieces are written once.
 export const classes = mergeStyleSets({
+  // overflow-wrap is inherited: set here, it breaks a long id or link anywhere in the panel (400 px column).
   root: [column(16), { fontSize: 14, textAlign: "start", maxWidth: "100%", overflowWrap: "anywhere" }],
   section: column(6),
   heading: { margin: 0, fontSize: 14, fontWeight: 600 },
   hint: { margin: 0, color: palette.neutralSecondary, fontSize: 12 },
-  error: { margin: 0, color: semanticColors.errorText, overflowWrap: "anywhere" },
-  stack: [column(2), { overflowWrap: "anywhere" }],
+  error: { margin: 0, color: semanticColors.errorText },
+  stack: column(2),
   list: { margin: 0, paddingLeft: 18 },
   chips: [bare, { display: "flex", flexWrap: "wrap", gap: 6 }],
   chip: { display: "inline-flex", alignItems: "center", gap: 2, padding: "0 0 0 8px", borderRadius: 12, background: palette.neutralLighter, fontFamily: "monospace", fontSize: 12 },
@@ -29,9 +30,6 @@ export const classes = mergeStyleSets({
   start: { alignSelf: "flex-start" },
   narrow: { flexDirection: "column", alignItems: "stretch" },
   timeline: [bare, column(10)],
-  event: [column(2), { borderLeft: `2px solid ${palette.neutralTertiaryAlt}`, paddingLeft: 10, overflowWrap: "anywhere" }],
+  event: [column(2), { borderLeft: `2px solid ${palette.neutralTertiaryAlt}`, paddingLeft: 10 }],
   visuallyHidden: hiddenContentStyle,
 });
-
-/** A class plus an optional second one. */
-export const cx = (name: string, extra?: string | false): string => (extra ? `${name} ${extra}` : name);

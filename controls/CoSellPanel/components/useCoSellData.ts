@@ -18,7 +18,7 @@ export type Loadable<T> =
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-const UNAVAILABLE: Loadable<never> = { state: "unavailable" };
+export const UNAVAILABLE: Loadable<never> = { state: "unavailable" };
 const LOADING: Loadable<never> = { state: "loading" };
 
 export interface TimelineState {
@@ -35,8 +35,10 @@ export interface Timeline extends TimelineState {
   retry(): void;
 }
 
-const NO_TIMELINE: TimelineState = { events: [], loading: false, more: false, error: null, available: false };
-const FIRST_LOAD: TimelineState = { events: [], loading: true, more: false, error: null, available: true };
+/** Nothing shown yet: with no record to read (not available), or while its first page is read. */
+const noEvents = (available: boolean): TimelineState => ({ events: [], loading: available, more: false, error: null, available });
+const NO_TIMELINE = noEvents(false);
+const FIRST_LOAD = noEvents(true);
 
 export interface CoSellDataState {
   /** The deal, for validation; the last one loaded stays while it is read again. */

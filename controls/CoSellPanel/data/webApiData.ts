@@ -29,8 +29,7 @@ export function normalizeRecordId(id: string): string {
  */
 export const DEAL_QUERY =
   "?$select=opportunityid,name,description,estimatedvalue,estimatedclosedate" +
-  "&$expand=customerid_account($select=accountid,name,address1_line1,address1_line2,address1_city," +
-  "address1_stateorprovince,address1_postalcode,address1_country)," +
+  `&$expand=customerid_account($select=accountid,name,${["line1", "line2", "city", "stateorprovince", "postalcode", "country"].map((c) => `address1_${c}`).join()}),` +
   "parentcontactid($select=contactid,firstname,lastname,emailaddress1,telephone1)," +
   "transactioncurrencyid($select=isocurrencycode,currencyprecision)";
 
@@ -62,22 +61,19 @@ export function createWebApiData(webAPI: RecordReader): CoSellData {
     },
 
     async loadSyncEvents(opportunityId, page): Promise<SyncEventPage> {
-      return readEvents(normalizeRecordId(opportunityId), page);
+      const id = normalizeRecordId(opportunityId);
+      if (page === 0) {
+        cursors.set(id, [syncEventsQuery(id, SYNC_EVENT_SELECT)]);
+      }
+      const options = cursors.get(id)?.[page];
+      if (!Number.isInteger(page) || page < 0 || options === undefined) {
+        throw new Error(`Sync events page ${page} was asked for before page ${page - 1} was read.`);
+      }
+      const result = await webAPI.retrieveMultipleRecords(SYNC_EVENT_TABLE.logicalName, options, SYNC_EVENTS_PAGE_SIZE);
+      const pages = cursors.get(id)!;
+      pages.length = page + 1;
+      if (result.nextLink) pages.push(nextLinkOptions(result.nextLink));
+      return { events: result.entities.map((row) => parseSyncEventRow(row)), more: Boolean(result.nextLink) };
     },
   };
-
-  async function readEvents(id: string, page: number): Promise<SyncEventPage> {
-    if (page === 0) {
-      cursors.set(id, [syncEventsQuery(id, SYNC_EVENT_SELECT)]);
-    }
-    const options = cursors.get(id)?.[page];
-    if (!Number.isInteger(page) || page < 0 || options === undefined) {
-      throw new Error(`Sync events page ${page} was asked for before page ${page - 1} was read.`);
-    }
-    const result = await webAPI.retrieveMultipleRecords(SYNC_EVENT_TABLE.logicalName, options, SYNC_EVENTS_PAGE_SIZE);
-    const pages = cursors.get(id)!;
-    pages.length = page + 1;
-    if (result.nextLink) pages.push(nextLinkOptions(result.nextLink));
-    return { events: result.entities.map((row) => parseSyncEventRow(row)), more: Boolean(result.nextLink) };
-  }
 }

@@ -6,6 +6,7 @@
 import { HELP_TYPES } from "../../../sync/schema/dynamics";
 import { format, type PanelStrings, type StringKey } from "../strings";
 import type { FieldChange, SyncEventView } from "./syncEvents";
+import { formatter } from "./formatters";
 
 /**
  * A field by its label (`Field_<name>`: the default mapping's fields and the status rows, listed in
@@ -26,11 +27,14 @@ export function valueText(value: unknown, strings: PanelStrings, locale: string,
   if (field === "visibility" && typeof value === "boolean") return strings[value ? "Visibility_MicrosoftSellers" : "Visibility_Private"];
   if (field === "helpType" && HELP_TYPES.some((h) => h.code === value)) return strings[`Help_${value}` as StringKey];
   // Grouped in the user's locale, a deal value in the record's currency, never rounded, never in exponent form (String(1e21) is "1e+21").
-  if (typeof value === "number") return value.toLocaleString(locale, { maximumFractionDigits: 20, ...(field === "dealValue" && currency && { style: "currency", currency }) });
+  if (typeof value === "number") {
+    const money = field === "dealValue" && currency;
+    return formatter(`n${locale}${money || ""}`, () => new Intl.NumberFormat(locale, { maximumFractionDigits: 20, ...(money && { style: "currency", currency: money }) })).format(value);
+  }
   if (typeof value === "string" && DATE.test(value)) {
     const date = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
     // A close date is a day, not an instant: shown as that day wherever the user is.
-    if (!Number.isNaN(date.getTime())) return date.toLocaleDateString(locale, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+    if (!Number.isNaN(date.getTime())) return formatter(`d${locale}`, () => new Intl.DateTimeFormat(locale, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" })).format(date);
   }
   if (Array.isArray(value)) return value.length === 0 ? strings.History_EmptyValue : value.map((v) => valueText(v, strings, locale)).join(", ");
   return typeof value === "object" ? JSON.stringify(value) : String(value);
