@@ -127,18 +127,37 @@ async function loadCertificates(url: URL, options: VerifyOptions): Promise<X509C
   return certificates;
 }
 
-function parseTrustRoots(pem: string | string[]): X509Certificate[] {
-  const text = Array.isArray(pem) ? pem.join("\n") : pem;
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  return blocks.map((b) => new X509Certificate(b));
+/** Parsed once per options object (as the certificate cache is): parsing is most of a webhook's verification time otherwise. */
+const parsedRoots = new WeakMap<VerifyOptions, X509Certificate[]>();
+
+function trustRootsOf(options: VerifyOptions): X509Certificate[] {
+  let roots = parsedRoots.get(options);
+  if (!roots) {
+    const pem = options.trustRootsPem;
+    const text = Array.isArray(pem) ? pem.join("\n") : pem;
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    roots = blocks.map((b) => new X509Certificate(b));
+    parsedRoots.set(options, roots);
+  }
+  return roots;
 }
 
 function withinValidity(cert: X509Certificate, now: Date): boolean {
   return now >= new Date(cert.validFrom) && now <= new Date(cert.validTo);
 }
 
+/**
+ * Whether `parent` signed `child`: a fact of the two certificates, so it is worked out once per
+ * pair (the certificates are cached objects); validity periods are still checked on every request.
+ */
+const signedBy = new WeakMap<X509Certificate, WeakMap<X509Certificate, boolean>>();
+
 function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
-  return child.checkIssued(parent) && child.verify(parent.publicKey);
+  let known = signedBy.get(child);
+  if (!known) signedBy.set(child, (known = new WeakMap()));
+  let answer = known.get(parent);
+  if (answer === undefined) known.set(parent, (answer = child.checkIssued(parent) && child.verify(parent.publicKey)));
+  return answer;
 }
 
 /** Walks leaf → (downloaded intermediates) → a trust root; every link signed and in date. */
@@ -182,7 +201,7 @@ export async function verifyPartnerCenterWebhook(
 
   let roots: X509Certificate[];
   try {
-    roots = parseTrustRoots(options.trustRootsPem);
+    roots = trustRootsOf(options);
   } catch (e) {
     return fail(`configured trust root is not a PEM certificate: ${e instanceof Error ? e.message : String(e)}`);
   }
