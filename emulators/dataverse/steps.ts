@@ -144,11 +144,22 @@ export class StepRunner {
         const key = row[c] === undefined && row[`_${c}_value`] !== undefined ? `_${c}_value` : c;
         if (row[key] === undefined || row[key] === null) continue;
         values[key] = row[key];
-        if (key !== c) values[`${key}${LOOKUP_TARGET_SUFFIX}`] = row[`${key}${LOOKUP_TARGET_SUFFIX}`];
+        if (key !== c) values[`${key}${LOOKUP_TARGET_SUFFIX}`] = row[`${key}${LOOKUP_TARGET_SUFFIX}`] ?? this.lookupTarget(event.table, c, String(row[key]));
       }
       out[alias] = { Id: event.id, LogicalName: event.table.logicalName, Attributes: toWireAttributes(event.table, values) } as EntityValue;
     }
     return out;
+  }
+
+  /**
+   * The table a lookup's value points at, for a row written without it (seed data, an older saved
+   * sandbox): the lookup's one target, or, for a polymorphic one (customerid: account or contact),
+   * the target table that holds the id. An image's EntityReference always names its table.
+   */
+  private lookupTarget(t: TableDef, attribute: string, id: string): string | undefined {
+    const targets = Object.values(t.lookups).filter((l) => l.attribute === attribute).map((l) => table(l.target));
+    const found = targets.length === 1 ? targets[0] : targets.find((target) => this.store.get(target, id));
+    return found?.logicalName;
   }
 
   private delivery(step: Row, event: MessageEvent, stage: number, mode: 0 | 1): Delivery {

@@ -94,6 +94,28 @@ describe("webhook steps registered through the Web API", () => {
     expect(last.PostEntityImages.PostImage.Attributes).toEqual({ [OPP.referralId]: "ref-1" });
   });
 
+  test("a lookup in an image names its table, also on a row written without the annotation (seed data): polymorphic customerid by where the id lives", async () => {
+    const ACCOUNT = "44444444-4444-4444-8444-444444444444";
+    emulator.seed({ accounts: [{ accountid: ACCOUNT, name: "Contoso" }] });
+    emulator.store.update(tableBySet("opportunities")!, OPPORTUNITY, { _customerid_value: ACCOUNT });
+    await registerUpdateStep(1);
+    const [step] = emulator.store.rows(tableBySet("sdkmessageprocessingsteps")!);
+    await api("sdkmessageprocessingstepimages", {
+      method: "POST",
+      body: JSON.stringify({
+        name: "Deal", entityalias: "Deal", imagetype: 1, messagepropertyname: "Target", attributes: "customerid,name",
+        "sdkmessageprocessingstepid@odata.bind": `/sdkmessageprocessingsteps(${String(step.sdkmessageprocessingstepid)})`,
+      }),
+    });
+    expect((await patchOpportunity({ [OPP.solutionIds]: "SOL-3" })).status).toBe(204);
+    await emulator.dispatcher.drain();
+    const image = (received.at(-1)!.body as { PostEntityImages: Array<{ key: string; value: { Attributes: Array<{ key: string; value: unknown }> } }> })
+      .PostEntityImages.find((i) => i.key === "Deal")!;
+    expect(image.value.Attributes.find((a) => a.key === "customerid")!.value).toMatchObject({ Id: ACCOUNT, LogicalName: "account" });
+    // And the service's parser takes it.
+    expect(() => parseRemoteExecutionContext(received.at(-1)!.body)).not.toThrow();
+  });
+
   test("authvalue is write-only: never returned on read", async () => {
     await registerUpdateStep();
     const res = await api("serviceendpoints?$select=name,url");
