@@ -49,13 +49,26 @@ interface SavedState {
   referrals: Referral[];
 }
 
-/** Page code uses the platform's React (the globals platform.js sets), like the panel does: one React on the page. */
+/**
+ * Page code uses the platform's React, ReactDOM and Fluent (the globals platform.js sets), as the
+ * panel does: one copy of each on the page, so the page's own views and the panel share Fluent's
+ * theme and stylesheet. Any other Fluent import (a deep path, a sub-package) would bundle a second
+ * copy, so it fails the build instead.
+ */
+export const PLATFORM_GLOBALS: Record<string, string> = {
+  react: "Reactv16",
+  "react-dom": "ReactDOMv16",
+  // The alias the panel's bundle is built against (its manifest's Fluent 8.29.0 platform library).
+  "@fluentui/react": "FluentUIReactv8290",
+};
 const platformGlobals: Plugin = {
   name: "platform-globals",
   setup(b) {
-    const globals: Record<string, string> = { react: "Reactv16", "react-dom": "ReactDOMv16" };
-    b.onResolve({ filter: /^(react|react-dom)$/ }, (args) => ({ path: args.path, namespace: "platform-global" }));
-    b.onLoad({ filter: /.*/, namespace: "platform-global" }, (args) => ({ contents: `module.exports = window.${globals[args.path]};`, loader: "js" }));
+    b.onResolve({ filter: /^(react|react-dom|@fluentui\/react)$/ }, (args) => ({ path: args.path, namespace: "platform-global" }));
+    b.onResolve({ filter: /^@fluentui\// }, (args) => ({
+      errors: [{ text: `${args.path}: import from "@fluentui/react" only, the platform's one copy of Fluent (platform.js).` }],
+    }));
+    b.onLoad({ filter: /.*/, namespace: "platform-global" }, (args) => ({ contents: `module.exports = window.${PLATFORM_GLOBALS[args.path]};`, loader: "js" }));
   },
 };
 

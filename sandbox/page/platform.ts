@@ -7,8 +7,8 @@ import * as React from "react";
 import * as ReactDOM from "react-dom";
 import * as Fluent from "@fluentui/react";
 
-// The platform registers Fluent's icon font; offline, the few glyphs the panel uses are drawn as text.
-Fluent.registerIcons({ icons: { chevrondown: "▾", cancel: "✕", checkmark: "✓", info: "ⓘ", warning: "⚠", errorbadge: "✘", completed: "✔" } });
+// The platform registers Fluent's icon font; offline, the few glyphs the panel and the sandbox page use are drawn as text.
+Fluent.registerIcons({ icons: { chevrondown: "▾", chevronup: "▴", cancel: "✕", checkmark: "✓", info: "ⓘ", warning: "⚠", errorbadge: "✘", completed: "✔", add: "+" } });
 
 const w = window as unknown as Record<string, unknown>;
 w.Reactv16 = React;

@@ -31,7 +31,7 @@ maybe("sandbox in Chromium", () => {
 
   const form = () => page.getByRole("region", { name: "Opportunity form" });
   const panel = () => page.getByTestId("cosell-panel");
-  const referralRow = (name: string): Locator => page.getByRole("table", { name: "Referrals" }).getByRole("row").filter({ hasText: name });
+  const referralRow = (name: string): Locator => page.getByRole("grid", { name: "Referrals" }).getByRole("row").filter({ hasText: name });
   const openOpportunity = (name: string) => page.getByRole("navigation", { name: "Opportunities" }).getByRole("button", { name: new RegExp(name) }).click();
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `sandbox-${name}.png`), fullPage: true });
   /** Waits for the panel's sync status to read exactly `status` ("Synced" must not match "Not synced"). */
@@ -41,7 +41,7 @@ maybe("sandbox in Chromium", () => {
     } catch (e) {
       await shot(`failed-status-${status.replace(/\W+/g, "-")}`);
       const seen = (await panel().innerText()).split("\n").slice(0, 4).join(" | ");
-      const errors = await page.locator(".error").allInnerTexts();
+      const errors = await page.locator(".ms-MessageBar").allInnerTexts();
       throw new Error(`panel status is not "${status}": ${seen}; page errors: ${JSON.stringify(errors)}\n${(e as Error).message}`);
     }
   };
@@ -59,15 +59,18 @@ maybe("sandbox in Chromium", () => {
     await dropdown.click();
     await page.getByRole("option", { name: option }).click();
   };
+  /** The form's own Fluent dropdown of that label (its name is the label, then the choice shown). */
+  const field = (label: string): Locator => form().getByRole("combobox", { name: new RegExp(`^${label.replace(/[().]/g, "\\$&")}`) });
+  const newOpportunity = () => page.getByRole("button", { name: "New opportunity" }).click();
 
   /** Fills the new-opportunity form for Contoso Pharmaceuticals / Avery Howard in USD and saves it. */
   const createOpportunity = async (topic: string, revenue: number, closeInDays: number): Promise<void> => {
-    await page.getByRole("button", { name: "+ New opportunity" }).click();
+    await newOpportunity();
     await form().getByLabel("Topic").fill(topic);
-    await form().getByLabel("Customer (account)").selectOption({ label: "Contoso Pharmaceuticals" });
-    await form().getByLabel("Contact").selectOption({ label: "Avery Howard" });
+    await choose(field("Customer (account)"), "Contoso Pharmaceuticals");
+    await choose(field("Contact"), "Avery Howard");
     await form().getByLabel("Est. revenue").fill(String(revenue));
-    await form().getByLabel("Currency").selectOption({ label: "USD" });
+    await choose(field("Currency"), "USD");
     await form().getByLabel("Est. close date").fill(new Date(Date.now() + closeInDays * 86_400_000).toISOString().slice(0, 10));
     await form().getByRole("button", { name: "Save", exact: true }).click();
     await formSettled(topic);
@@ -96,7 +99,7 @@ maybe("sandbox in Chromium", () => {
     // In the sandbox the link shows the sandbox's own Partner Center view of that referral, in this tab.
     const pages = page.context().pages().length;
     await link.click();
-    await expectText(page.getByRole("region", { name: "Partner Center" }).locator("tr.selected"), "Woodgrove bank AI assistant");
+    await expectText(page.getByRole("region", { name: "Partner Center" }).locator('[role="row"][aria-selected="true"]'), "Woodgrove bank AI assistant");
     expect(page.context().pages().length).toBe(pages);
     await expectText(referralRow("Woodgrove bank AI assistant"), "Active/Accepted");
     await expectText(referralRow("Woodgrove bank AI assistant"), "120000 USD");
@@ -118,10 +121,11 @@ maybe("sandbox in Chromium", () => {
   test("scenario 2: incoming referral → accept → Microsoft updates → decline another", async () => {
     const pc = page.getByRole("region", { name: "Partner Center" });
     const sendIncoming = async (name: string) => {
-      const details = pc.locator("details");
-      if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await details.locator("summary").click();
-      await pc.getByLabel("Incoming name").fill(name);
-      await pc.getByRole("button", { name: "Send referral to partner" }).click();
+      const toggle = pc.getByRole("button", { name: "New incoming co-sell referral" });
+      if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+      const incoming = pc.getByRole("group", { name: "New incoming co-sell referral" });
+      await incoming.getByLabel("Deal name").fill(name);
+      await incoming.getByRole("button", { name: "Send referral to partner" }).click();
     };
 
     await sendIncoming("Fabrikam cloud migration");
@@ -140,8 +144,8 @@ maybe("sandbox in Chromium", () => {
     await pc.getByLabel("New deal value").fill("95000");
     await pc.getByRole("button", { name: "Update referral" }).click();
     await page.waitForFunction(() => {
-      const input = [...document.querySelectorAll("label")].find((l) => l.textContent?.startsWith("Est. revenue"))?.querySelector("input");
-      return input?.value === "95000";
+      const label = [...document.querySelectorAll("label")].find((l) => l.textContent === "Est. revenue");
+      return (label && (document.getElementById(label.htmlFor) as HTMLInputElement | null))?.value === "95000";
     }, undefined, LIVE);
     await shot("2-accepted-updated");
 
@@ -273,10 +277,10 @@ maybe("sandbox in Chromium", () => {
   }, 90_000);
 
   test("99999999999999999 is refused with the limit named, kept as typed, and nothing reaches Partner Center", async () => {
-    await page.getByRole("button", { name: "+ New opportunity" }).click();
+    await newOpportunity();
     await form().getByLabel("Topic").fill("Northwind huge deal");
-    await form().getByLabel("Customer (account)").selectOption({ label: "Contoso Pharmaceuticals" });
-    await form().getByLabel("Currency").selectOption({ label: "USD" });
+    await choose(field("Customer (account)"), "Contoso Pharmaceuticals");
+    await choose(field("Currency"), "USD");
     await form().getByLabel("Est. revenue").fill("99999999999999999");
     await expectText(form().getByRole("alert"), "Enter a value from -922,337,203,685,477 to 922,337,203,685,477.");
     expect(await form().getByLabel("Est. revenue").inputValue()).toBe("99999999999999999");
@@ -289,12 +293,12 @@ maybe("sandbox in Chromium", () => {
   }, 90_000);
 
   test("double-clicking Save on a new shared deal makes one opportunity and one referral", async () => {
-    await page.getByRole("button", { name: "+ New opportunity" }).click();
+    await newOpportunity();
     await form().getByLabel("Topic").fill("Adatum double click");
-    await form().getByLabel("Customer (account)").selectOption({ label: "Contoso Pharmaceuticals" });
-    await form().getByLabel("Contact").selectOption({ label: "Avery Howard" });
+    await choose(field("Customer (account)"), "Contoso Pharmaceuticals");
+    await choose(field("Contact"), "Avery Howard");
     await form().getByLabel("Est. revenue").fill("42000");
-    await form().getByLabel("Currency").selectOption({ label: "USD" });
+    await choose(field("Currency"), "USD");
     await form().getByLabel("Est. close date").fill(new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10));
     await form().getByRole("button", { name: "Save", exact: true }).dblclick();
     await reopened("Adatum double click");
@@ -384,7 +388,7 @@ maybe("sandbox in Chromium", () => {
   }, 90_000);
 
   test("a Korean user: the panel, the timeline and Sync now's outcome in Korean, and back to English", async () => {
-    await page.getByLabel("Language").selectOption({ label: "한국어" });
+    await choose(page.getByRole("combobox", { name: /^Language/ }), "한국어");
     await page.waitForLoadState("load");
     await openOpportunity("Adatum double click");
     await formSettled("Adatum double click");
@@ -398,7 +402,7 @@ maybe("sandbox in Chromium", () => {
     await expectText(form().getByTestId("form-notification"), "보낼 내용이 없습니다. 파트너 센터에 이미 이 거래가 그대로 있습니다.");
     await shot("9-korean");
 
-    await page.getByLabel("Language").selectOption({ label: "English" });
+    await choose(page.getByRole("combobox", { name: /^Language/ }), "English");
     await page.waitForLoadState("load");
     await panel().getByRole("switch", { name: "Sync with Partner Center" }).waitFor(LIVE);
   }, 90_000);
