@@ -28,6 +28,8 @@ function MinuteChart({ rows }: { rows: MinuteFigures[] }) {
           { label: "p50 ms", stroke: "#107c10", scale: "ms" },
           { label: "p99 ms", stroke: "#8a6d00", scale: "ms" },
         ],
+        // The hour /health keeps, whatever the data: uPlot's own range around one minute spans years.
+        scales: { x: { time: true, range: () => { const end = Math.ceil(Date.now() / 60_000) * 60; return [end - 3600, end]; } } },
         axes: [{}, { scale: "n" }, { scale: "ms", side: 1, grid: { show: false } }],
       }, data, box.current);
     }
