@@ -314,6 +314,9 @@ export class SyncPipeline {
   }
 }
 
+/** The columns the Update step's image carries. */
+const IMAGED_COLUMNS: ReadonlySet<string> = new Set(DEAL_IMAGE.attributes);
+
 /** Sync statuses after which the stored snapshot and ETag describe a completed sync whose checks all passed. */
 const SETTLED: ReadonlySet<unknown> = new Set([SYNC_STATUS.Synced, SYNC_STATUS.ClosedInPartnerCenter, SYNC_STATUS.ExpiredInPartnerCenter]);
 
@@ -335,9 +338,8 @@ function lastSyncedBasis(
   const eTag = opportunity[C.referralETag];
   if (opportunity[C.syncWithPartnerCenter] !== true || typeof referralId !== "string" || !referralId || typeof eTag !== "string" || !eTag) return null;
   if (!SETTLED.has(opportunity[C.syncStatus])) return null;
-  const imaged = new Set<string>(DEAL_IMAGE.attributes);
   const columns = mapping.fields.filter((f) => f.columnRef.table === "opportunity").map((f) => f.columnRef.column);
-  if (!columns.every((c) => imaged.has(c))) return null;
+  if (!columns.every((c) => IMAGED_COLUMNS.has(c))) return null;
   const snapshot = parseSnapshot(opportunity[C.syncSnapshot] as string | null | undefined);
   if (!snapshot || !snapshot.links || !sameLinks(snapshot.links, linksOf(opportunity)) || !snapshotCovers(snapshot, mapping)) return null;
   const referral = referralAsLastSynced(snapshot, mapping, referralId);
