@@ -5,9 +5,27 @@
  */
 export class KeyedMutex {
   private tails = new Map<string, Promise<unknown>>();
+  /** Numbers each run's start, so a caller can ask whether any run began after its reads did. */
+  private started = 0;
+  /** Per key, the number of its latest run's start; the oldest are dropped beyond `limit`, raising `floor`. */
+  private lastStart = new Map<string, number>();
+  /** Any key not in `lastStart` may have run up to here (so "did it run?" errs on yes: one more read). */
+  private floor = 0;
 
-  /** Runs `work` after every earlier holder of any of `keys` has finished; `waited` says whether it had to wait. */
-  async run<T>(keys: string | string[], work: (waited: boolean) => Promise<T>): Promise<T> {
+  constructor(private readonly limit = 10_000) {}
+
+  /** A point to pass to `run` as `since`: reads made after it are current unless a run starts after it too. */
+  mark(): number {
+    return this.started;
+  }
+
+  /**
+   * Runs `work` after every earlier holder of any of `keys` has finished. `waited` says whether the
+   * caller's earlier reads may be stale: it had to wait, or (given `since`) another run on one of
+   * the keys started after that mark, e.g. one that came and went while the caller's reads were
+   * still in flight.
+   */
+  async run<T>(keys: string | string[], work: (waited: boolean) => Promise<T>, since?: number): Promise<T> {
     // Sorted and unique, so two holders of {a,b} never wait on each other in opposite orders.
     const all = [...new Set(Array.isArray(keys) ? keys : [keys])].filter(Boolean).sort();
     const previous = all.map((k) => this.tails.get(k)).filter((p): p is Promise<unknown> => p !== undefined);
@@ -17,10 +35,25 @@ export class KeyedMutex {
     for (const k of all) this.tails.set(k, tail);
     try {
       await Promise.all(previous.map((p) => p.catch(() => undefined)));
-      return await work(previous.length > 0);
+      const ranSince = since !== undefined && all.some((k) => (this.lastStart.get(k) ?? this.floor) > since);
+      this.begin(all);
+      return await work(previous.length > 0 || ranSince);
     } finally {
       release();
       for (const k of all) if (this.tails.get(k) === tail) this.tails.delete(k);
+    }
+  }
+
+  private begin(keys: string[]): void {
+    const at = ++this.started;
+    for (const k of keys) {
+      this.lastStart.delete(k);
+      this.lastStart.set(k, at);
+    }
+    for (const [k, n] of this.lastStart) {
+      if (this.lastStart.size <= this.limit) break;
+      this.lastStart.delete(k);
+      this.floor = Math.max(this.floor, n);
     }
   }
 

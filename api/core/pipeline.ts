@@ -135,6 +135,8 @@ export class SyncPipeline {
     let first: ReferralWithETag | null;
     let linked: DealWithETag | null;
     let opportunityId: string | null;
+    // A sync of this pair that starts and ends while these reads are in flight leaves them stale without our waiting.
+    const readsFrom = this.deps.mutex.mark();
     try {
       // One round trip for both reads: the referral, and the deal linked to it by its key.
       [first, linked] = await Promise.all([this.deps.partnerCenter.get(referralId), this.deps.dataverse.getDealByReferralId(referralId)]);
@@ -147,7 +149,7 @@ export class SyncPipeline {
     const keys = opportunityId ? [refKey(referralId), oppKey(opportunityId)] : [refKey(referralId)];
     return this.deps.mutex.run(keys, (waited) =>
       this.withReplans(opportunityId, referralId, ctx, async (attempt) => {
-        // Reuse the reads from before the lock unless someone else ran in between.
+        // Reuse the reads from before the lock unless someone else ran in between (waited or not).
         const fresh = attempt === 0 && !waited;
         const current = fresh ? first : await this.deps.partnerCenter.get(referralId);
         if (!current) return skipped(opportunityId, referralId, "Partner Center has no such referral.");
@@ -155,6 +157,7 @@ export class SyncPipeline {
         if (!loaded) return inbound.createFromReferral(current, ctx);
         return this.syncLoadedDeal(loaded, ctx, current);
       }),
+      readsFrom,
     );
   }
 

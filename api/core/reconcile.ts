@@ -61,6 +61,8 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
 
   // Both sides' changes, de-duplicated into pairs keyed by opportunity (or referral when unlinked).
   const pairs = new Map<string, Pair>();
+  // A pair synced by a trigger after this point is read again under its lock, not planned from the listing.
+  const readsFrom = deps.mutex.mark();
   const byReferral = new Map<string, string>();
   for await (const loaded of deps.dataverse.listSyncedDealsChangedSince(since)) {
     const id = loaded.deal.opportunity.opportunityid;
@@ -147,6 +149,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
         prepared.push({ pair, prepared: p, changedAt });
         return { ...p.outcome, result: "deferred" as PairOutcome["result"] };
       }),
+      readsFrom,
     );
     if ((outcome.result as string) !== "deferred") {
       count(outcome, changedAt);

@@ -494,6 +494,12 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
     }
   }
   for (const i of held) next.holdBack(i, snapshot, prevSlots);
+  // What we send is what Partner Center holds next, for the split field's inbound half too: left at
+  // its old value, our own text would look like Microsoft's new note once the seller edits again.
+  for (const { field, value } of toPc) {
+    const twin = field.inboundTwin;
+    if (twin) next.set("partnerCenter", mapping.slots[fieldList.indexOf(twin)], twin.transform.fromReferral(field.transform.toReferral(value)));
+  }
   if (createOnly.length > 0) {
     draft.messages.push(`Kept in Dynamics: Partner Center takes ${createOnly.join(", ")} only when the referral is created.`);
   }

@@ -82,7 +82,7 @@ const EVENT_KINDS: Array<[string, number, () => Promise<void>]> = [
       "customerid_account@odata.bind": `/accounts(${accountId})`, "transactioncurrencyid@odata.bind": `/transactioncurrencies(${SEEDED.currencies.GBP})`, cosell_solutionids: "SOL-15974-MQF", cosell_syncwithpartnercenter: true,
     });
     const opportunityId = /\(([0-9a-f-]{36})\)$/.exec(res.headers["OData-EntityId"])![1];
-    pairs.push({ direction: "outbound", opportunityId, expected: { name: `Deal ${n}`, estimatedvalue: value, estimatedclosedate: closeDate, cosell_notesformicrosoft: null } });
+    pairs.push({ direction: "outbound", opportunityId, expected: { name: `Deal ${n}`, estimatedvalue: value, estimatedclosedate: closeDate, cosell_notesformicrosoft: null, cosell_notesfrommicrosoft: null } });
   }],
   ["incomingReferral", 0.1, async () => {
     const n = pairs.length;
@@ -92,7 +92,7 @@ const EVENT_KINDS: Array<[string, number, () => Promise<void>]> = [
       name: `Referral ${n}`, customerName: `Customer ${n}`, country: "US", postalCode: `1${String(n).padStart(4, "0")}`,
       dealValue: value, currency: "USD", closingDateTime: `${closeDate}T00:00:00Z`, solutionIds: ["SOL-15974-MQF"], notes: `Seller notes ${n}`,
     });
-    pairs.push({ direction: "inbound", referralId: r.id, expected: { name: `Referral ${n}`, estimatedvalue: value, estimatedclosedate: closeDate, cosell_notesfrommicrosoft: `Seller notes ${n}` } });
+    pairs.push({ direction: "inbound", referralId: r.id, expected: { name: `Referral ${n}`, estimatedvalue: value, estimatedclosedate: closeDate, cosell_notesfrommicrosoft: `Seller notes ${n}`, cosell_notesformicrosoft: null } });
   }],
   ["sellerUpdate", 0.25, async () => {
     const pair = pick(live().filter((p) => referralOf(p) && !isTerminal(referralOf(p)!)));

@@ -29,6 +29,19 @@ test("the seller's Notes for Microsoft go out, and coming back they are not take
   expect(echoed.referralPatch).toEqual([]);
 });
 
+test("our text coming back after the seller wrote again is still ours, not Microsoft's (the fault run's case)", () => {
+  const { deal, referral, snapshot } = synced(matchingReferral());
+  deal.opportunity.cosell_notesformicrosoft = "Pilot signed";
+  const sent = run({ deal, referral, snapshot, trigger: "dataverseChange" });
+  expect(sent.referralPatch).toEqual([{ op: "replace", path: "/details/notes", value: "Pilot signed" }]);
+  // The seller writes again before the webhook about our first write arrives.
+  const edited = applyPlanToDeal(deal, sent);
+  edited.opportunity.cosell_notesformicrosoft = "Pilot signed, rollout in June";
+  const late = run({ deal: edited, referral: withNotes(referral, "Pilot signed"), snapshot: sent.nextSnapshot, trigger: "partnerCenterWebhook" });
+  expect(late.dataverse.opportunity.cosell_notesfrommicrosoft).toBeUndefined();
+  expect(late.referralPatch).toEqual([{ op: "replace", path: "/details/notes", value: "Pilot signed, rollout in June" }]);
+});
+
 test("both write at once: the seller's text is sent, Microsoft's is kept in its own column", () => {
   const { deal, referral, snapshot } = synced(matchingReferral());
   deal.opportunity.cosell_notesformicrosoft = "Seller: pilot signed";
