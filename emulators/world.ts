@@ -61,9 +61,11 @@ export function createHarness(seed = 1, options: HarnessOptions = {}) {
   const server = setupServer(
     // The shared state's storage (Azurite) is real, not emulated: its requests go out as they are.
     ...(stateStorage ? [http.all(`${stateStorage}/*`, () => passthrough())] : []),
-    ...pcEmu.handlers,
-    ...dvEmu.handlers,
+    // msw tries handlers in order: the ones with few routes go first, so no request is matched against
+    // Partner Center's twenty routes unless it is for Partner Center.
     http.all(`${SERVICE_URL}/*`, ({ request }) => services[turn++ % services.length].fetch(request)),
+    ...dvEmu.handlers,
+    ...pcEmu.handlers,
   );
 
   async function install(): Promise<void> {

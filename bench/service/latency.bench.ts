@@ -5,7 +5,8 @@
  * p50/p99 over 200 events each, and the ratio of p50 to the floor of two round trips (2 × 30 ms,
  * issue #18): inbound reads both sides at once, then writes one `$batch`; outbound reads nothing
  * (the step's post-image and the stored snapshot tell it everything), PATCHes Partner Center, then
- * writes one `$batch`. The calls the service made are
+ * writes one `$batch`. The same path timed first with no latency added shows what the emulators,
+ * msw's interception and the service cost on this machine (the rest is the injected latency). The calls the service made are
  * printed too (reads sent at once count one each but cost one round trip). Echo deliveries are
  * held back while timing, so the counted calls are exactly the ones on the path.
  * Run: npx tsx bench/service/latency.bench.ts
@@ -13,6 +14,8 @@
 import { benchHarness, percentile, printMetrics, serviceCallCounter, type BenchMetric } from "./env";
 
 const EVENTS = 200;
+/** Events timed first with no latency added. */
+const BARE_EVENTS = 100;
 const LATENCY_MS = 30;
 const PAIRS = 10;
 const TARGET_RATIO = 1.15;
@@ -48,14 +51,12 @@ export async function runLatencyBench(): Promise<BenchMetric[]> {
     await h.settle();
 
     const rule = { path: /.*/, latencyMs: LATENCY_MS };
-    h.dvEmu.faults.set([rule]);
-    h.pcEmu.faults.set([rule]);
     const counter = serviceCallCounter(h);
 
-    const measure = async (label: string, trigger: (i: number) => Promise<void>, wait: () => Promise<void>, holdEchoes: () => void) => {
+    const sample = async (from: number, events: number, trigger: (i: number) => Promise<void>, wait: () => Promise<void>, holdEchoes: () => void) => {
       const samples: number[] = [];
       const calls: number[] = [];
-      for (let i = 0; i < EVENTS; i++) {
+      for (let i = from; i < from + events; i++) {
         holdEchoes();
         counter.reset();
         const t0 = performance.now();
@@ -66,11 +67,23 @@ export async function runLatencyBench(): Promise<BenchMetric[]> {
         h.dvEmu.dispatcher.faults = {};
         h.pcEmu.dispatcher.faults = {};
       }
+      return { samples, calls };
+    };
+
+    const measure = async (label: string, trigger: (i: number) => Promise<void>, wait: () => Promise<void>, holdEchoes: () => void) => {
+      // The same path with nothing added: what the emulators, msw's interception and the service cost on this machine.
+      h.dvEmu.faults.clear();
+      h.pcEmu.faults.clear();
+      const bare = percentile((await sample(0, BARE_EVENTS, trigger, wait, holdEchoes)).samples, 50);
+      h.dvEmu.faults.set([rule]);
+      h.pcEmu.faults.set([rule]);
+      const { samples, calls } = await sample(BARE_EVENTS, EVENTS, trigger, wait, holdEchoes);
       const p50 = percentile(samples, 50);
       const p99 = percentile(samples, 99);
       const pathCalls = percentile(calls, 50);
       const ratio = p50 / (FLOOR_ROUND_TRIPS * LATENCY_MS);
       return [
+        { metric: `${label} p50 with no latency added`, value: bare, unit: "ms", target: "report", pass: true },
         { metric: `${label} p50`, value: p50, unit: "ms", target: "report", pass: true },
         { metric: `${label} p99`, value: p99, unit: "ms", target: "report", pass: true },
         { metric: `${label} calls on the critical path`, value: pathCalls, unit: "calls", target: "report", pass: true },

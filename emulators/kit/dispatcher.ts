@@ -89,7 +89,8 @@ export class WebhookDispatcher {
 
   private schedule(delivery: Delivery): void {
     const wait = Math.floor(this.random() * (this.faults.maxDelayMs ?? 0));
-    const p: Promise<void> = new Promise<void>((resolve) => setTimeout(resolve, wait))
+    // No delay asked for: sent on the next turn of the event loop, not after setTimeout's 1 ms minimum.
+    const p: Promise<void> = new Promise<void>((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)))
       .then(() => this.attempt(delivery))
       .then(() => undefined)
       .finally(() => this.inFlight.delete(p));
