@@ -7,16 +7,31 @@ export class KeyedMutex {
   private tails = new Map<string, Promise<unknown>>();
   /** Numbers each run's start, so a caller can ask whether any run began after its reads did. */
   private started = 0;
-  /** Per key, the number of its latest run's start; the oldest are dropped beyond `limit`, raising `floor`. */
+  /** Per key, the number of its latest run's start, oldest first. */
   private lastStart = new Map<string, number>();
-  /** Any key not in `lastStart` may have run up to here (so "did it run?" errs on yes: one more read). */
+  /** Any key no longer in `lastStart` may have run up to here (so "did it run?" errs on yes: one more read). */
   private floor = 0;
+  /** Marks still in use, by number, oldest first: entries newer than the oldest are kept to answer them exactly. */
+  private live = new Map<number, number>();
 
+  /** `limit`: keys remembered once no mark needs them; ten times as many at most, whatever marks are open. */
   constructor(private readonly limit = 10_000) {}
 
-  /** A point to pass to `run` as `since`: reads made after it are current unless a run starts after it too. */
+  /**
+   * A point to pass to `run` as `since`, taken before reading a pair outside its lock: reads made
+   * after it are current unless a run on the pair starts after it too. Give it back with `unmark`
+   * once those reads are no longer used.
+   */
   mark(): number {
-    return this.started;
+    const at = this.started;
+    this.live.set(at, (this.live.get(at) ?? 0) + 1);
+    return at;
+  }
+
+  unmark(at: number): void {
+    const n = this.live.get(at) ?? 0;
+    if (n <= 1) this.live.delete(at);
+    else this.live.set(at, n - 1);
   }
 
   /**
@@ -50,8 +65,11 @@ export class KeyedMutex {
       this.lastStart.delete(k);
       this.lastStart.set(k, at);
     }
+    if (this.lastStart.size <= this.limit) return;
+    const oldestMark = this.live.keys().next().value ?? Infinity;
     for (const [k, n] of this.lastStart) {
-      if (this.lastStart.size <= this.limit) break;
+      // Forgetting a run newer than an open mark would make that mark's reads look stale: kept, up to the hard cap.
+      if (this.lastStart.size <= this.limit || (n > oldestMark && this.lastStart.size <= this.limit * 10)) break;
       this.lastStart.delete(k);
       this.floor = Math.max(this.floor, n);
     }

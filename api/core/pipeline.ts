@@ -132,11 +132,19 @@ export class SyncPipeline {
    * is locked as one, whichever side's trigger came in.
    */
   async syncReferral(referralId: string, ctx: SyncContext, inbound: InboundCreator): Promise<PairOutcome> {
+    // A sync of this pair that starts and ends while these reads are in flight leaves them stale without our waiting.
+    const readsFrom = this.deps.mutex.mark();
+    try {
+      return await this.syncReferralReadFrom(readsFrom, referralId, ctx, inbound);
+    } finally {
+      this.deps.mutex.unmark(readsFrom);
+    }
+  }
+
+  private async syncReferralReadFrom(readsFrom: number, referralId: string, ctx: SyncContext, inbound: InboundCreator): Promise<PairOutcome> {
     let first: ReferralWithETag | null;
     let linked: DealWithETag | null;
     let opportunityId: string | null;
-    // A sync of this pair that starts and ends while these reads are in flight leaves them stale without our waiting.
-    const readsFrom = this.deps.mutex.mark();
     try {
       // One round trip for both reads: the referral, and the deal linked to it by its key.
       [first, linked] = await Promise.all([this.deps.partnerCenter.get(referralId), this.deps.dataverse.getDealByReferralId(referralId)]);
@@ -147,16 +155,18 @@ export class SyncPipeline {
       return this.recordFailure(null, referralId, ctx, error);
     }
     const keys = opportunityId ? [refKey(referralId), oppKey(opportunityId)] : [refKey(referralId)];
-    return this.deps.mutex.run(keys, (waited) =>
-      this.withReplans(opportunityId, referralId, ctx, async (attempt) => {
-        // Reuse the reads from before the lock unless someone else ran in between (waited or not).
-        const fresh = attempt === 0 && !waited;
-        const current = fresh ? first : await this.deps.partnerCenter.get(referralId);
-        if (!current) return skipped(opportunityId, referralId, "Partner Center has no such referral.");
-        const loaded = fresh && linked ? linked : opportunityId ? await this.deps.dataverse.getDeal(opportunityId) : null;
-        if (!loaded) return inbound.createFromReferral(current, ctx);
-        return this.syncLoadedDeal(loaded, ctx, current);
-      }),
+    return this.deps.mutex.run(
+      keys,
+      (waited) =>
+        this.withReplans(opportunityId, referralId, ctx, async (attempt) => {
+          // Reuse the reads from before the lock unless someone else ran in between (waited or not).
+          const fresh = attempt === 0 && !waited;
+          const current = fresh ? first : await this.deps.partnerCenter.get(referralId);
+          if (!current) return skipped(opportunityId, referralId, "Partner Center has no such referral.");
+          const loaded = fresh && linked ? linked : opportunityId ? await this.deps.dataverse.getDeal(opportunityId) : null;
+          if (!loaded) return inbound.createFromReferral(current, ctx);
+          return this.syncLoadedDeal(loaded, ctx, current);
+        }),
       readsFrom,
     );
   }

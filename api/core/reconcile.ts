@@ -54,6 +54,16 @@ function parseWatermark(text: string | null): Date | null {
 }
 
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+  // A pair synced by a trigger after this point is read again under its lock, not planned from the listing.
+  const readsFrom = deps.mutex.mark();
+  try {
+    return await reconcilePass(deps, options, readsFrom);
+  } finally {
+    deps.mutex.unmark(readsFrom);
+  }
+}
+
+async function reconcilePass(deps: ReconcileDeps, options: ReconcileOptions, readsFrom: number): Promise<ReconcileResult> {
   const startedAt = deps.now();
   const log = deps.logger.child({ job: "reconcile" });
   const stored = options.full ? null : parseWatermark(await deps.dataverse.getSetting(SETTING_NAMES.reconcileWatermark));
@@ -61,8 +71,6 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions =
 
   // Both sides' changes, de-duplicated into pairs keyed by opportunity (or referral when unlinked).
   const pairs = new Map<string, Pair>();
-  // A pair synced by a trigger after this point is read again under its lock, not planned from the listing.
-  const readsFrom = deps.mutex.mark();
   const byReferral = new Map<string, string>();
   for await (const loaded of deps.dataverse.listSyncedDealsChangedSince(since)) {
     const id = loaded.deal.opportunity.opportunityid;
