@@ -14,7 +14,14 @@ export class PatchError extends Error {
   }
 }
 
-const clone = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
+/** A deep copy of JSON data (a referral and the values written into it are nothing else); a primitive is itself. */
+function clone<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(clone) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = clone((value as Record<string, unknown>)[key]);
+  return copy as T;
+}
 
 /** A new document with the operations applied in order; the input is not changed. */
 export function applyPatch<T>(document: T, ops: readonly JsonPatchOp[]): T {

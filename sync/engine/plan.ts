@@ -9,7 +9,7 @@ import {
 } from "../schema/dynamics";
 import { applyDataverseChanges, referralFromDeal, valueAt, type DataverseChanges, type DynamicsStatusAction } from "./convert";
 import type { ConflictPolicy, MappedField, Mapping } from "./mapping";
-import { applyPatch, patchForWrites, type JsonPatchOp } from "./patch";
+import { patchForWrites, type JsonPatchOp } from "./patch";
 import { getColumn } from "./paths";
 import { isTerminal, referralLink, type CloseReasonCode, type NewReferral, type Referral } from "../schema/referral";
 import {
@@ -406,6 +406,16 @@ class NextValues implements SnapshotValues {
   }
 }
 
+/** The referral's status and substatus once `ops` apply: what syncStatusFor reads, without cloning the whole referral. */
+function statusAfter(referral: Referral, ops: readonly JsonPatchOp[]): Referral {
+  const next = { ...referral };
+  for (const op of ops) {
+    if (op.path === "/status") next.status = op.value as Referral["status"];
+    else if (op.path === "/substatus") next.substatus = op.value as Referral["substatus"];
+  }
+  return next;
+}
+
 const isBlank = (c: Canonical): boolean => c === null || c === "" || (Array.isArray(c) && c.length === 0);
 
 function planUpdate(input: PlanInput, referral: Referral): Plan {
@@ -559,7 +569,7 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
   draft.messages.push(...status.messages);
 
   if (status.referralOps.length > 0) {
-    syncStatus = syncStatusFor(applyPatch(referral, status.referralOps));
+    syncStatus = syncStatusFor(statusAfter(referral, status.referralOps));
   }
   const nextSnapshot = snapshotOf(referral, status.next, next, state, linksRead);
   // Nothing moved: hand back the previous snapshot itself, so its stored text is reused as it is.
