@@ -3,13 +3,9 @@
  * mapping of 60+ fields, and the heap it takes. Run: npx tsx bench/engine/plan.bench.ts
  * Two untimed warm-up passes, then seven timed passes; the headline (pass/fail) is the median
  * CPU-time rate of the timed passes, printed next to the best one and the wall-clock median.
- * Measured on the bundled engine, as it is deployed (runEngineBench says why).
+ * Measured on the bundled engine, as it is deployed (bench/bundled.ts says why).
  */
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import { measureIfBundled, runBundled } from "../bundled";
 import { patchPathFor } from "../../sync/contracts/partner-center-referrals";
 import { loadMapping, parseSnapshot, plan, serializeSnapshot, type DynamicsDeal, type Mapping, type Referral } from "../../sync/engine";
 
@@ -148,27 +144,8 @@ const median = (values: readonly number[]): number => {
 
 type EngineResult = { metric: string; value: number; unit: string; target: string; pass: boolean };
 
-/**
- * The engine as it ships: the service runs one esbuild bundle (api/hosts/build.mjs), where modules
- * share one scope. Run straight under tsx, every call across a module boundary goes through an
- * export getter of tsx's per-file loader, a cost (about 15% here) no deployment has. So this file is
- * bundled the same way and measured in a child process.
- */
-export async function runEngineBench(): Promise<EngineResult[]> {
-  const dir = mkdtempSync(join(tmpdir(), "cosell-engine-bench-"));
-  try {
-    const outfile = join(dir, "plan.bench.js");
-    // Loaded here, and left out of the bundle: the measuring child never needs it.
-    const { build } = await import("esbuild");
-    await build({ entryPoints: [__filename], bundle: true, platform: "node", target: "node20", format: "cjs", outfile, external: ["esbuild"], logLevel: "warning" });
-    const { stdout } = await promisify(execFile)(process.execPath, [outfile, MEASURE_FLAG], { maxBuffer: 1 << 20 });
-    return JSON.parse(stdout) as EngineResult[];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const MEASURE_FLAG = "--measure-in-process";
+/** The engine as it ships: bundled, measured in a child process (see bench/bundled.ts). */
+export const runEngineBench = (): Promise<EngineResult[]> => runBundled<EngineResult[]>(__filename);
 
 export async function measureEngine(): Promise<EngineResult[]> {
   const mapping = benchMapping();
@@ -215,12 +192,7 @@ export async function measureEngine(): Promise<EngineResult[]> {
   ];
 }
 
-if (require.main === module && process.argv.includes(MEASURE_FLAG)) {
-  measureEngine().then((results) => process.stdout.write(JSON.stringify(results))).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-} else if (require.main === module) {
+if (!measureIfBundled(require.main, module, measureEngine) && require.main === module) {
   runEngineBench().then((results) => {
     for (const r of results) console.log(`${r.pass ? "PASS" : "FAIL"}  ${r.metric.padEnd(30)} ${String(r.value).padStart(10)} ${r.unit.padEnd(8)} (target ${r.target})`);
   }).catch((error: unknown) => {
