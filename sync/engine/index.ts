@@ -11,7 +11,7 @@
  * Conversions  referralFromDeal(deal, mapping) → NewReferral, dealFromReferral(referral, mapping) → {opportunity, account, contact},
  *              classifyReferral(referral) → "marketplaceLead" | "qualifiedLead" | "coSellOpportunity"
  * Status       isLegalTransition(from, to, substatus), isAwaitingResponse(referral), syncStatusFor(referral), STATUS_TRANSITIONS
- * Validation   validateForPartnerCenter(deal, now, {isNew?}) → ValidationProblem[], parseSolutionIds, countryToIso2,
+ * Validation   checkForPartnerCenter(deal, now, {isNew?}) → ValidationCheck[] (codes, for the panel), validateForPartnerCenter → ValidationProblem[] (with English sentences), parseSolutionIds, countryToIso2,
  *              isIsoCurrency, LENGTH_LIMITS
  * Effects      planEffects(input) → { partnerCenter: the one write, complete(answer) → { dataverse change set, outcome } },
  *              failureEffects(failure) → the change set recording a failed sync
@@ -37,7 +37,8 @@ export {
 } from "./convert";
 export { applyPatch, PatchError, type JsonPatchOp } from "./patch";
 export { isLegalTransition, isAwaitingResponse, syncStatusFor, STATUS_TRANSITIONS, ALLOWED_SUBSTATUS, CLOSED_NOT_SENT } from "./status";
-export { validateForPartnerCenter, parseSolutionIds, isValidSolutionId, LENGTH_LIMITS, type ValidationProblem } from "./validation";
+export { checkForPartnerCenter, parseSolutionIds, isValidSolutionId, LENGTH_LIMITS, type ValidationCheck, type ValidationProblem } from "./validation";
+export { validateForPartnerCenter, problemOf, VALIDATION_CODES } from "./validation-messages";
 export { countryToIso2, ISO_COUNTRIES } from "./countries";
 export { isIsoCurrency, ISO_CURRENCIES } from "./currencies";
 export { auditToSyncEventRow, type SyncEventExtra } from "./audit";

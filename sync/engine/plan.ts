@@ -19,7 +19,8 @@ import {
   CLOSED_NOT_SENT, closeReasonText, isAwaitingResponse, planStatus, statusChanges, statusOps, syncStatusFor, type StatusPlan,
 } from "./status";
 import { canonicalEqual, type Canonical } from "./transforms";
-import { validateForPartnerCenter, type ValidationProblem } from "./validation";
+import type { ValidationProblem } from "./validation";
+import { validateForPartnerCenter } from "./validation-messages";
 import type { AuditEntry, Conflict, FieldChange, Side } from "./audit";
 import { isUserTrigger, notWrittenText, problemsText, syncErrorText } from "./bookkeeping";
 

@@ -9,15 +9,30 @@ import { MAX_SOLUTIONS, SOLUTION_ID_PATTERN } from "../schema/referral";
 import { countryToIso2 } from "./countries";
 import { isIsoCurrency } from "./currencies";
 
-export interface ValidationProblem {
+/** What is wrong, without the sentence: the form panel words it in the user's language. */
+export interface ValidationCheck {
   /** Stable identifier, e.g. `solutions.missing`; callers may branch on it. */
   code: string;
   /** `table.column` of the Dataverse column to fix, e.g. `opportunity.cosell_solutionids`. */
   column: string;
+  /**
+   * The values the sentence names, in order: a translated sentence (the panel's `Problem_<code>`)
+   * fills them in. A field of the default mapping is named by its field name (`dealName`), so the
+   * reader shows its own label for it.
+   */
+  args?: Array<string | number>;
+}
+
+export interface CheckOptions {
+  isNew?: boolean;
+  /** "lastSynced": the account, contact and currency were not read; their rules wait for the next full read. */
+  related?: "read" | "lastSynced";
+}
+
+/** A check with its sentence in English, as the service records it (validation-messages.ts). */
+export interface ValidationProblem extends ValidationCheck {
   /** One sentence a seller understands. */
   message: string;
-  /** The values the sentence names, in order: a translated sentence (the panel's `Problem_<code>`) fills them in. */
-  args?: Array<string | number>;
 }
 
 // Columns named by more than one problem: each literal would be repeated in the form panel's bundle.
@@ -28,25 +43,26 @@ const COUNTRY_COLUMN = "account.address1_country";
 const EMAIL_COLUMN = "contact.emailaddress1";
 
 /** A LENGTH_LIMITS entry (a call per row: the panel's bundle would repeat each property name). */
-const maxLength = (column: string, label: string, max: number) => ({ column, label, max });
+const maxLength = (column: string, field: string, max: number) => ({ column, field, max });
 
 /**
  * Longest text Partner Center or the Dataverse column takes; one table so a limit changes in one place.
  * (Dataverse's own column limits for names/contact fields; 250 / 2000 for the referral's free text.)
+ * `field`: the default mapping's name for the column, which readers label (the panel's `Field_<name>`).
  */
-export const LENGTH_LIMITS: ReadonlyArray<{ column: string; label: string; max: number }> = [
-  maxLength("opportunity.name", "The opportunity topic", 250),
-  maxLength("opportunity.cosell_notesformicrosoft", "The notes for Microsoft", TEXT_LENGTHS[OPPORTUNITY_COLUMNS.notesForMicrosoft]),
-  maxLength("account.name", "The customer's account name", 160),
-  maxLength("account.address1_line1", "The customer's street address", 250),
-  maxLength("account.address1_line2", "The customer's second address line", 250),
-  maxLength("account.address1_city", "The customer's city", 80),
-  maxLength("account.address1_stateorprovince", "The customer's state or province", 50),
-  maxLength("account.address1_postalcode", "The customer's postal code", 20),
-  maxLength("contact.firstname", "The contact's first name", 50),
-  maxLength("contact.lastname", "The contact's last name", 50),
-  maxLength(EMAIL_COLUMN, "The contact's email", 100),
-  maxLength("contact.telephone1", "The contact's phone number", 50),
+export const LENGTH_LIMITS: ReadonlyArray<{ column: string; field: string; max: number }> = [
+  maxLength("opportunity.name", "dealName", 250),
+  maxLength("opportunity.cosell_notesformicrosoft", "notesForMicrosoft", TEXT_LENGTHS[OPPORTUNITY_COLUMNS.notesForMicrosoft]),
+  maxLength("account.name", "customerName", 160),
+  maxLength("account.address1_line1", "customerStreet", 250),
+  maxLength("account.address1_line2", "customerStreet2", 250),
+  maxLength("account.address1_city", "customerCity", 80),
+  maxLength("account.address1_stateorprovince", "customerState", 50),
+  maxLength("account.address1_postalcode", "customerPostalCode", 20),
+  maxLength("contact.firstname", "contactFirstName", 50),
+  maxLength("contact.lastname", "contactLastName", 50),
+  maxLength(EMAIL_COLUMN, "contactEmail", 100),
+  maxLength("contact.telephone1", "contactPhone", 50),
 ];
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -136,55 +152,44 @@ function daysInMonth(y: number, m: number): number {
 const quoteList = (items: string[]): string => items.map((s) => `"${s}"`).join(", ");
 const blank = (v: unknown): boolean => v == null || (typeof v === "string" && v.trim() === "");
 
-export function validateForPartnerCenter(
+/** What Partner Center would refuse in `deal`, every problem at once (validateForPartnerCenter adds the English sentences). */
+export function checkForPartnerCenter(
   deal: DynamicsDeal,
   now: Date,
-  /** related "lastSynced": the account, contact and currency were not read; their rules wait for the next full read. */
-  options: { isNew?: boolean; related?: "read" | "lastSynced" } = {},
-): ValidationProblem[] {
-  const problems: ValidationProblem[] = [];
-  const add = (code: string, column: string, message: string, ...args: Array<string | number>): void => {
-    problems.push(args.length > 0 ? { code, column, message, args } : { code, column, message });
+  options: CheckOptions = {},
+): ValidationCheck[] {
+  const problems: ValidationCheck[] = [];
+  const add = (code: string, column: string, ...args: Array<string | number>): void => {
+    problems.push(args.length > 0 ? { code, column, args } : { code, column });
   };
   const { opportunity, account, contact, currency } = deal;
   const relatedRead = options.related !== "lastSynced";
 
-  if (blank(opportunity.name)) add("name.missing", "opportunity.name", "Give the opportunity a topic; Partner Center uses it as the deal name.");
+  if (blank(opportunity.name)) add("name.missing", "opportunity.name");
 
   // Customer and address.
   if (!relatedRead) {
     // Not read: judged at the next full read.
   } else if (!account) {
-    add("customer.missing", "opportunity.customerid", "Choose the customer account for this opportunity.");
+    add("customer.missing", "opportunity.customerid");
   } else {
-    if (blank(account.name)) add("customer.nameMissing", "account.name", "Give the customer account a name.");
+    if (blank(account.name)) add("customer.nameMissing", "account.name");
     const country = account.address1_country;
     if (blank(country)) {
-      add("country.missing", COUNTRY_COLUMN, "Add the country to the customer's address (for example Germany or DE).");
+      add("country.missing", COUNTRY_COLUMN);
     } else if (!countryToIso2(country as string)) {
-      add(
-        "country.unknown",
-        COUNTRY_COLUMN,
-        `The customer's country "${String(country).trim()}" is not a country name or two-letter code Partner Center knows; use, for example, Germany or DE.`,
-        String(country).trim(),
-      );
+      add("country.unknown", COUNTRY_COLUMN, String(country).trim());
     }
   }
 
   // Solutions (D.5).
   const entries = splitSolutionIds(opportunity.cosell_solutionids);
   if (entries.length === 0) {
-    add("solutions.missing", SOLUTIONS_COLUMN, `Add at least one solution ID (for example ${EXAMPLE_SOLUTION}).`, EXAMPLE_SOLUTION);
+    add("solutions.missing", SOLUTIONS_COLUMN, EXAMPLE_SOLUTION);
   } else {
     const invalid = entries.filter((id) => !isValidSolutionId(id));
     if (invalid.length > 0) {
-      add(
-        "solutions.invalid",
-        SOLUTIONS_COLUMN,
-        `These solution IDs are neither SOL-… codes nor GUIDs: ${quoteList(invalid)}; fix them (for example ${EXAMPLE_SOLUTION}).`,
-        quoteList(invalid),
-        EXAMPLE_SOLUTION,
-      );
+      add("solutions.invalid", SOLUTIONS_COLUMN, quoteList(invalid), EXAMPLE_SOLUTION);
     }
     const seen = new Set<string>();
     const duplicates = new Set<string>();
@@ -194,55 +199,50 @@ export function validateForPartnerCenter(
       seen.add(key);
     }
     if (duplicates.size > 0) {
-      add("solutions.duplicate", SOLUTIONS_COLUMN, `Remove the repeated solution IDs: ${quoteList([...duplicates])}.`, quoteList([...duplicates]));
+      add("solutions.duplicate", SOLUTIONS_COLUMN, quoteList([...duplicates]));
     }
     if (seen.size > MAX_SOLUTIONS) {
-      add("solutions.tooMany", SOLUTIONS_COLUMN, `Partner Center takes at most ${MAX_SOLUTIONS} solution IDs; this opportunity has ${seen.size}.`, MAX_SOLUTIONS, seen.size);
+      add("solutions.tooMany", SOLUTIONS_COLUMN, MAX_SOLUTIONS, seen.size);
     }
   }
 
   // Deal value and currency.
   const value = opportunity.estimatedvalue;
   if (value == null) {
-    add("dealValue.missing", VALUE_COLUMN, "Enter the estimated revenue (0 or more).");
+    add("dealValue.missing", VALUE_COLUMN);
   } else if (typeof value !== "number" || !Number.isFinite(value)) {
-    add("dealValue.invalid", VALUE_COLUMN, "The estimated revenue must be a number (0 or more).");
+    add("dealValue.invalid", VALUE_COLUMN);
   } else if (value < 0) {
-    add("dealValue.negative", VALUE_COLUMN, "The estimated revenue cannot be negative.");
+    add("dealValue.negative", VALUE_COLUMN);
   } else if (value > MONEY_RANGE.max) {
-    add("dealValue.tooLarge", VALUE_COLUMN, `The estimated revenue is more than Dataverse and Partner Center can hold; enter at most ${plainNumber(MONEY_RANGE.max)}.`, plainNumber(MONEY_RANGE.max));
+    add("dealValue.tooLarge", VALUE_COLUMN, plainNumber(MONEY_RANGE.max));
   } else if (relatedRead) {
     const decimals = currency?.currencyprecision ?? DEFAULT_CURRENCY_PRECISION;
     if (amountProblem(value, decimals)) {
       const code = currency?.isocurrencycode ?? "the currency";
-      add("dealValue.precision", VALUE_COLUMN, `The estimated revenue ${plainNumber(value)} has more decimals than ${code} keeps; round it to ${decimals} decimal${decimals === 1 ? "" : "s"}.`, plainNumber(value), code, decimals);
+      add("dealValue.precision", VALUE_COLUMN, plainNumber(value), code, decimals);
     }
   }
   if (!relatedRead) {
     // The currency row was not read.
   } else if (!currency || blank(currency.isocurrencycode)) {
-    add("currency.missing", "opportunity.transactioncurrencyid", "Choose the currency of the opportunity.");
+    add("currency.missing", "opportunity.transactioncurrencyid");
   } else if (!isIsoCurrency(currency.isocurrencycode)) {
-    add(
-      "currency.unknown",
-      "currency.isocurrencycode",
-      `The currency code "${currency.isocurrencycode}" is not an ISO 4217 code (for example USD or EUR); fix the currency record.`,
-      String(currency.isocurrencycode),
-    );
+    add("currency.unknown", "currency.isocurrencycode", String(currency.isocurrencycode));
   }
 
   // Closing date.
   const closeDate = opportunity.estimatedclosedate;
   if (blank(closeDate)) {
-    add("closeDate.missing", CLOSE_DATE_COLUMN, "Enter the estimated close date.");
+    add("closeDate.missing", CLOSE_DATE_COLUMN);
   } else {
     const parsed = parseDateOnly(closeDate);
     if (!parsed) {
-      add("closeDate.invalid", CLOSE_DATE_COLUMN, `The estimated close date "${closeDate}" is not a date.`, String(closeDate));
+      add("closeDate.invalid", CLOSE_DATE_COLUMN, String(closeDate));
     } else if (options.isNew) {
       const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
       if (Date.UTC(parsed.y, parsed.m - 1, parsed.d) < today) {
-        add("closeDate.past", CLOSE_DATE_COLUMN, "The estimated close date is in the past; choose today or a later date.");
+        add("closeDate.past", CLOSE_DATE_COLUMN);
       }
     }
   }
@@ -252,29 +252,25 @@ export function validateForPartnerCenter(
   if (help != null) {
     // Co-sell is a deal shared with Microsoft sellers (create-a-referral's three deal types).
     if (opportunity.cosell_referralvisibility === REFERRAL_VISIBILITY.Private) {
-      add(
-        "visibility.privateCoSell",
-        "opportunity.cosell_referralvisibility",
-        "A private referral cannot ask for Microsoft's help: make it visible, or clear \"How can Microsoft help?\".",
-      );
+      add("visibility.privateCoSell", "opportunity.cosell_referralvisibility");
     }
     if (!HELP_TYPES.some((h) => h.value === help)) {
-      add("helpType.unknown", "opportunity.cosell_howcanmicrosofthelp", "Choose one of the listed answers to \"How can Microsoft help?\".");
+      add("helpType.unknown", "opportunity.cosell_howcanmicrosofthelp");
     }
     if (!relatedRead) {
       // The contact row was not read.
     } else if (!contact) {
-      add("contact.missing", "opportunity.parentcontactid", "Choose a customer contact: Microsoft needs one when you ask for its help.");
+      add("contact.missing", "opportunity.parentcontactid");
     } else {
-      if (blank(contact.firstname)) add("contact.firstNameMissing", "contact.firstname", "Add the customer contact's first name.");
-      if (blank(contact.lastname)) add("contact.lastNameMissing", "contact.lastname", "Add the customer contact's last name.");
+      if (blank(contact.firstname)) add("contact.firstNameMissing", "contact.firstname");
+      if (blank(contact.lastname)) add("contact.lastNameMissing", "contact.lastname");
       if (blank(contact.emailaddress1) && blank(contact.telephone1)) {
-        add("contact.reachMissing", EMAIL_COLUMN, "Add the customer contact's email or phone number.");
+        add("contact.reachMissing", EMAIL_COLUMN);
       }
     }
   }
   if (contact && !blank(contact.emailaddress1) && !EMAIL_PATTERN.test(String(contact.emailaddress1).trim())) {
-    add("contact.emailInvalid", EMAIL_COLUMN, `The customer contact's email "${contact.emailaddress1}" is not an email address.`, String(contact.emailaddress1));
+    add("contact.emailInvalid", EMAIL_COLUMN, String(contact.emailaddress1));
   }
 
   // Lengths.
@@ -285,7 +281,7 @@ export function validateForPartnerCenter(
     const record = deal[table];
     const text = record?.[limit.column.slice(dot + 1)];
     if (typeof text === "string" && text.length > limit.max) {
-      add("text.tooLong", limit.column, `${limit.label} is ${text.length} characters long; Partner Center takes at most ${limit.max}.`, limit.label, text.length, limit.max);
+      add("text.tooLong", limit.column, limit.field, text.length, limit.max);
     }
   }
   return problems;

@@ -1,6 +1,6 @@
 import { createWebApiData, DEAL_QUERY, normalizeRecordId, type RecordReader } from "../../controls/CoSellPanel/data/webApiData";
 import { HELP_TYPES, REFERRAL_VISIBILITY, syncTriggerValue, type DynamicsDeal } from "../../sync/schema/dynamics";
-import { validateForPartnerCenter } from "../../sync/engine/validation";
+import { validateForPartnerCenter } from "../../sync/engine/validation-messages";
 import { withPanelValues } from "../../controls/CoSellPanel/model/panelValues";
 import { EMPTY_PANEL_VALUES } from "../../controls/CoSellPanel/model/panelValues";
 

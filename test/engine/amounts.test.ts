@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { dealFromReferral, defaultMapping } from "../../sync/engine";
 import { amountProblem, plainNumber } from "../../sync/engine/amounts";
-import { validateForPartnerCenter } from "../../sync/engine/validation";
+import { validateForPartnerCenter } from "../../sync/engine/validation-messages";
 import { OPPORTUNITY_COLUMNS as C, SYNC_STATUS } from "../../sync/schema/dynamics";
 import { NOW, matchingReferral, run, synced, validDeal } from "./fixtures";
 

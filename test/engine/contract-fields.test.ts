@@ -4,7 +4,7 @@
  */
 import { isPatchPath } from "../../sync/contracts/partner-center-referrals";
 import { applyPatch, applyPlanToDeal, REFERRAL_VISIBILITY } from "../../sync/engine";
-import { validateForPartnerCenter } from "../../sync/engine/validation";
+import { validateForPartnerCenter } from "../../sync/engine/validation-messages";
 import { refuseSolutionId } from "../../controls/CoSellPanel/model/solutionIds";
 import { matchingReferral, NOW, run, synced, validDeal } from "./fixtures";
 

@@ -1,5 +1,8 @@
 import fc from "fast-check";
-import { validateForPartnerCenter, parseDateOnly, parseSolutionIds, LENGTH_LIMITS } from "../../sync/engine/validation";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { checkForPartnerCenter, parseDateOnly, parseSolutionIds, LENGTH_LIMITS } from "../../sync/engine/validation";
+import { validateForPartnerCenter, VALIDATION_CODES } from "../../sync/engine/validation-messages";
 import { countryToIso2, ISO_COUNTRIES } from "../../sync/engine/countries";
 import { NOW, validDeal } from "./fixtures";
 import type { DynamicsDeal } from "../../sync/schema/dynamics";
@@ -200,5 +203,21 @@ describe("parseSolutionIds", () => {
   });
   it("keeps the first spelling of an ID written twice", () => {
     expect(parseSolutionIds(" sol-2;SOL-1,\u00a0SOL-2\nsol-1 ")).toEqual(["sol-2", "SOL-1"]);
+  });
+});
+
+describe("English sentences", () => {
+  it("has one for every code the checks can raise, and none for a code they do not", () => {
+    const source = readFileSync(join(__dirname, "..", "..", "sync", "engine", "validation.ts"), "utf8");
+    const raised = new Set([...source.matchAll(/add\(\s*"([a-zA-Z]+\.[a-zA-Z]+)"/g)].map((m) => m[1]));
+    expect(raised.size).toBeGreaterThan(20);
+    expect([...VALIDATION_CODES].sort()).toEqual([...raised].sort());
+  });
+
+  it("names a field that is too long as a sentence starts with it", () => {
+    const deal = validDeal();
+    deal.account!.address1_city = "x".repeat(81);
+    expect(validateForPartnerCenter(deal, NOW).map((p) => p.message)).toEqual(["The customer's city is 81 characters long; Partner Center takes at most 80."]);
+    expect(checkForPartnerCenter(deal, NOW)).toEqual([{ code: "text.tooLong", column: "account.address1_city", args: ["customerCity", 81, 80] }]);
   });
 });

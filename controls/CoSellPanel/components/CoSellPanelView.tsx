@@ -7,7 +7,7 @@
 import * as React from "react";
 import { Toggle } from "@fluentui/react";
 import { HELP_TYPES, REFERRAL_VISIBILITY } from "../../../sync/schema/dynamics";
-import { parseSolutionIds, validateForPartnerCenter, type ValidationProblem } from "../../../sync/engine/validation";
+import { checkForPartnerCenter, parseSolutionIds, type ValidationCheck } from "../../../sync/engine/validation";
 import type { CoSellData } from "../data/CoSellData";
 import { joinSolutionIds } from "../model/solutionIds";
 import { withPanelValues, type PanelEdit, type PanelValues } from "../model/panelValues";
@@ -100,10 +100,10 @@ export const CoSellPanelView: React.FC<CoSellPanelViewProps> = ({
   const current = now();
   const sync = values.syncWithPartnerCenter;
 
-  const check: Loadable<ValidationProblem[]> = React.useMemo(() => {
+  const check: Loadable<ValidationCheck[]> = React.useMemo(() => {
     if (deal.state !== "loaded") return deal;
     if (!deal.value) return UNAVAILABLE;
-    const problems = validateForPartnerCenter(withPanelValues(deal.value, values), current, { isNew: !values.referralId });
+    const problems = checkForPartnerCenter(withPanelValues(deal.value, values), current, { isNew: !values.referralId });
     return { state: "loaded", value: problems };
     // `current` is left out on purpose: it changes every render, the problems only when the inputs do.
   }, [deal, values]);

@@ -1,8 +1,8 @@
 /** @jsx h */
 import * as React from "react";
 import { MessageBar, MessageBarType } from "@fluentui/react";
-import type { ValidationProblem } from "../../../sync/engine/validation";
-import { format, type PanelStrings } from "../strings";
+import type { ValidationCheck } from "../../../sync/engine/validation";
+import { format, type PanelStrings, type StringKey } from "../strings";
 import type { Loadable } from "./useCoSellData";
 import { classes } from "./styles";
 import { Hint } from "./Section";
@@ -10,18 +10,23 @@ import { h } from "./jsx";
 
 export interface ValidationListProps {
   /** Problems for the deal as it would be saved, or why they cannot be computed. */
-  check: Loadable<ValidationProblem[]>;
+  check: Loadable<ValidationCheck[]>;
   strings: PanelStrings;
 }
 
-/**
- * A problem in the user's language: its `Problem_<code>` sentence with the problem's values, or the
- * engine's own sentence for a code this version has no text for (getString echoes an unknown key).
- */
-function problemText(p: ValidationProblem, strings: PanelStrings): string {
-  const key = `Problem_${p.code}` as const;
+/** A string of the user's language, or null for a key this version has no text for (getString echoes an unknown key). */
+function known(strings: PanelStrings, key: StringKey): string | null {
   const text = strings[key];
-  return text === key ? p.message : format(text, ...(p.args ?? []));
+  return text === key ? null : text;
+}
+
+/**
+ * A problem in the user's language: its `Problem_<code>` sentence with the problem's values, a
+ * field the problem names (`dealName`) by its label; the code and column for a code with no text.
+ */
+function problemText(p: ValidationCheck, strings: PanelStrings): string {
+  const text = known(strings, `Problem_${p.code}`);
+  return text ? format(text, ...(p.args ?? []).map((arg) => known(strings, `Field_${arg}`) ?? arg)) : `${p.column}: ${p.code}`;
 }
 
 /** What Partner Center would refuse, shown as soon as sync is turned on: before the seller saves. */

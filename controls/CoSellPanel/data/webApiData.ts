@@ -22,7 +22,7 @@ export function normalizeRecordId(id: string): string {
 }
 
 /**
- * One request: what validateForPartnerCenter reads of the opportunity, with the customer account,
+ * One request: what checkForPartnerCenter reads of the opportunity, with the customer account,
  * contact and currency expanded. No co-sell columns: validation judges the form's unsaved values for
  * those (withPanelValues), and the large ones (the sync snapshot) would only slow the read.
  * test/controls/webApiData.test.ts checks this list against what validation actually reads.
