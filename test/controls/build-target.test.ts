@@ -103,4 +103,6 @@ if (noBundle) process.stderr.write(`${noBundle}\n`);
   expect(text).toMatch(/\bReactv16\b/);
   expect(text).toMatch(/\bFluentUIReactv8\d*\b/);
   expect(text).not.toMatch(/__SECRET_INTERNALS_DO_NOT_USE|__stylesheet__/);
+  // Its first line asks V8 to compile every function with the script (controls/compile-hint.mjs says why).
+  expect(text.split("\n", 1)[0]).toBe("//# allFunctionsCalledOnLoad");
 });
