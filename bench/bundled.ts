@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 
 /** The flag a bench file's bundle is started with: measure here and print the figures as JSON. */
-export const MEASURE_FLAG = "--measure-in-process";
+const MEASURE_FLAG = "--measure-in-process";
 
 export async function runBundled<T>(entry: string): Promise<T> {
   // Under node_modules, so the bundle finds the packages it leaves out.

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const COMPILE_HINT = "//# allFunctionsCalledOnLoad";
+const COMPILE_HINT = "//# allFunctionsCalledOnLoad";
 const bundle = join(dirname(fileURLToPath(import.meta.url)), "..", "out", "controls", "CoSellPanel", "bundle.js");
 
 if (!existsSync(bundle)) {

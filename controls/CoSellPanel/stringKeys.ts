@@ -9,15 +9,13 @@ import {
   type SyncDirection, type SyncResult, type SyncStatusName, type SyncTrigger,
 } from "../../sync/schema/dynamics";
 import defaultMapping from "../../sync/engine/default-mapping.json";
+import { VALIDATION_CODES } from "../../sync/engine/validation-messages";
 
 /**
- * The codes of the problems the engine's validation reports (sync/engine/validation.ts), each with
- * its sentence as `Problem_<code>` ({0}… fill with the problem's args); test/controls/resx.test.ts
- * keeps the list equal to the codes the engine can raise.
+ * The codes of the problems the engine's validation reports, each with its sentence as
+ * `Problem_<code>` ({0}… fill with the problem's args): the engine's own list of them.
  */
-export const PROBLEM_CODES: readonly string[] = [
-  "name.missing", "customer.missing", "customer.nameMissing", "country.missing", "solutions.missing", "solutions.invalid", "solutions.duplicate", "solutions.tooMany", "dealValue.missing", "dealValue.invalid", "dealValue.negative", "dealValue.tooLarge", "dealValue.precision", "currency.missing", "closeDate.missing", "closeDate.invalid", "closeDate.past", "helpType.unknown", "contact.missing", "contact.firstNameMissing", "contact.lastNameMissing", "contact.reachMissing", "contact.emailInvalid", "text.tooLong", "country.unknown", "currency.unknown", "visibility.privateCoSell",
-];
+export const PROBLEM_CODES: readonly string[] = VALIDATION_CODES;
 
 /** The fields a sync event names that have a label: the default mapping's, and the rows the engine adds itself (status moves, the link to the referral). */
 export const LABELLED_FIELDS: readonly string[] = [

@@ -38,7 +38,7 @@ export {
 export { applyPatch, PatchError, type JsonPatchOp } from "./patch";
 export { isLegalTransition, isAwaitingResponse, syncStatusFor, STATUS_TRANSITIONS, ALLOWED_SUBSTATUS, CLOSED_NOT_SENT } from "./status";
 export { checkForPartnerCenter, parseSolutionIds, isValidSolutionId, LENGTH_LIMITS, type ValidationCheck, type ValidationProblem } from "./validation";
-export { validateForPartnerCenter, problemOf, VALIDATION_CODES } from "./validation-messages";
+export { validateForPartnerCenter, VALIDATION_CODES } from "./validation-messages";
 export { countryToIso2, ISO_COUNTRIES } from "./countries";
 export { isIsoCurrency, ISO_CURRENCIES } from "./currencies";
 export { auditToSyncEventRow, type SyncEventExtra } from "./audit";

@@ -58,7 +58,7 @@ const SENTENCES: Record<string, Sentence> = {
 export const VALIDATION_CODES: readonly string[] = Object.keys(SENTENCES);
 
 /** A check in English. */
-export function problemOf(check: ValidationCheck): ValidationProblem {
+function problemOf(check: ValidationCheck): ValidationProblem {
   const sentence = SENTENCES[check.code];
   return { ...check, message: sentence ? sentence(...(check.args ?? [])) : `${check.column}: ${check.code}.` };
 }
