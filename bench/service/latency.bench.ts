@@ -5,7 +5,9 @@
  * p50/p99 over 200 events each, and the ratio of p50 to the floor of two round trips (2 × 30 ms,
  * issue #18): inbound reads both sides at once, then writes one `$batch`; outbound reads nothing
  * (the step's post-image and the stored snapshot tell it everything), PATCHes Partner Center, then
- * writes one `$batch`. The same path timed first with no latency added shows what the emulators,
+ * writes one `$batch`. Each emulated call's round trip lasts the 30 ms, the emulator's own work
+ * inside it (emulators/kit/faults.ts), as Microsoft's servers work inside the round trip a caller
+ * waits for. The same path timed first with no latency added shows what the emulators,
  * msw's interception and the service cost on this machine (the rest is the injected latency). The calls the service made are
  * printed too (reads sent at once count one each but cost one round trip). Echo deliveries are
  * held back while timing, so the counted calls are exactly the ones on the path.

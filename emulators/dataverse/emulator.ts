@@ -1,11 +1,12 @@
 /**
  * The Dataverse emulator: msw handlers with state for `<orgUrl>/api/data/v9.2/`. One handler
- * set serves jest (`setupServer`) and the sandbox (emulators/kit/serve.ts). The fault handler comes
- * first so throttling, errors and latency hit before the emulator answers.
+ * set serves jest (`setupServer`) and the sandbox (emulators/kit/serve.ts). The Web API answers
+ * behind the kit's faults (`withFaults`): throttling and errors come instead of its answer, latency
+ * around it.
  */
 import { http, HttpResponse, type HttpHandler } from "msw";
 import { WebhookDispatcher, type Sender } from "../kit/dispatcher";
-import { FaultController, faultHandler } from "../kit/faults";
+import { FaultController, withFaults } from "../kit/faults";
 import { seededRandom } from "../kit/random";
 import { dataverseFaultBodies } from "./errors";
 import { tableBySet } from "./schema";
@@ -231,7 +232,7 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
   return {
     orgUrl,
     apiUrl,
-    handlers: [faultHandler(orgUrl, faults), apiHandler],
+    handlers: [withFaults([orgUrl], faults, [apiHandler])],
     store,
     faults,
     dispatcher,

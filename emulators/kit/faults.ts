@@ -1,10 +1,10 @@
 /**
  * Fault injection for emulated routes: added latency, error rates (429 with Retry-After, 500,
- * 503) and timeouts, decided by a seeded PRNG. `faultHandler` is an msw handler placed before an
- * emulator's own handlers: it answers with the fault, or returns nothing so the request falls
- * through to the emulator. Each emulator says what its service's fault bodies look like.
+ * 503) and timeouts, decided by a seeded PRNG. `withFaults` wraps an emulator's own handlers in
+ * one msw handler that answers through them, or with the fault. Each emulator says what its
+ * service's fault bodies look like.
  */
-import { http, HttpResponse, delay, type HttpHandler } from "msw";
+import { getResponse, http, HttpResponse, delay, type HttpHandler } from "msw";
 import { seededRandom, type Random } from "./random";
 
 export interface RouteFaults {
@@ -78,39 +78,65 @@ export class FaultController {
     return this.rules.find((r) => (!r.method || r.method.toUpperCase() === method) && r.path.test(pathname));
   }
 
-  /** The fault to inject for a request, or undefined to let it through. */
-  async decide(request: Request): Promise<Response | undefined> {
+  /**
+   * Answers a request through `routes` with the faults of the first matching rule. An added latency
+   * is the round trip's wall time, the emulated service's own work included: the routes answer at
+   * once and the response is held until the latency is up. Microsoft's servers do their work inside
+   * the round trip the caller waits for; an emulator that worked after its wait would add its own
+   * CPU time (a `$batch` takes about 1.5 ms here) to every call, and the latency bench would count it
+   * as the service's. A fault (429, 500, 503) comes after the latency with nothing done; a timeout
+   * hangs for `hangMs`.
+   */
+  async answer(request: Request, routes: readonly HttpHandler[]): Promise<Response | undefined> {
     const url = new URL(request.url);
     const rule = this.match(request.method, url.pathname);
-    if (!rule) return undefined;
-    if (rule.latencyMs) await addedLatency(rule.latencyMs);
+    if (!rule) return getResponse(routes as HttpHandler[], request);
+    const started = performance.now();
+    const fault = this.roll(rule, url.pathname);
+    if (fault === "hang") {
+      await delay(rule.hangMs ?? 30_000);
+      return new HttpResponse(null, { status: 504 });
+    }
+    const response = fault ?? (await getResponse(routes as HttpHandler[], request));
+    if (rule.latencyMs) await addedLatency(rule.latencyMs - (performance.now() - started));
+    return response;
+  }
+
+  /** The fault a rule rolls for one request, if any: a response, or "hang" for a timeout. */
+  private roll(rule: RouteFaults, target: string): Response | "hang" | undefined {
     const roll = this.random();
     let edge = rule.throttleRate ?? 0;
     if (roll < edge) {
       this.stats.throttled++;
-      return HttpResponse.json(this.bodies("throttled", rule, url.pathname) as object, { status: 429, headers: { "Retry-After": String(rule.retryAfterSeconds ?? 1) } });
+      return HttpResponse.json(this.bodies("throttled", rule, target) as object, { status: 429, headers: { "Retry-After": String(rule.retryAfterSeconds ?? 1) } });
     }
     edge += rule.serverErrorRate ?? 0;
     if (roll < edge) {
       this.stats.serverErrors++;
-      return HttpResponse.json(this.bodies("serverError", rule, url.pathname) as object, { status: 500 });
+      return HttpResponse.json(this.bodies("serverError", rule, target) as object, { status: 500 });
     }
     edge += rule.unavailableRate ?? 0;
     if (roll < edge) {
       this.stats.unavailable++;
-      return HttpResponse.json(this.bodies("unavailable", rule, url.pathname) as object, { status: 503, headers: { "Retry-After": String(rule.retryAfterSeconds ?? 1) } });
+      return HttpResponse.json(this.bodies("unavailable", rule, target) as object, { status: 503, headers: { "Retry-After": String(rule.retryAfterSeconds ?? 1) } });
     }
     edge += rule.timeoutRate ?? 0;
     if (roll < edge) {
       this.stats.timeouts++;
-      await delay(rule.hangMs ?? 30_000);
-      return new HttpResponse(null, { status: 504 });
+      return "hang";
     }
     return undefined;
   }
 }
 
-/** An msw handler that injects the controller's faults for any URL under `baseUrl`. */
-export function faultHandler(baseUrl: string, faults: FaultController): HttpHandler {
-  return http.all(`${baseUrl.replace(/\/$/, "")}/*`, async ({ request }) => faults.decide(request));
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * One msw handler for every request under `baseUrls` (each URL itself and anything below it): it
+ * answers through the emulator's `routes` with the controller's faults. One handler per emulator
+ * also spares requests to the other hosts from being matched against its routes.
+ */
+export function withFaults(baseUrls: readonly string[], faults: FaultController, routes: readonly HttpHandler[]): HttpHandler {
+  const bases = baseUrls.map((u) => escapeRegExp(u.replace(/\/$/, ""))).join("|");
+  return http.all(new RegExp(`^(?:${bases})(?:[/?#].*)?$`), ({ request }) => faults.answer(request, routes));
 }

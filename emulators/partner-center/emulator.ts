@@ -3,9 +3,9 @@
  * registration API and the certificate download, plus the Microsoft seller's side. One handler set
  * serves tests (`setupServer(...emulator.handlers)`) and real HTTP (`serveHandlers`).
  */
-import { http, type HttpHandler } from "msw";
+import type { HttpHandler } from "msw";
 import { WebhookDispatcher, type Sender } from "../kit/dispatcher";
-import { FaultController, faultHandler } from "../kit/faults";
+import { FaultController, withFaults } from "../kit/faults";
 import { seededRandom } from "../kit/random";
 import { createSigningIdentity } from "./certificates";
 import { partnerCenterFaultBodies } from "./http-util";
@@ -68,19 +68,17 @@ export function createPartnerCenterEmulator(options: PartnerCenterEmulatorOption
   const faults = new FaultController(seed, partnerCenterFaultBodies);
   const dispatcher = new WebhookDispatcher(options.send, seed, now);
   const identity = createSigningIdentity({ now: now() });
-  const { side: webhooks, handlers: webhookHandlers } = createWebhookSide({ webhooksBaseUrl, certificateBaseUrl, state, random, dispatcher, identity });
+  const { side: webhooks, handlers: webhookHandlers, certificateHandler } = createWebhookSide({ webhooksBaseUrl, certificateBaseUrl, state, random, dispatcher, identity });
   const seller = createSeller(state);
 
   const handlers: HttpHandler[] = [
-    // The kit's handler covers `${base}/*`; the bare collection URLs (list, registration) need their own.
-    http.all(baseUrl, ({ request }) => faults.decide(request)),
-    http.all(webhooksBaseUrl, ({ request }) => faults.decide(request)),
-    faultHandler(baseUrl, faults),
-    faultHandler(webhooksBaseUrl, faults),
-    // Seller routes first: `${baseUrl}/:id` must not see `_sandbox`.
-    ...sellerHandlers(baseUrl, seller, random),
-    ...referralsHandlers(baseUrl, state, random),
-    ...webhookHandlers,
+    withFaults([baseUrl, webhooksBaseUrl], faults, [
+      // Seller routes first: `${baseUrl}/:id` must not see `_sandbox`.
+      ...sellerHandlers(baseUrl, seller, random),
+      ...referralsHandlers(baseUrl, state, random),
+      ...webhookHandlers,
+    ]),
+    certificateHandler,
   ];
 
   return {

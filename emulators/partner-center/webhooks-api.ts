@@ -90,7 +90,7 @@ export function createWebhookSide(options: {
   random: Random;
   dispatcher: WebhookDispatcher;
   identity: SigningIdentity;
-}): { side: WebhookSide; handlers: HttpHandler[] } {
+}): { side: WebhookSide; handlers: HttpHandler[]; certificateHandler: HttpHandler } {
   const { webhooksBaseUrl: base, state, random, dispatcher, identity } = options;
   const certificateUrl = `${options.certificateBaseUrl}${CERTIFICATE_PATH}`;
   const inFlight = new Set<Promise<void>>();
@@ -150,11 +150,12 @@ export function createWebhookSide(options: {
     return side.registration;
   };
 
-  const handlers: HttpHandler[] = [
-    http.get(`${options.certificateBaseUrl}${CERTIFICATE_PATH}`, () =>
-      new HttpResponse(identity.leafDer, { headers: { "Content-Type": "application/pkix-cert" } }),
-    ),
+  // Served from its own host, which the fault rules do not cover.
+  const certificateHandler = http.get(`${options.certificateBaseUrl}${CERTIFICATE_PATH}`, () =>
+    new HttpResponse(identity.leafDer, { headers: { "Content-Type": "application/pkix-cert" } }),
+  );
 
+  const handlers: HttpHandler[] = [
     http.get(`${base}/events`, ({ request }) =>
       cspAnswer(request, random, () => {
         requireBearer(request, state);
@@ -243,6 +244,6 @@ export function createWebhookSide(options: {
       }),
     ),
   ];
-  return { side, handlers };
+  return { side, handlers, certificateHandler };
 }
 
