@@ -1,9 +1,12 @@
 /**
  * Every failure becomes one of a few kinds with a stable code, written to the sync event
  * (`cosell_errorcode`) and counted in /health, so failures can be counted and replayed.
- * Codes are `<SIDE>_<KIND>` (e.g. `PC_THROTTLED`, `DV_CONCURRENCY`); `VALIDATION_FAILED`,
- * `SIGN_IN_EXPIRED`, `STATE_UNAVAILABLE` and `BUG` stand alone.
+ * Codes are `<SIDE>_<KIND>` (e.g. `PC_THROTTLED`, `DV_CONCURRENCY`); `INVALID_REQUEST` (a request
+ * or a setting the service cannot use), `SIGN_IN_EXPIRED`, `STATE_UNAVAILABLE` and `BUG` stand
+ * alone. The list of them all is sync/schema/sync-errors.ts (the panel words each one).
  */
+import type { SyncErrorCode } from "../../sync/schema/sync-errors";
+
 export type FailureKind =
   | "validation"
   | "concurrency"
@@ -15,7 +18,7 @@ export type FailureKind =
 
 export interface ClassifiedFailure {
   kind: FailureKind;
-  code: string;
+  code: SyncErrorCode;
   message: string;
   /** Worth another attempt later (reconcile or a webhook redelivery will retry it). */
   retryable: boolean;
@@ -72,7 +75,7 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
   // The sign-in service was out of reach while refreshing: the sign-in itself may be fine.
   if (error.name === "SignInUnavailableError") return { kind: "transient", code: "PC_SIGN_IN_UNAVAILABLE", message, retryable: true };
   if (error instanceof ServiceValidationError) {
-    return { kind: "validation", code: "VALIDATION_FAILED", message, retryable: false };
+    return { kind: "validation", code: "INVALID_REQUEST", message, retryable: false };
   }
   if (error.name === "TimeoutError") return { kind: "transient", code: "TIMEOUT", message, retryable: true };
   // The instances' shared state (api/shared-state) could not be asked: nothing was done, so all of it can be tried again.
@@ -82,7 +85,7 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
   const kind =
     error.name === "ConcurrencyError" ? "concurrency" : typeof rawKind === "string" ? CLIENT_KINDS[rawKind] : undefined;
   if (side && kind) {
-    return { kind, code: `${side}_${kind.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase()}`, message, retryable: RETRYABLE.has(kind) };
+    return { kind, code: `${side}_${kind.replace(/[A-Z]/g, (c) => "_" + c).toUpperCase()}` as SyncErrorCode, message, retryable: RETRYABLE.has(kind) };
   }
   // fetch's network failures are TypeErrors carrying a cause: passing trouble, not a bug.
   if (error.name === "TypeError" && (error as { cause?: unknown }).cause !== undefined) {

@@ -10,6 +10,7 @@ import {
 } from "../../sync/schema/dynamics";
 import defaultMapping from "../../sync/engine/default-mapping.json";
 import { VALIDATION_CODES } from "../../sync/engine/validation-messages";
+import { SYNC_ERROR_CODES, type SyncErrorCode } from "../../sync/schema/sync-errors";
 
 /**
  * The codes of the problems the engine's validation reports, each with its sentence as
@@ -59,7 +60,8 @@ export type StringKey =
   | `Trigger_${SyncTrigger}`
   | `Result_${SyncResult}`
   | `Field_${string}`
-  | `Problem_${string}`;
+  | `Problem_${string}`
+  | `Error_${SyncErrorCode}`;
 
 const prefixed = (prefix: string, names: readonly string[]): string[] => names.map((n) => `${prefix}_${n}`);
 
@@ -73,4 +75,5 @@ export const STRING_KEYS = ([...PANEL_KEYS] as string[]).concat(
   prefixed("Result", SYNC_RESULTS),
   prefixed("Field", LABELLED_FIELDS),
   prefixed("Problem", PROBLEM_CODES),
+  prefixed("Error", SYNC_ERROR_CODES),
 ) as readonly StringKey[];

@@ -96,6 +96,7 @@ export const TABLES: TableDef[] = [
       [OPP.solutionIds]: "memo",
       [OPP.syncStatus]: "choice",
       [OPP.syncError]: "memo",
+      [OPP.syncErrorCode]: "string",
       [OPP.lastSyncedOn]: "datetime",
       [OPP.referralETag]: "string",
       [OPP.syncSnapshot]: "memo",

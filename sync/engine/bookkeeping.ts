@@ -4,6 +4,7 @@
  */
 import { OPPORTUNITY_COLUMNS as C, SYNC_STATUS, TEXT_LENGTHS, fitText, type OpportunityRecord, type SyncStatusName, type SyncTrigger } from "../schema/dynamics";
 import type { ValidationProblem } from "./validation";
+import type { SyncErrorCode } from "../schema/sync-errors";
 
 const USER_TRIGGERS: ReadonlySet<SyncTrigger> = new Set(["syncNow", "respond"]);
 
@@ -23,8 +24,9 @@ export function notWrittenText(reasons: readonly string[]): string {
   return `Not written from Partner Center: ${reasons.join("; ")}. The opportunity keeps its own value; ask the Microsoft seller to correct it in Partner Center.`;
 }
 
-export function statusColumns(status: SyncStatusName, error: string | null): Record<string, unknown> {
-  return { [C.syncStatus]: SYNC_STATUS[status], [C.syncError]: syncErrorText(error) };
+/** The status, the error and the error's code (none without an error). */
+export function statusColumns(status: SyncStatusName, error: string | null, code: SyncErrorCode | null = null): Record<string, unknown> {
+  return { [C.syncStatus]: SYNC_STATUS[status], [C.syncError]: syncErrorText(error), [C.syncErrorCode]: error === null ? null : code };
 }
 
 /** The sync error as its column holds it (a long refusal is cut, not a failed write). */

@@ -80,7 +80,7 @@ export function dealFromReferral(referral: Referral, mapping: Mapping): Datavers
     [C.referralId]: referral.id,
     [C.referralLink]: referralLink(referral.id),
     [C.syncStatus]: notWritten.length > 0 ? SYNC_STATUS.Error : awaiting ? SYNC_STATUS.AwaitingResponse : SYNC_STATUS.Synced,
-    ...(notWritten.length > 0 ? { [C.syncError]: notWrittenText(notWritten) } : {}),
+    ...(notWritten.length > 0 ? { [C.syncError]: notWrittenText(notWritten), [C.syncErrorCode]: "NOT_WRITTEN" } : {}),
   });
   if (typeof out.opportunity.name !== "string" || out.opportunity.name === "") out.opportunity.name = referral.name;
   return out;

@@ -11,6 +11,7 @@ import {
 import { referralLink, type CloseReasonCode, type NewReferral, type Referral } from "../schema/referral";
 import { auditToSyncEventRow, type AuditEntry, type FieldChange } from "./audit";
 import { changedColumns, isUserTrigger, statusColumns } from "./bookkeeping";
+import { syncErrorCodeOf, type SyncErrorCode } from "../schema/sync-errors";
 import { applyDataverseChanges, type DynamicsStatusAction } from "./convert";
 import type { Mapping } from "./mapping";
 import { applyPatch, type JsonPatchOp } from "./patch";
@@ -172,7 +173,7 @@ export function failureEffects(input: {
     syncStatus,
     message,
     dataverse: [
-      { kind: "update", entitySet: "opportunities", id: input.opportunityId, changes: statusColumns(syncStatus, message) },
+      { kind: "update", entitySet: "opportunities", id: input.opportunityId, changes: statusColumns(syncStatus, message, syncErrorCodeOf(failure.code)) },
       eventRow(entry, input.opportunityId, input.trace, { referralId: input.referralId, errorCode: failure.code, errorMessage: message }),
     ],
   };
@@ -200,9 +201,9 @@ function plainEntry(now: Date, trigger: SyncTrigger, result: SyncResult, message
 }
 
 /** A request refused before planning (sync off, referral gone): status and message, an event when it is news. */
-function refusal(input: SyncInput, status: SyncStatusName, message: string, code: string): Effects {
+function refusal(input: SyncInput, status: SyncStatusName, message: string, code: SyncErrorCode): Effects {
   const opp = input.loaded.deal.opportunity;
-  const columns = changedColumns(opp, statusColumns(status, message));
+  const columns = changedColumns(opp, statusColumns(status, message, code));
   const dataverse = opportunityUpdate(input.loaded, columns);
   if (dataverse.length > 0 || isUserTrigger(input.trace.trigger)) {
     const entry = plainEntry(input.now, input.trace.trigger, "rejected", message);
@@ -214,7 +215,7 @@ function refusal(input: SyncInput, status: SyncStatusName, message: string, code
 /** An invalid or rejected plan: status and error on the opportunity, an event when it is news. */
 function planRefused(input: SyncInput, thePlan: Plan, message: string, code: string): Effects {
   const opp = input.loaded.deal.opportunity;
-  const wanted: Record<string, unknown> = { ...statusColumns(thePlan.syncStatus, message) };
+  const wanted: Record<string, unknown> = { ...statusColumns(thePlan.syncStatus, message, thePlan.reasonCode ?? null) };
   // A rejected plan still keeps its snapshot current (e.g. the referral expired); an invalid one agreed nothing.
   // The stored ETag is the version of the referral the stored snapshot describes: a save planned
   // from the snapshot alone (relatedAsLastSynced) PATCHes with it, so it moves only with the snapshot.
@@ -271,7 +272,9 @@ function settle(first: Plan, input: SyncInput, answer: Referral): Plan {
   if (second.outcome !== "write" || second.referralPatch.length > 0 || second.createReferral) return first;
   const opportunity = { ...first.dataverse.opportunity, ...second.dataverse.opportunity };
   // The first plan's message is the one that says what happened (e.g. edits a closed referral refused).
-  if (first.dataverse.opportunity[C.syncError] !== undefined) opportunity[C.syncError] = first.dataverse.opportunity[C.syncError];
+  for (const column of [C.syncError, C.syncErrorCode]) {
+    if (first.dataverse.opportunity[column] !== undefined) opportunity[column] = first.dataverse.opportunity[column];
+  }
   return {
     ...first,
     dataverse: {
@@ -299,7 +302,7 @@ function writeBack(input: SyncInput, thePlan: Plan, referral: ReferralWithETag |
     [C.syncSnapshot]: serializeSnapshot(thePlan.nextSnapshot),
   };
   // A sync that got this far clears an earlier failure's text, unless the plan says what to keep.
-  if (wanted[C.syncError] === undefined) wanted[C.syncError] = null;
+  if (wanted[C.syncError] === undefined) wanted[C.syncError] = wanted[C.syncErrorCode] = null;
   if (referral) {
     wanted[C.referralId] = referral.referral.id;
     wanted[C.referralLink] = referralLink(referral.referral.id);

@@ -23,6 +23,7 @@ import type { ValidationProblem } from "./validation";
 import { validateForPartnerCenter } from "./validation-messages";
 import type { AuditEntry, Conflict, FieldChange, Side } from "./audit";
 import { isUserTrigger, notWrittenText, problemsText, syncErrorText } from "./bookkeeping";
+import type { SyncErrorCode } from "../schema/sync-errors";
 
 export type { AuditEntry, Conflict, FieldChange, Side } from "./audit";
 
@@ -58,6 +59,8 @@ export interface Plan {
   conflicts: Conflict[];
   problems: ValidationProblem[];
   reason?: string;
+  /** What `reason` says, as the code recorded beside it (`cosell_syncerrorcode`). */
+  reasonCode?: SyncErrorCode;
   syncStatus: SyncStatusName;
   nextSnapshot: SyncSnapshot;
   audit: AuditEntry[];
@@ -135,8 +138,8 @@ function bookkeeping(
   input: PlanInput,
   referral: { id?: string } | null,
   syncStatus: SyncStatusName,
-  /** undefined: leave the stored message as it is. */
-  error: string | null | undefined,
+  /** undefined: leave the stored message as it is; with its code (null when there is no message). */
+  error: { text: string | null; code: SyncErrorCode | null } | undefined,
   next: SyncSnapshot,
   /** Where the columns that differ go. */
   out: Record<string, unknown>,
@@ -145,7 +148,10 @@ function bookkeeping(
   const previous = input.snapshot;
   setIfDifferent(out, opp, C.syncStatus, SYNC_STATUS[syncStatus]);
   setIfDifferent(out, opp, C.syncSnapshot, previous && snapshotsEqual(previous, next) ? snapshotText(previous) : serializeSnapshot(next));
-  if (error !== undefined) setIfDifferent(out, opp, C.syncError, syncErrorText(error));
+  if (error !== undefined) {
+    setIfDifferent(out, opp, C.syncError, syncErrorText(error.text));
+    setIfDifferent(out, opp, C.syncErrorCode, error.code);
+  }
   if (referral?.id) {
     setIfDifferent(out, opp, C.referralId, referral.id);
     setIfDifferent(out, opp, C.referralLink, referralLink(referral.id));
@@ -202,13 +208,14 @@ function assemble(
   const problems = extra.problems ?? [];
   if (outcomeHint !== "sync") {
     const error = outcomeHint === "invalid" ? problemsText(problems) : extra.reason!;
-    const opportunity = bookkeeping(input, extra.referral, syncStatus, error, next, {});
+    const reasonCode: SyncErrorCode = outcomeHint === "invalid" ? "VALIDATION_FAILED" : error === `${CLOSED_NOT_SENT}.` ? "CLOSED_NOT_SENT" : "REJECTED";
+    const opportunity = bookkeeping(input, extra.referral, syncStatus, { text: error, code: reasonCode }, next, {});
     const result: SyncResult = outcomeHint === "invalid" ? "validationFailed" : "rejected";
     return {
       outcome: outcomeHint,
       referralPatch: [], needsPut: false,
       dataverse: { opportunity, account: {}, contact: {} },
-      statusActions: [], conflicts: draft.conflicts, problems, reason: error, syncStatus, nextSnapshot: next,
+      statusActions: [], conflicts: draft.conflicts, problems, reason: error, reasonCode, syncStatus, nextSnapshot: next,
       audit: [{
         at: isoTime(input.now), direction: "none", trigger: input.trigger, fields: draft.notSent, conflicts: draft.conflicts, result,
         message: error, level: outcomeHint === "invalid" ? "error" : "warning",
@@ -225,7 +232,8 @@ function assemble(
   // The last error stays until a sync actually carries something across; edits a closed referral refused are the new one.
   const error = refused ? `${CLOSED_NOT_SENT}.` : draft.notWritten.length > 0 ? notWrittenText(draft.notWritten) : real ? null : undefined;
   if (draft.notWritten.length > 0) syncStatus = "Error";
-  const opportunity = bookkeeping(input, extra.referral, syncStatus, error, next, { ...draft.dataverse.opportunity });
+  const errorCode: SyncErrorCode | null = refused ? "CLOSED_NOT_SENT" : draft.notWritten.length > 0 ? "NOT_WRITTEN" : null;
+  const opportunity = bookkeeping(input, extra.referral, syncStatus, error === undefined ? undefined : { text: error, code: errorCode }, next, { ...draft.dataverse.opportunity });
   if (real) opportunity[C.lastSyncedOn] = at;
   const dataverse = { ...draft.dataverse, opportunity };
   const anyWrite = real || !isEmpty(opportunity);

@@ -19,6 +19,8 @@ export const OPPORTUNITY_COLUMNS = {
   solutionIds: "cosell_solutionids",
   syncStatus: "cosell_syncstatus",
   syncError: "cosell_syncerror",
+  /** What the sync error's first line says, as a code (SYNC_ERROR_CODES): the panel words it in the user's language. */
+  syncErrorCode: "cosell_syncerrorcode",
   lastSyncedOn: "cosell_lastsyncedon",
   referralETag: "cosell_referraletag",
   syncSnapshot: "cosell_syncsnapshot",
@@ -149,6 +151,7 @@ export interface OpportunityRecord {
   cosell_solutionids?: string | null;
   cosell_syncstatus?: number | null;
   cosell_syncerror?: string | null;
+  cosell_syncerrorcode?: string | null;
   cosell_lastsyncedon?: string | null;
   cosell_referraletag?: string | null;
   /** JSON of the engine's SyncSnapshot. */

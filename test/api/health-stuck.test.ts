@@ -36,6 +36,14 @@ test("a deal Partner Center would refuse is counted with the errors, and listed 
   const mine = records.find((r) => r.opportunityId === id);
   expect(mine).toMatchObject({ topic: "Tailwind rollout", status: "Error", since: expect.stringMatching(/^\d{4}-/) });
   expect(mine!.fix).toMatch(/solution ID/);
+
+  // The opportunity carries the error's code beside its text (the panel words it in the seller's language)…
+  expect((await h.dataverse.getDeal(id)).deal.opportunity[C.syncErrorCode]).toBe("VALIDATION_FAILED");
+  // …until a sync carries the fixed deal across: then both are cleared.
+  await h.dataverse.updateOpportunity(id, { [C.solutionIds]: "SOL-15974-MQF" }, "*");
+  await h.settle();
+  const fixed = (await h.dataverse.getDeal(id)).deal.opportunity;
+  expect([fixed[C.syncStatus], fixed[C.syncError], fixed[C.syncErrorCode]]).toEqual([SYNC_STATUS.Synced, null, null]);
 });
 
 test("a deal Pending longer than the reconcile interval is stuck; one Pending a moment is not", async () => {

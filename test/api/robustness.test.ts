@@ -240,7 +240,7 @@ describe("Dataverse endpoint", () => {
     const { deal } = await h.dataverse.getDeal(opportunityId);
     const error = deal.opportunity[C.syncError] as string;
     expect(error).toMatch(/^Declining needs a reason: one of 1 \(.*; "x{79}…" is not one of them\.$/);
-    const event = (await syncEvents(h.dataverse, opportunityId)).find((e) => e[EV.errorCode] === "VALIDATION_FAILED");
+    const event = (await syncEvents(h.dataverse, opportunityId)).find((e) => e[EV.errorCode] === "INVALID_REQUEST");
     expect(event?.[EV.errorMessage]).toBe(error);
     expect(error.length).toBeLessThan(1_000);
   });

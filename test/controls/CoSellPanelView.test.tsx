@@ -1,6 +1,6 @@
 /** @jest-environment jsdom */
 import * as React from "react";
-import { act, render, screen, within, waitFor } from "@testing-library/react";
+import { act, cleanup, render, screen, within, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { setIconOptions } from "@fluentui/react/lib/Styling";
 import { CoSellPanelView, type CoSellPanelViewProps } from "../../controls/CoSellPanel/components/CoSellPanelView";
@@ -563,6 +563,41 @@ describe("in Korean", () => {
   it("lists what Partner Center would refuse in the seller's language, with the values filled in", async () => {
     expect(await fixesInKorean(readyDeal({ cosell_solutionids: null }))).toEqual(["솔루션 ID를 하나 이상 추가하세요(예: SOL-15974-MQF)."]);
     expect(screen.getByRole("switch", { name: "파트너 센터와 동기화" })).toBeTruthy();
+  });
+
+  /** The status of a deal whose last sync recorded `error` with `code`, in Korean (no record to read). */
+  function statusInKorean(error: string, code: string | null): HTMLElement {
+    const { container } = render(
+      <CoSellPanelView
+        values={{ ...EMPTY_PANEL_VALUES, syncStatus: SYNC_STATUS.Error, syncError: error, syncErrorCode: code }}
+        onChange={() => undefined}
+        recordId={null}
+        data={null}
+        strings={panelStrings(1042)}
+        disabled={false}
+        locale="ko-KR"
+        now={() => NOW}
+      />,
+    );
+    return statusOf(container);
+  }
+
+  it("says what went wrong in Korean from the recorded code; Partner Center's own words stay under it as written", () => {
+    const throttled = statusInKorean("Partner Center answered 429: too many requests (it will be retried automatically)", "PC_THROTTLED");
+    expect(throttled.textContent).toContain("파트너 센터가 사용 중입니다. 동기화가 자동으로 다시 시도됩니다.");
+    expect(throttled.textContent).toContain("Partner Center answered 429");
+  });
+
+  it("replaces a fixed English first line with its Korean wording, and shows the recorded line where the code is unknown", () => {
+    const invalid = statusInKorean("Not sent to Partner Center: it would refuse this deal as it is.\nAdd at least one solution ID.", "VALIDATION_FAILED");
+    expect(invalid.textContent).toContain("지금 상태로는 파트너 센터가 이 거래를 거부합니다.");
+    expect(invalid.textContent).not.toContain("Not sent to Partner Center");
+    cleanup();
+    // An older service wrote no code; a newer one may write a code this panel does not know.
+    for (const code of [null, "SOMETHING_NEW"]) {
+      expect(statusInKorean("Something odd happened.", code).textContent).toContain("Something odd happened.");
+      cleanup();
+    }
   });
 
   it("names a field that is too long by its Korean label, not the engine's English one", async () => {

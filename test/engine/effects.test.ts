@@ -4,7 +4,7 @@
  */
 import {
   CLOSED_NOT_SENT, defaultMapping, OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATUS, SYNC_EVENT_COLUMNS as E, SYNC_STATUS, planEffects,
-  syncResultValue, type DataverseWrite, type Referral, type SyncInput,
+  syncResultValue, failureEffects, type DataverseWrite, type Referral, type SyncInput,
 } from "../../sync/engine";
 import { matchingReferral, NOW, synced, validDeal } from "./fixtures";
 
@@ -27,6 +27,7 @@ test("closed in Partner Center while the seller edited: the opportunity is won, 
   expect(outcome).toMatchObject({ result: "success", syncStatus: "ClosedInPartnerCenter" });
   const update = updateOf(dataverse);
   expect(update.changes[C.syncError]).toBe(`${CLOSED_NOT_SENT}.`);
+  expect(update.changes[C.syncErrorCode]).toBe("CLOSED_NOT_SENT");
   expect(update.changes[C.syncStatus]).toBe(SYNC_STATUS.ClosedInPartnerCenter);
   expect(update.changes).not.toHaveProperty("estimatedvalue");
   expect(update.etag).toBe('W/"1"');
@@ -39,12 +40,13 @@ test("closed in Partner Center while the seller edited: the opportunity is won, 
 test("a share: one create, then the answer's id, link and ETag go into the write-back, an earlier failure's text is cleared", () => {
   const deal = validDeal();
   deal.opportunity[C.syncError] = "Partner Center did not answer in time (it will be retried automatically)";
+  deal.opportunity[C.syncErrorCode] = "TIMEOUT";
   const effects = planEffects(input({ loaded: { deal, etag: 'W/"1"' }, trace: { trigger: "syncNow" } }));
   expect(effects.partnerCenter?.kind).toBe("create");
   const answer = { referral: { ...matchingReferral(), id: "ref-9" }, eTag: '"e9"' };
   const { dataverse, outcome } = effects.complete(answer);
   expect(outcome).toMatchObject({ result: "success", referralId: "ref-9" });
-  expect(updateOf(dataverse).changes).toMatchObject({ [C.referralId]: "ref-9", [C.referralETag]: '"e9"', [C.syncError]: null });
+  expect(updateOf(dataverse).changes).toMatchObject({ [C.referralId]: "ref-9", [C.referralETag]: '"e9"', [C.syncError]: null, [C.syncErrorCode]: null });
   expect(events(dataverse)).toHaveLength(1);
 });
 
@@ -57,6 +59,22 @@ test("Sync now on a deal with sync off: refused with the fix and one sync event,
   expect(outcome).toMatchObject({ result: "rejected", syncStatus: "NotSynced", message: expect.stringMatching(/Turn on/) });
   expect(events(dataverse)).toHaveLength(1);
   expect(events(dataverse)[0].record[E.errorCode]).toBe("SYNC_OFF");
+  expect(updateOf(dataverse).changes[C.syncErrorCode]).toBe("SYNC_OFF");
+});
+
+test("each recorded error carries its code beside it, for the panel to word in the seller's language", () => {
+  // A deal Partner Center would refuse: the error lists the fixes, the code says so.
+  const invalid = validDeal();
+  invalid.opportunity.name = "";
+  const refused = planEffects(input({ loaded: { deal: invalid, etag: 'W/"1"' }, trace: { trigger: "syncNow" } })).complete(null);
+  expect(updateOf(refused.dataverse).changes).toMatchObject({ [C.syncStatus]: SYNC_STATUS.Error, [C.syncErrorCode]: "VALIDATION_FAILED" });
+  expect(String(updateOf(refused.dataverse).changes[C.syncError])).toMatch(/^Not sent to Partner Center/);
+  // A failed call: its classified code.
+  const failed = failureEffects({ opportunityId: "o-1", referralId: null, failure: { code: "PC_THROTTLED", message: "Partner Center is busy", retryable: true }, now: NOW, trace });
+  expect(updateOf(failed.dataverse).changes).toMatchObject({ [C.syncErrorCode]: "PC_THROTTLED", [C.syncError]: "Partner Center is busy (it will be retried automatically)" });
+  // A code this version does not know is not recorded as one.
+  const odd = failureEffects({ opportunityId: "o-1", referralId: null, failure: { code: "SOMETHING_NEW", message: "?", retryable: false }, now: NOW, trace });
+  expect(updateOf(odd.dataverse).changes[C.syncErrorCode]).toBeNull();
 });
 
 test("a background trigger on a deal that is not co-sold writes nothing", () => {

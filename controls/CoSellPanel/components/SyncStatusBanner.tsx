@@ -3,6 +3,7 @@
 import * as React from "react";
 import { MessageBar, MessageBarType } from "@fluentui/react";
 import { syncStatusName, type SyncStatusName } from "../../../sync/schema/dynamics";
+import { FIXED_TEXT_CODES, syncErrorCodeOf } from "../../../sync/schema/sync-errors";
 import { relativeTime, dateTime } from "../model/relativeTime";
 import type { PanelValues } from "../model/panelValues";
 import { format, type PanelStrings, type StringKey } from "../strings";
@@ -12,7 +13,7 @@ import { h, Fragment } from "./jsx";
 
 export interface SyncStatusBannerProps {
   /** The columns the co-sell service writes. */
-  values: Pick<PanelValues, "syncStatus" | "syncError" | "lastSyncedOn">;
+  values: Pick<PanelValues, "syncStatus" | "syncError" | "syncErrorCode" | "lastSyncedOn">;
   strings: PanelStrings;
   locale: string;
   now: Date;
@@ -31,6 +32,18 @@ const TYPE: Partial<Record<SyncStatusName, MessageBarType>> = { Synced: success,
 /** The service writes the error as a first line saying what happened, then one line per field to fix. */
 const errorLines = (text: string | null): string[] => (text || "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 
+/**
+ * What happened, in the user's language when the error's code is known: its wording, then the
+ * recorded first line where that carries what only the recording knows (Partner Center's message,
+ * the values not written). An unknown or missing code (an older service) shows the line as written.
+ */
+function errorHeadline(code: string | null, firstLine: string | undefined, strings: PanelStrings): { headline: string; detail?: string } {
+  const known = syncErrorCodeOf(code);
+  if (!known) return { headline: firstLine || strings.Status_Error_NoDetail };
+  const headline = strings[`Error_${known}`];
+  return FIXED_TEXT_CODES.has(known) || !firstLine || firstLine === headline ? { headline } : { headline, detail: firstLine };
+}
+
 export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ values, strings, locale, now, liveProblems }) => {
   const lastSyncedOn = values.lastSyncedOn;
   // No status yet means the service never touched the deal.
@@ -38,6 +51,7 @@ export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ values, stri
   const lines = name === "Error" ? errorLines(values.syncError) : [];
   const recorded = lines.slice(1);
   const fixes = liveProblems === undefined ? recorded : [];
+  const error = name === "Error" ? errorHeadline(values.syncErrorCode, lines[0], strings) : null;
   return (
     <Section id="status" title={strings.Status_Heading}>
       {/* A status, not an alert: it is what the record says on opening, not news. */}
@@ -52,7 +66,8 @@ export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ values, stri
             )}
             {/* Every status but these two has a hint line. */}
             {name !== "Synced" && name !== "Error" && <span>{strings[`Status_${name}_Hint` as StringKey]}</span>}
-            {name === "Error" && <span>{lines[0] || strings.Status_Error_NoDetail}</span>}
+            {error && <span data-error-code={values.syncErrorCode || undefined}>{error.headline}</span>}
+            {error?.detail && <span className={classes.hint}>{error.detail}</span>}
             {recorded.length > 0 && liveProblems === 0 && <span>{strings.Status_Error_Fixed}</span>}
             {fixes.length > 0 && (
               <>

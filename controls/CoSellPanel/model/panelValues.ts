@@ -10,6 +10,8 @@ export interface PanelValues {
   referralLink: string | null;
   syncStatus: number | null;
   syncError: string | null;
+  /** What the error's first line says, as a code (SYNC_ERROR_CODES); null on a form bound before the column existed. */
+  syncErrorCode: string | null;
   lastSyncedOn: Date | null;
   /** REFERRAL_VISIBILITY; null: visible to Microsoft sellers. */
   referralVisibility: number | null;
@@ -33,6 +35,7 @@ export const EMPTY_PANEL_VALUES: PanelValues = {
   referralLink: null,
   syncStatus: null,
   syncError: null,
+  syncErrorCode: null,
   lastSyncedOn: null,
   referralVisibility: null,
   microsoftCrmId: null,
