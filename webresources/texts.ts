@@ -6,6 +6,8 @@
 import { CLOSE_REASONS, type CloseReasonCode } from "../sync/schema/referral";
 
 const EN = {
+  /** The service records its errors in English: in English the ribbon quotes their first line, elsewhere it points to the panel, which words them. */
+  quotesRecordedErrors: true,
   syncing: "Syncing with Partner Center…",
   accepting: "Accepting the referral…",
   declining: "Declining the referral…",
@@ -44,6 +46,7 @@ const EN = {
 export type Texts = typeof EN;
 
 const KO: Texts = {
+  quotesRecordedErrors: false,
   syncing: "파트너 센터와 동기화하는 중…",
   accepting: "추천을 수락하는 중…",
   declining: "추천을 거절하는 중…",

@@ -221,6 +221,18 @@ describe("in the user's language", () => {
     expect(notifications.get(SYNC_NOW_NOTIFICATION)?.message).toBe("보낼 내용이 없습니다. 파트너 센터에 이미 이 거래가 그대로 있습니다.");
   });
 
+  it("a recorded error with a known code is not quoted in English: the Korean notification points to the panel, which words it", async () => {
+    const error = { cosell_syncstatus: SYNC_STATUS.Error, cosell_syncerror: "Partner Center is busy (it will be retried automatically)" };
+    const shown = async (values: Record<string, unknown>) => {
+      const f = fakeForm({ values: { cosell_syncwithpartnercenter: true }, onRefresh: (set) => Object.entries(values).forEach(([k, v]) => set(k, v)) });
+      await createRibbonCommands(fakeHost(f.log, { languageId: 1042, since: async () => ["error"] })).syncNow(f.form);
+      return f.notifications.get(SYNC_NOW_NOTIFICATION)?.message;
+    };
+    expect(await shown({ ...error, cosell_syncerrorcode: "PC_THROTTLED" })).toBe("파트너 센터와 동기화하지 못했습니다: 공동 판매 섹션을 확인하세요.");
+    // An older service recorded no code: its line is all there is to show.
+    expect(await shown(error)).toBe("파트너 센터와 동기화하지 못했습니다: Partner Center is busy (it will be retried automatically)");
+  });
+
   it("says what failed in Korean, with the code for support as it came", async () => {
     const { form, host, ribbon } = setup({ values: { cosell_syncwithpartnercenter: true } }, { languageId: 1042, execute: async () => ({ ok: false, status: 403 }) });
     await ribbon.syncNow(form);
