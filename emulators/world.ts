@@ -35,6 +35,25 @@ export interface HarnessOptions {
   instances?: number;
 }
 
+/**
+ * An aborted request to the real storage (a shared-state call that timed out under load) reaches
+ * its client twice through msw's passthrough: Azure's HTTP client destroys the request with the
+ * abort and takes that one error (`req.once("error")`), then msw's socket re-emits it on the
+ * request, where no one listens any more, and Node ends the process. Node's own socket emits it
+ * once. The echo carries nothing new (the call has failed already, and the service has answered it
+ * as retryable), so it alone is let go; any other uncaught error still ends the process.
+ */
+const ABORT_ECHO = "The operation was aborted. Rejecting from abort signal callback while making request.";
+let abortEchoTolerated = false;
+function tolerateAbortEcho(): void {
+  if (abortEchoTolerated) return;
+  abortEchoTolerated = true;
+  process.on("uncaughtException", (error) => {
+    if (error.name === "AbortError" && error.message === ABORT_ECHO) return;
+    throw error;
+  });
+}
+
 export function createHarness(seed = 1, options: HarnessOptions = {}) {
   const retry = { retry: { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000, ...options.retry }, retryEnv: { sleep: options.sleep ?? (async () => undefined) } };
   const dvEmu = createDataverseEmulator({ seed, now: options.dataverseNow });
@@ -58,6 +77,7 @@ export function createHarness(seed = 1, options: HarnessOptions = {}) {
   const service = services[0];
   let turn = 0;
   const stateStorage = options.state?.connectionString ? tableEndpointOf(options.state.connectionString).origin : undefined;
+  if (stateStorage) tolerateAbortEcho();
   const server = setupServer(
     // The shared state's storage (Azurite) is real, not emulated: its requests go out as they are.
     ...(stateStorage ? [http.all(`${stateStorage}/*`, () => passthrough())] : []),
