@@ -87,17 +87,17 @@ export class FaultController {
    * as the service's. A fault (429, 500, 503) comes after the latency with nothing done; a timeout
    * hangs for `hangMs`.
    */
-  async answer(request: Request, routes: readonly HttpHandler[]): Promise<Response | undefined> {
+  async answer(request: Request, routes: HttpHandler[]): Promise<Response | undefined> {
     const url = new URL(request.url);
     const rule = this.match(request.method, url.pathname);
-    if (!rule) return getResponse(routes as HttpHandler[], request);
+    if (!rule) return getResponse(routes, request);
     const started = performance.now();
     const fault = this.roll(rule, url.pathname);
     if (fault === "hang") {
       await delay(rule.hangMs ?? 30_000);
       return new HttpResponse(null, { status: 504 });
     }
-    const response = fault ?? (await getResponse(routes as HttpHandler[], request));
+    const response = fault ?? (await getResponse(routes, request));
     if (rule.latencyMs) await addedLatency(rule.latencyMs - (performance.now() - started));
     return response;
   }
@@ -138,5 +138,6 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  */
 export function withFaults(baseUrls: readonly string[], faults: FaultController, routes: readonly HttpHandler[]): HttpHandler {
   const bases = baseUrls.map((u) => escapeRegExp(u.replace(/\/$/, ""))).join("|");
-  return http.all(new RegExp(`^(?:${bases})(?:[/?#].*)?$`), ({ request }) => faults.answer(request, routes));
+  const own = [...routes];
+  return http.all(new RegExp(`^(?:${bases})(?:[/?#].*)?$`), ({ request }) => faults.answer(request, own));
 }
