@@ -25,14 +25,15 @@ import { execSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { SYNC_EVENTS_PAGE_SIZE } from "../../controls/CoSellPanel/data/CoSellData";
 
 const ROOT = join(__dirname, "..", "..");
 const BUNDLE = join(ROOT, "out", "controls", "CoSellPanel", "bundle.js");
 const TARGET_BUNDLE_KB = 30;
 const TARGET_RENDER_MS = 50;
-/** Events stored for the deal; the panel reads a page of 20 of them first. */
-const EVENTS = 50;
-const FIRST_PAGE = 20;
+/** Events stored for the deal; the panel reads its first page of them (SYNC_EVENTS_PAGE_SIZE) first. */
+export const EVENTS = 50;
+export const FIRST_PAGE = SYNC_EVENTS_PAGE_SIZE;
 const COLD_RUNS = 15;
 const WARM_RUNS = 6;
 

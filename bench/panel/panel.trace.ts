@@ -12,10 +12,10 @@
  * see the same load (THIS=<a bundle.js> stands for this build's). Run: npx tsx bench/panel/panel.trace.ts [runs per build]
  */
 import { chromium, type CDPSession, type Page } from "playwright-core";
-import { formPage, mountAndTime, percentile } from "./panel.bench";
+import { EVENTS, FIRST_PAGE, formPage, mountAndTime, percentile } from "./panel.bench";
 
 const RUNS = Number(process.argv[2] ?? 7);
-const ARG = { events: 50, expected: 20 };
+const ARG = { events: EVENTS, expected: FIRST_PAGE };
 
 interface TraceEvent {
   name: string;

@@ -143,7 +143,7 @@ export function planEffects(input: SyncInput): SyncEffects {
   });
   // An invalid plan's reason is problemsText of its problems: the fix list the panel shows.
   if (first.outcome === "invalid" || first.outcome === "rejected") {
-    return settled(planRefused(input, first, first.reason ?? "Change not sent.", first.outcome === "invalid" ? "VALIDATION_FAILED" : "REJECTED"));
+    return settled(planRefused(input, first));
   }
 
   const partnerCenter = first.outcome === "write" ? partnerCenterWrite(first, input.referral) : null;
@@ -212,10 +212,12 @@ function refusal(input: SyncInput, status: SyncStatusName, message: string, code
   return { dataverse, outcome: { result: "rejected", syncStatus: status, message, referralId: referralIdOf(input.loaded.deal, input.referral) } };
 }
 
-/** An invalid or rejected plan: status and error on the opportunity, an event when it is news. */
-function planRefused(input: SyncInput, thePlan: Plan, message: string, code: string): Effects {
+/** An invalid or rejected plan: status and error on the opportunity, an event when it is news, both under the plan's code. */
+function planRefused(input: SyncInput, thePlan: Plan): Effects {
   const opp = input.loaded.deal.opportunity;
-  const wanted: Record<string, unknown> = { ...statusColumns(thePlan.syncStatus, message, thePlan.reasonCode ?? null) };
+  const message = thePlan.reason ?? "Change not sent.";
+  const code: SyncErrorCode = thePlan.reasonCode ?? (thePlan.outcome === "invalid" ? "VALIDATION_FAILED" : "REJECTED");
+  const wanted: Record<string, unknown> = { ...statusColumns(thePlan.syncStatus, message, code) };
   // A rejected plan still keeps its snapshot current (e.g. the referral expired); an invalid one agreed nothing.
   // The stored ETag is the version of the referral the stored snapshot describes: a save planned
   // from the snapshot alone (relatedAsLastSynced) PATCHes with it, so it moves only with the snapshot.

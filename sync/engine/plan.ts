@@ -16,7 +16,7 @@ import {
   emptySnapshot, linksOf, serializeSnapshot, snapshotsEqual, snapshotText, type DealLinks, type SnapshotLayout, type SnapshotValue, type SyncSnapshot,
 } from "./snapshot";
 import {
-  CLOSED_NOT_SENT, closeReasonText, isAwaitingResponse, planStatus, statusChanges, statusOps, syncStatusFor, type StatusPlan,
+  CLOSED_NOT_SENT, CLOSED_REFUSAL, rejected, type Refusal, closeReasonText, isAwaitingResponse, planStatus, statusChanges, statusOps, syncStatusFor, type StatusPlan,
 } from "./status";
 import { canonicalEqual, type Canonical } from "./transforms";
 import type { ValidationProblem } from "./validation";
@@ -203,12 +203,11 @@ function assemble(
   outcomeHint: "sync" | "invalid" | "rejected",
   syncStatus: SyncStatusName,
   next: SyncSnapshot,
-  extra: { createReferral?: NewReferral; problems?: ValidationProblem[]; reason?: string; referral: Referral | null },
+  extra: { createReferral?: NewReferral; problems?: ValidationProblem[]; refusal?: Refusal; referral: Referral | null },
 ): Plan {
   const problems = extra.problems ?? [];
   if (outcomeHint !== "sync") {
-    const error = outcomeHint === "invalid" ? problemsText(problems) : extra.reason!;
-    const reasonCode: SyncErrorCode = outcomeHint === "invalid" ? "VALIDATION_FAILED" : error === `${CLOSED_NOT_SENT}.` ? "CLOSED_NOT_SENT" : "REJECTED";
+    const { text: error, code: reasonCode }: Refusal = outcomeHint === "invalid" ? { text: problemsText(problems), code: "VALIDATION_FAILED" } : extra.refusal!;
     const opportunity = bookkeeping(input, extra.referral, syncStatus, { text: error, code: reasonCode }, next, {});
     const result: SyncResult = outcomeHint === "invalid" ? "validationFailed" : "rejected";
     return {
@@ -230,9 +229,9 @@ function assemble(
   const refused = draft.notSent.length > 0;
   const at = noted || refused || isUserTrigger(input.trigger) ? isoTime(input.now) : "";
   // The last error stays until a sync actually carries something across; edits a closed referral refused are the new one.
-  const error = refused ? `${CLOSED_NOT_SENT}.` : draft.notWritten.length > 0 ? notWrittenText(draft.notWritten) : real ? null : undefined;
+  const error = refused ? CLOSED_REFUSAL.text : draft.notWritten.length > 0 ? notWrittenText(draft.notWritten) : real ? null : undefined;
   if (draft.notWritten.length > 0) syncStatus = "Error";
-  const errorCode: SyncErrorCode | null = refused ? "CLOSED_NOT_SENT" : draft.notWritten.length > 0 ? "NOT_WRITTEN" : null;
+  const errorCode: SyncErrorCode | null = refused ? CLOSED_REFUSAL.code : draft.notWritten.length > 0 ? "NOT_WRITTEN" : null;
   const opportunity = bookkeeping(input, extra.referral, syncStatus, error === undefined ? undefined : { text: error, code: errorCode }, next, { ...draft.dataverse.opportunity });
   if (real) opportunity[C.lastSyncedOn] = at;
   const dataverse = { ...draft.dataverse, opportunity };
@@ -246,7 +245,7 @@ function assemble(
     });
   }
   if (refused) {
-    audit.push({ at, direction: "none", trigger: input.trigger, fields: draft.notSent, conflicts: [], result: "rejected", message: `${CLOSED_NOT_SENT}.`, level: "warning" });
+    audit.push({ at, direction: "none", trigger: input.trigger, fields: draft.notSent, conflicts: [], result: "rejected", message: CLOSED_REFUSAL.text, level: "warning" });
   } else if (draft.notWritten.length > 0 && input.deal.opportunity[C.syncError] !== error) {
     // Once on the timeline; later syncs that refuse the same value only keep the error in place.
     audit.push({ at: at || isoTime(input.now), direction: "none", trigger: input.trigger, fields: [], conflicts: [], result: "rejected", message: error!, level: "warning" });
@@ -298,7 +297,7 @@ function planCreate(input: PlanInput): Plan {
   }
   if (state !== OPPORTUNITY_STATE.Open) {
     return assemble(input, draft, "rejected", "Error", keep, {
-      referral: null, reason: "Only an open opportunity can be shared with Partner Center; this one is already closed.",
+      referral: null, refusal: rejected("Only an open opportunity can be shared with Partner Center; this one is already closed."),
     });
   }
   const problems = validateForPartnerCenter(deal, now, { isNew: true });
@@ -327,12 +326,12 @@ function planResponse(input: PlanInput, request: NonNullable<PlanInput["request"
   const verb = request.action === "accept" ? "accepted" : "declined";
   if (!referral) {
     return assemble(input, draft, "rejected", deal.opportunity[C.syncStatus] != null ? "Error" : "NotSynced", keep, {
-      referral: null, reason: `There is no Partner Center referral for this opportunity, so nothing can be ${verb}.`,
+      referral: null, refusal: rejected(`There is no Partner Center referral for this opportunity, so nothing can be ${verb}.`),
     });
   }
   if (isTerminal(referral)) {
     return assemble(input, draft, "rejected", syncStatusFor(referral), keep, {
-      referral, reason: `${CLOSED_NOT_SENT}: the referral is already ${referral.substatus.toLowerCase()}, so it cannot be ${verb}.`,
+      referral, refusal: rejected(`${CLOSED_NOT_SENT}: the referral is already ${referral.substatus.toLowerCase()}, so it cannot be ${verb}.`),
     });
   }
   if (!isAwaitingResponse(referral)) {
@@ -340,7 +339,7 @@ function planResponse(input: PlanInput, request: NonNullable<PlanInput["request"
       ? "it was shared by you, not sent to you"
       : `it has already been answered (${referral.status}/${referral.substatus})`;
     return assemble(input, draft, "rejected", syncStatusFor(referral), keep, {
-      referral, reason: `Only a new referral sent to you can be ${verb}; ${why}.`,
+      referral, refusal: rejected(`Only a new referral sent to you can be ${verb}; ${why}.`),
     });
   }
   if (request.action === "accept") {
@@ -353,7 +352,7 @@ function planResponse(input: PlanInput, request: NonNullable<PlanInput["request"
   const reason = closeReasonText(request.reason);
   if (!reason) {
     return assemble(input, draft, "rejected", syncStatusFor(referral), keep, {
-      referral, reason: "Choose a reason for declining the referral; Partner Center needs one.",
+      referral, refusal: rejected("Choose a reason for declining the referral; Partner Center needs one."),
     });
   }
   draft.referralOps.push(...statusOps("Closed", "Declined", reason));
@@ -542,7 +541,7 @@ function planUpdate(input: PlanInput, referral: Referral): Plan {
     // Incoming values wait for the next sync; the refused ones are recorded so the warning is given once.
     for (const { index } of toD) next.holdBack(index, snapshot, prevSlots);
     const kept = snapshotOf(referral, null, next, deal.opportunity.statecode ?? OPPORTUNITY_STATE.Open, linksRead);
-    return assemble(input, draft, "rejected", syncStatus, kept, { referral, reason: status.rejected ?? `${CLOSED_NOT_SENT}.` });
+    return assemble(input, draft, "rejected", syncStatus, kept, { referral, refusal: status.rejected ?? CLOSED_REFUSAL });
   }
 
   // Validation before anything goes to Partner Center.

@@ -10,6 +10,7 @@ import type { JsonPatchOp } from "./patch";
 import { CLOSE_REASONS, isTerminal, type Referral, type ReferralStatus, type ReferralSubstatus } from "../schema/referral";
 import type { SyncSnapshot } from "./snapshot";
 import type { ValidationProblem } from "./validation";
+import type { SyncErrorCode } from "../schema/sync-errors";
 
 /** §2.3: where each status may go, and which substatus each status allows. */
 export const STATUS_TRANSITIONS: Readonly<Record<ReferralStatus, readonly ReferralStatus[]>> = {
@@ -64,7 +65,7 @@ export interface StatusPlan {
   /** Sentences for the audit trail. */
   messages: string[];
   /** A Dynamics-side status change that cannot be sent (the referral is closed). */
-  rejected?: string;
+  rejected?: Refusal;
   conflict?: { dynamics: string; partnerCenter: string };
   next: { status: ReferralStatus; substatus: ReferralSubstatus; state: number };
 }
@@ -110,6 +111,21 @@ const stateForClosed = (substatus: ReferralSubstatus): number | undefined =>
 
 export const CLOSED_NOT_SENT = "Referral closed in Partner Center; change not sent";
 
+/**
+ * Why a change was refused, with the code it is recorded under. Under a FIXED_TEXT_CODES code the
+ * panel words the sentence itself; a refusal that says more (which field, which state) is REJECTED,
+ * so its own line is shown.
+ */
+export interface Refusal {
+  text: string;
+  code: SyncErrorCode;
+}
+
+/** A change a closed referral cannot take, with nothing more to say. */
+export const CLOSED_REFUSAL: Refusal = { text: `${CLOSED_NOT_SENT}.`, code: "CLOSED_NOT_SENT" };
+
+export const rejected = (text: string): Refusal => ({ text, code: "REJECTED" });
+
 /** D.6 for an existing referral, comparing both sides with the snapshot. */
 export function planStatus(deal: DynamicsDeal, referral: Referral, mapping: Mapping, snapshot: SyncSnapshot | null): StatusPlan {
   const state = deal.opportunity.statecode ?? OPPORTUNITY_STATE.Open;
@@ -152,8 +168,8 @@ export function planStatus(deal: DynamicsDeal, referral: Referral, mapping: Mapp
       }
       plan.rejected =
         state === OPPORTUNITY_STATE.Open && snapshot?.state != null && snapshot.state !== OPPORTUNITY_STATE.Open
-          ? `${CLOSED_NOT_SENT}: the opportunity was reopened in Dynamics 365.`
-          : `${CLOSED_NOT_SENT}.`;
+          ? rejected(`${CLOSED_NOT_SENT}: the opportunity was reopened in Dynamics 365.`)
+          : CLOSED_REFUSAL;
     }
     return plan;
   }

@@ -23,6 +23,13 @@ export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
 /** Codes whose recorded first line is always one sentence of ours: the panel's wording stands in for it. */
 export const FIXED_TEXT_CODES: ReadonlySet<SyncErrorCode> = new Set<SyncErrorCode>(["VALIDATION_FAILED", "CLOSED_NOT_SENT", "SYNC_OFF", "SIGN_IN_EXPIRED"]);
 
+/**
+ * A recorded error's lines: the first says what happened, each further one is a fix (the engine's
+ * problemsText writes them so). Blank lines and stray spaces are not lines; anything not text is none.
+ */
+export const recordedErrorLines = (text: unknown): string[] =>
+  typeof text === "string" ? text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean) : [];
+
 /** The code as recorded, if this version knows it (an older or newer service may write others). */
 export const syncErrorCodeOf = (value: unknown): SyncErrorCode | null =>
   typeof value === "string" && (SYNC_ERROR_CODES as readonly string[]).includes(value) ? (value as SyncErrorCode) : null;

@@ -298,17 +298,17 @@ describe("referral link", () => {
 });
 
 describe("audit history", () => {
-  it("reads 20 events at a time, newest first, until there are no more", async () => {
-    const rows = Array.from({ length: 45 }, (_, i) => eventRow(i));
+  it("reads 10 events at a time (as Dynamics' timeline), newest first, until there are no more", async () => {
+    const rows = Array.from({ length: 25 }, (_, i) => eventRow(i));
     const data = fakeData(readyDeal(), rows);
     render(<Form data={data} />);
     const timeline = (): HTMLElement => screen.getByRole("list", { name: "Audit history" });
+    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Dynamics 365 → Partner Center/)).toHaveLength(10));
+    await userEvent.click(screen.getByRole("button", { name: "Load more" }));
     await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Dynamics 365 → Partner Center/)).toHaveLength(20));
-    await userEvent.click(screen.getByRole("button", { name: "Show more" }));
-    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Dynamics 365 → Partner Center/)).toHaveLength(40));
-    await userEvent.click(screen.getByRole("button", { name: "Show more" }));
-    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Dynamics 365 → Partner Center/)).toHaveLength(45));
-    expect(screen.queryByRole("button", { name: "Show more" })).toBeNull();
+    await userEvent.click(screen.getByRole("button", { name: "Load more" }));
+    await waitFor(() => expect(within(timeline()).getAllByText(/Sync now · Dynamics 365 → Partner Center/)).toHaveLength(25));
+    expect(screen.queryByRole("button", { name: "Load more" })).toBeNull();
     expect(data.calls.filter((c) => c.kind === "events").map((c) => c.page)).toEqual([0, 1, 2]);
     const times = Array.from(timeline().querySelectorAll("time")).map((t) => t.getAttribute("datetime")!);
     expect([...times].sort().reverse()).toEqual(times);

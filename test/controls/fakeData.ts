@@ -1,7 +1,7 @@
 /** An in-memory CoSellData for component tests: a deal and a list of sync-event rows, paged like Dataverse. */
 import type { DynamicsDeal } from "../../sync/schema/dynamics";
 import { syncDirectionValue, syncResultValue, syncTriggerValue } from "../../sync/schema/dynamics";
-import type { CoSellData } from "../../controls/CoSellPanel/data/CoSellData";
+import { SYNC_EVENTS_PAGE_SIZE, type CoSellData } from "../../controls/CoSellPanel/data/CoSellData";
 import { parseSyncEventRow } from "../../controls/CoSellPanel/model/syncEvents";
 
 export function readyDeal(overrides: Partial<DynamicsDeal["opportunity"]> = {}): DynamicsDeal {
@@ -38,7 +38,7 @@ export interface FakeData extends CoSellData {
   calls: Array<{ kind: "deal" | "events"; id: string; page?: number }>;
 }
 
-export function fakeData(deal: DynamicsDeal | null, rows: Array<Record<string, unknown>> = [], pageSize = 20): FakeData {
+export function fakeData(deal: DynamicsDeal | null, rows: Array<Record<string, unknown>> = [], pageSize = SYNC_EVENTS_PAGE_SIZE): FakeData {
   const calls: FakeData["calls"] = [];
   return {
     calls,

@@ -40,7 +40,7 @@ describe("CoSellData over context.webAPI", () => {
     });
   });
 
-  it("filters sync events on the opportunity, newest first, 20 a page, and follows nextLink", async () => {
+  it("filters sync events on the opportunity, newest first, 10 a page (as Dynamics' timeline), and follows nextLink", async () => {
     const next = "https://org.crm.dynamics.com/api/data/v9.2/cosell_syncevents?$select=x&$skiptoken=%3Ccookie%20page=%222%22%3E";
     const { api, calls } = reader([
       { entities: [{ cosell_synceventid: "e1", cosell_trigger: syncTriggerValue("reconcile") }], nextLink: next },
@@ -49,7 +49,7 @@ describe("CoSellData over context.webAPI", () => {
     const data = createWebApiData(api);
     const first = await data.loadSyncEvents(ID, 0);
     expect(calls[0].entity).toBe("cosell_syncevent");
-    expect(calls[0].max).toBe(20);
+    expect(calls[0].max).toBe(10);
     expect(calls[0].options).toContain(`$filter=_cosell_opportunity_value eq ${ID.toLowerCase()}`);
     expect(calls[0].options).toContain("$orderby=cosell_occurredon desc");
     expect(first).toMatchObject({ more: true, events: [{ id: "e1", trigger: { name: "reconcile" } }] });

@@ -3,10 +3,10 @@
  * so the seller-visible columns (sync status, sync error, link) are decided once.
  */
 import {
-  CLOSED_NOT_SENT, defaultMapping, OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATUS, SYNC_EVENT_COLUMNS as E, SYNC_STATUS, planEffects,
+  CLOSED_NOT_SENT, defaultMapping, OPPORTUNITY_COLUMNS as C, OPPORTUNITY_STATE, OPPORTUNITY_STATUS, SYNC_EVENT_COLUMNS as E, SYNC_STATUS, planEffects,
   syncResultValue, failureEffects, type DataverseWrite, type Referral, type SyncInput,
 } from "../../sync/engine";
-import { matchingReferral, NOW, synced, validDeal } from "./fixtures";
+import { matchingReferral, NOW, run, synced, validDeal } from "./fixtures";
 
 const trace = { trigger: "partnerCenterWebhook" as const, correlationId: "evt-1" };
 const updateOf = (writes: DataverseWrite[]) => writes.find((w) => w.kind === "update" && w.entitySet === "opportunities") as Extract<DataverseWrite, { kind: "update" }>;
@@ -105,4 +105,28 @@ test("Sync now that finds both sides alike: one 'nothing to send' event, and the
   expect(events(dataverse).map((e) => e.record[E.result])).toEqual([syncResultValue("noChange")]);
   // The same pair seen by a background trigger: nothing written at all.
   expect(planEffects(input({ loaded: { deal, etag: 'W/"1"' }, referral: { referral, eTag: '"r1"' }, snapshot })).complete(null).dataverse).toEqual([]);
+});
+
+describe("a refused change is recorded under one code, on the opportunity and on its sync event", () => {
+  const refusedCodes = (effects: ReturnType<typeof planEffects>) => {
+    const { dataverse } = effects.complete(null);
+    return { opportunity: updateOf(dataverse).changes[C.syncErrorCode], events: events(dataverse).map((e) => e.record[E.errorCode]) };
+  };
+
+  test("an edit a closed referral cannot take: CLOSED_NOT_SENT, which the panel words itself", () => {
+    const { deal, referral, snapshot } = synced(matchingReferral({ status: "Closed", substatus: "Won" }));
+    deal.opportunity.statecode = OPPORTUNITY_STATE.Won;
+    const agreed = run({ snapshot, deal, referral }).nextSnapshot;
+    deal.opportunity.estimatedvalue = 1;
+    const effects = planEffects(input({ loaded: { deal, etag: 'W/"1"' }, referral: { referral, eTag: '"r"' }, snapshot: agreed, trace: { trigger: "syncNow" } }));
+    expect(refusedCodes(effects)).toEqual({ opportunity: "CLOSED_NOT_SENT", events: ["CLOSED_NOT_SENT"] });
+  });
+
+  test("accepting a referral that is already won: REJECTED, so its own sentence (which state) is shown", () => {
+    const { deal, referral, snapshot } = synced(matchingReferral({ direction: "Incoming", status: "Closed", substatus: "Won" }));
+    const effects = planEffects(input({ loaded: { deal, etag: 'W/"1"' }, referral: { referral, eTag: '"r"' }, snapshot, trace: { trigger: "respond" }, request: { action: "accept" } }));
+    const { outcome } = effects.complete(null);
+    expect(outcome.message).toBe(`${CLOSED_NOT_SENT}: the referral is already won, so it cannot be accepted.`);
+    expect(refusedCodes(effects)).toEqual({ opportunity: "REJECTED", events: ["REJECTED"] });
+  });
 });

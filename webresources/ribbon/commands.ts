@@ -4,7 +4,7 @@
  * outcome the co-sell service recorded. A failed call always ends in a dialog that says what happened.
  */
 import { OPPORTUNITY_COLUMNS, SYNC_STATUS, type ReferralDecision, type SyncResult } from "../../sync/schema/dynamics";
-import { syncErrorCodeOf } from "../../sync/schema/sync-errors";
+import { recordedErrorLines, syncErrorCodeOf } from "../../sync/schema/sync-errors";
 import { CLOSE_REASONS, isPartnerCenterLink } from "../../sync/schema/referral";
 import { describeFailure } from "./failures";
 import { textsFor, type Texts } from "../texts";
@@ -64,7 +64,7 @@ export function syncNowOutcome(
 ): { message: string; level: Xrm.FormNotificationLevel } {
   const status = attributeValue(form, OPPORTUNITY_COLUMNS.syncStatus);
   if (status === SYNC_STATUS.Error || status === SYNC_STATUS.SignInExpired) {
-    const error = String(attributeValue(form, OPPORTUNITY_COLUMNS.syncError) ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const error = recordedErrorLines(attributeValue(form, OPPORTUNITY_COLUMNS.syncError));
     const fix = error.length > 1 ? t.fixesListed : "";
     // A known code is worded by the panel in the user's language; an unknown one (an older service) is quoted as recorded.
     const worded = !t.quotesRecordedErrors && syncErrorCodeOf(attributeValue(form, OPPORTUNITY_COLUMNS.syncErrorCode)) !== null;

@@ -53,7 +53,7 @@ function changeLine(change: FieldChange, i: number, { strings, locale, currency 
   );
 }
 
-// Memoised: "Show more" adds rows without re-rendering those already shown.
+// Memoised: "Load more" adds rows without re-rendering those already shown.
 const EventItem = React.memo<RowProps & { event: SyncEventView }>(({ event, ...row }) => {
   const { strings, locale, currency } = row;
   // What happened first; how it was started and which way it went under it.

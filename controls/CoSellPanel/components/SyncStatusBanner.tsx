@@ -3,7 +3,7 @@
 import * as React from "react";
 import { MessageBar, MessageBarType } from "@fluentui/react";
 import { syncStatusName, type SyncStatusName } from "../../../sync/schema/dynamics";
-import { FIXED_TEXT_CODES, syncErrorCodeOf } from "../../../sync/schema/sync-errors";
+import { FIXED_TEXT_CODES, recordedErrorLines, syncErrorCodeOf } from "../../../sync/schema/sync-errors";
 import { relativeTime, dateTime } from "../model/relativeTime";
 import type { PanelValues } from "../model/panelValues";
 import { format, type PanelStrings, type StringKey } from "../strings";
@@ -29,9 +29,6 @@ export interface SyncStatusBannerProps {
 const { info, success, error, warning, severeWarning } = MessageBarType;
 const TYPE: Partial<Record<SyncStatusName, MessageBarType>> = { Synced: success, Error: error, AwaitingResponse: warning, ExpiredInPartnerCenter: warning, SignInExpired: severeWarning };
 
-/** The service writes the error as a first line saying what happened, then one line per field to fix. */
-const errorLines = (text: string | null): string[] => (text || "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-
 /**
  * What happened, in the user's language when the error's code is known: its wording, then the
  * recorded first line where that carries what only the recording knows (Partner Center's message,
@@ -48,7 +45,7 @@ export const SyncStatusBanner: React.FC<SyncStatusBannerProps> = ({ values, stri
   const lastSyncedOn = values.lastSyncedOn;
   // No status yet means the service never touched the deal.
   const name = syncStatusName(values.syncStatus) || "NotSynced";
-  const lines = name === "Error" ? errorLines(values.syncError) : [];
+  const lines = name === "Error" ? recordedErrorLines(values.syncError) : [];
   const recorded = lines.slice(1);
   const fixes = liveProblems === undefined ? recorded : [];
   const error = name === "Error" ? errorHeadline(values.syncErrorCode, lines[0], strings) : null;
