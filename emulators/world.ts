@@ -57,7 +57,8 @@ function tolerateAbortEcho(): void {
 export function createHarness(seed = 1, options: HarnessOptions = {}) {
   const retry = { retry: { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000, ...options.retry }, retryEnv: { sleep: options.sleep ?? (async () => undefined) } };
   const dvEmu = createDataverseEmulator({ seed, now: options.dataverseNow });
-  const pcEmu = createPartnerCenterEmulator({ seed });
+  // Partner Center's redeliveries a few ms apart: a test waits for them (settle), not for its minutes.
+  const pcEmu = createPartnerCenterEmulator({ seed, redeliveryDelayMs: (attempt) => Math.min(2 ** attempt, 100) });
   // The test acts as the seller with its own clients; the service signs in as its application user.
   const testRetry = { retry: { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 5_000 }, retryEnv: { sleep: async () => undefined } };
   const dataverse = new DataverseClient({ orgUrl: dvEmu.orgUrl, tokens: dvToken(SEEDED.sellerUserId), ...testRetry });

@@ -3,6 +3,7 @@
  * the Partner Center side an admin sets up once.
  */
 import { REFERRALS_SCOPE, WEBHOOKS_SCOPE } from "../../sync/partner-center/auth-types";
+import { DELIVERY_ATTEMPTS } from "../../sync/contracts/partner-center-webhooks";
 import type { WebhookRegistration } from "../../sync/partner-center/webhooks-client";
 import { connectPartnerCenter } from "../compose";
 import { readConfig } from "../config";
@@ -85,7 +86,10 @@ export const webhookCommand: Command = {
         const last = result.results.at(-1);
         if (last) {
           const answered = last.systemError ? `no answer (${last.responseMessage || "system error"})` : `answered ${last.responseCode || "?"}`;
-          io.out(`Delivery to ${result.callbackUrl ?? "?"}: ${result.status ?? "?"}, ${answered}`);
+          // Partner Center makes 10 attempts; an admin learns of the first failure without waiting for the others.
+          const attempt = result.results.length;
+          const after = result.status === "completed" ? "" : attempt < DELIVERY_ATTEMPTS ? "; Partner Center delivers it again" : "; Partner Center gives it up";
+          io.out(`Delivery to ${result.callbackUrl ?? "?"}: ${result.status ?? "?"}, ${answered} (attempt ${attempt} of ${DELIVERY_ATTEMPTS}${after})`);
           return result.status === "completed" ? EXIT.ok : EXIT.failed;
         }
         await sleep(3000);

@@ -10,7 +10,7 @@ import { FaultController, withFaults } from "../kit/faults";
 import { seededRandom } from "../kit/random";
 import { dataverseFaultBodies } from "./errors";
 import { tableBySet } from "./schema";
-import { SERVICE_ENDPOINT, StepRunner, type Organization } from "./steps";
+import { SERVICE_ENDPOINT, STEP_REDELIVERY, StepRunner, type Organization } from "./steps";
 import { DataverseStore, etagOf, type Row, type StoreState } from "./store";
 import { API_PATH, DataverseWebApi, type ApiResponse } from "./web-api";
 
@@ -111,7 +111,7 @@ export function createDataverseEmulator(options: DataverseEmulatorOptions = {}):
   const seedNumber = options.seed ?? 1;
   const store = new DataverseStore(now, seededRandom(seedNumber));
   const faults = new FaultController(seedNumber, dataverseFaultBodies);
-  const dispatcher = new WebhookDispatcher(options.send, seedNumber + 1, now);
+  const dispatcher = new WebhookDispatcher(options.send, seedNumber + 1, now, STEP_REDELIVERY);
   const host = new URL(orgUrl).host;
   const organization: Organization = {
     id: SEEDED.organizationId,

@@ -7,7 +7,7 @@
  * WebhookDispatcher after the operation commits.
  */
 import { XMLParser } from "fast-xml-parser";
-import type { Delivery, WebhookDispatcher } from "../kit/dispatcher";
+import type { Delivery, RedeliveryPolicy, WebhookDispatcher } from "../kit/dispatcher";
 import { buildRemoteExecutionContext, wireValue, type EntityValue } from "../../sync/dataverse/remote-execution-context";
 import { faults } from "./errors";
 import { tableByName, tableBySet, type TableDef } from "./schema";
@@ -19,7 +19,13 @@ export const SERVICE_ENDPOINT = { contractWebhook: 8, authWebhookKey: 4, authHtt
 
 /** Over this size Dataverse drops the parameters and images and says so in a header. */
 const MAX_CONTEXT_BYTES = 256 * 1024;
-const RETRIED_ONCE = new Set([502, 503, 504]);
+const RETRIED_ONCE: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/**
+ * A web hook call that does not answer 2xx fails, sync or async; only 502, 503 and 504 (a network
+ * issue) get one more attempt (DV-HOOKS, "Troubleshoot WebHook registrations").
+ */
+export const STEP_REDELIVERY: RedeliveryPolicy = { attempts: 2, retries: (status) => status !== undefined && RETRIED_ONCE.has(status), delayMs: () => 0 };
 
 export interface Organization {
   id: string;
@@ -213,8 +219,7 @@ export class StepRunner {
   async runSync(event: MessageEvent, stage: number): Promise<void> {
     for (const step of this.steps(event).filter((s) => s.mode === MODES.sync && s.stage === stage)) {
       const delivery = this.delivery(step, event, stage, 0);
-      let record = await this.dispatcher.deliverNow(delivery);
-      if (record.status !== undefined && RETRIED_ONCE.has(record.status)) record = await this.dispatcher.deliverNow(delivery);
+      const record = await this.dispatcher.deliverNow(delivery);
       if (record.outcome !== "delivered") {
         const why = record.status !== undefined ? `HTTP ${record.status}` : `no answer (${record.error ?? "connection failed"})`;
         throw faults.pluginFailed(`The web hook call for step '${step.name}' to ${new URL(delivery.url).host} failed: ${why}.`);

@@ -1,7 +1,9 @@
 /**
  * Outbound webhook delivery from an emulator (Partner Center events, Dataverse step calls), with
- * the faults real delivery has: drop, duplicate, delay, reorder. Seeded, so a failing run can be
- * replayed. Synchronous deliveries (Dataverse sync steps) bypass the faults: the caller waits.
+ * the faults real delivery has: drop, duplicate, delay, reorder, and the sender's own redelivery of
+ * a failed attempt (each emulator's RedeliveryPolicy, from its service's documentation). Seeded, so a
+ * failing run can be replayed. Synchronous deliveries (Dataverse sync steps) bypass the faults: the
+ * caller waits, through their redelivery too.
  */
 import { seededRandom, type Random } from "./random";
 
@@ -25,7 +27,24 @@ export interface DeliveryRecord extends Delivery {
   status?: number;
   error?: string;
   outcome: "delivered" | "failed" | "dropped";
+  /** Which attempt at this delivery it was, from 1. */
+  attempt?: number;
+  /** A failed attempt after which the sender tries no more. */
+  gaveUp?: boolean;
 }
+
+/** When a sender tries a failed delivery again. */
+export interface RedeliveryPolicy {
+  /** Attempts in all, the first one included. */
+  attempts: number;
+  /** Whether a failed attempt is tried again, by its answer's status (undefined: no answer). */
+  retries(status: number | undefined): boolean;
+  /** The wait before attempt `attempt` (2 and up). */
+  delayMs(attempt: number): number;
+}
+
+/** One attempt and no more. */
+export const NO_REDELIVERY: RedeliveryPolicy = { attempts: 1, retries: () => false, delayMs: () => 0 };
 
 export type Sender = (delivery: Delivery) => Promise<Response>;
 
@@ -42,6 +61,7 @@ export class WebhookDispatcher {
     private readonly send: Sender = fetchSender,
     seed = 7,
     private readonly now: () => Date = () => new Date(),
+    private readonly redelivery: RedeliveryPolicy = NO_REDELIVERY,
   ) {
     this.random = seededRandom(seed);
   }
@@ -50,9 +70,12 @@ export class WebhookDispatcher {
     this.random = seededRandom(seed);
   }
 
-  /** Delivers now and returns the receiver's answer (no faults): a sync step. */
-  async deliverNow(delivery: Delivery): Promise<DeliveryRecord> {
-    return this.attempt(delivery);
+  /**
+   * Delivers now, with the sender's redelivery but no faults, and returns the last attempt: a sync
+   * step. `onAttempt` sees each attempt as it ends (a test event's results list every one).
+   */
+  async deliverNow(delivery: Delivery, onAttempt?: (record: DeliveryRecord) => void): Promise<DeliveryRecord> {
+    return this.deliver(delivery, onAttempt);
   }
 
   /** Queues a delivery in the background with the configured faults: an async event. */
@@ -77,7 +100,7 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Resolves when every queued delivery has been attempted (a held one is sent too). */
+  /** Resolves when every queued delivery has been attempted, redeliveries included (a held one is sent too). */
   async drain(): Promise<void> {
     if (this.held) {
       const h = this.held;
@@ -91,14 +114,28 @@ export class WebhookDispatcher {
     const wait = Math.floor(this.random() * (this.faults.maxDelayMs ?? 0));
     // No delay asked for: sent on the next turn of the event loop, not after setTimeout's 1 ms minimum.
     const p: Promise<void> = new Promise<void>((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)))
-      .then(() => this.attempt(delivery))
+      .then(() => this.deliver(delivery))
       .then(() => undefined)
       .finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
   }
 
-  private async attempt(delivery: Delivery): Promise<DeliveryRecord> {
-    const record: DeliveryRecord = { ...delivery, at: this.now().toISOString(), outcome: "failed" };
+  /** Attempts until one is delivered, the policy lets a failure go, or the attempts are used up. */
+  private async deliver(delivery: Delivery, onAttempt?: (record: DeliveryRecord) => void): Promise<DeliveryRecord> {
+    const policy = this.redelivery;
+    for (let attempt = 1; ; attempt++) {
+      const record = await this.attempt(delivery, attempt);
+      const last = record.outcome === "delivered" || attempt >= policy.attempts || !policy.retries(record.status);
+      if (last && record.outcome !== "delivered" && policy.attempts > 1) record.gaveUp = true;
+      onAttempt?.(record);
+      if (last) return record;
+      const wait = policy.delayMs(attempt + 1);
+      await new Promise<void>((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)));
+    }
+  }
+
+  private async attempt(delivery: Delivery, attempt: number): Promise<DeliveryRecord> {
+    const record: DeliveryRecord = { ...delivery, at: this.now().toISOString(), outcome: "failed", attempt };
     try {
       const res = await this.send(delivery);
       record.status = res.status;

@@ -4,7 +4,8 @@
  * serves tests (`setupServer(...emulator.handlers)`) and real HTTP (`serveHandlers`).
  */
 import type { HttpHandler } from "msw";
-import { WebhookDispatcher, type Sender } from "../kit/dispatcher";
+import { DELIVERY_ATTEMPTS } from "../../sync/contracts/partner-center-webhooks";
+import { WebhookDispatcher, type RedeliveryPolicy, type Sender } from "../kit/dispatcher";
 import { FaultController, withFaults } from "../kit/faults";
 import { seededRandom } from "../kit/random";
 import { createSigningIdentity } from "./certificates";
@@ -29,6 +30,17 @@ export interface PartnerCenterEmulatorOptions {
   partnerOrgName?: string;
   /** How webhook deliveries are sent (default: global fetch). */
   send?: Sender;
+  /** The wait before a failed event's attempt `attempt` (2 to 10); default: 1 s, doubling, at most a minute. */
+  redeliveryDelayMs?: (attempt: number) => number;
+}
+
+/**
+ * Partner Center makes 10 attempts to deliver an event, whatever the failure; then the event goes to
+ * an offline queue and is not delivered again [WH]. Its waits between them are not published (nor
+ * whether it reads Retry-After), so they are an option here, not a contract.
+ */
+function partnerCenterRedelivery(delayMs = (attempt: number) => Math.min(1000 * 2 ** (attempt - 2), 60_000)): RedeliveryPolicy {
+  return { attempts: DELIVERY_ATTEMPTS, retries: () => true, delayMs };
 }
 
 export interface PartnerCenterEmulator {
@@ -66,7 +78,7 @@ export function createPartnerCenterEmulator(options: PartnerCenterEmulatorOption
     partnerOrgName: options.partnerOrgName ?? "Contoso Partner",
   });
   const faults = new FaultController(seed, partnerCenterFaultBodies);
-  const dispatcher = new WebhookDispatcher(options.send, seed, now);
+  const dispatcher = new WebhookDispatcher(options.send, seed, now, partnerCenterRedelivery(options.redeliveryDelayMs));
   const identity = createSigningIdentity({ now: now() });
   const { side: webhooks, handlers: webhookHandlers, certificateHandler } = createWebhookSide({ webhooksBaseUrl, certificateBaseUrl, state, random, dispatcher, identity });
   const seller = createSeller(state);

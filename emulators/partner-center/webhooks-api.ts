@@ -8,7 +8,7 @@ import { http, HttpResponse, type HttpHandler } from "msw";
 import {
   REFERRAL_RESOURCE_NAME, REFERRAL_RESOURCE_URI_BASE, REGISTRATION_EXISTS_MESSAGE, REGISTRATION_STATUS, TEST_EVENT,
   SIGNATURE_ALGORITHM, SIGNATURE_HEADERS, TEST_EVENTS_PER_MINUTE, TEST_RESOURCE_URI_BASE, WEBHOOK_EVENTS, signatureHeaderValue,
-  type WebhookResponse, type WebhookValidationEvent,
+  type WebhookValidationEvent,
 } from "../../sync/contracts/partner-center-webhooks";
 import type { Referral } from "../../sync/schema/referral";
 import type { WebhookDispatcher } from "../kit/dispatcher";
@@ -216,18 +216,19 @@ export function createWebhookSide(options: {
           AuditUri: null,
           ResourceChangeUtcDate: state.now.toISOString(),
         }));
+        // A result for each attempt at delivering it [WH]; pending until one is delivered or the attempts run out.
         const p: Promise<void> = dispatcher
-          .deliverNow(delivery)
-          .then((r) => {
-            record.status = r.outcome === "delivered" ? "completed" : "failed";
+          .deliverNow(delivery, (r) => {
             // No HTTP answer at all (refused, timed out) is a system error; an answer is its status name.
-            const result: WebhookResponse = {
+            record.results.push({
               responseCode: r.status === undefined ? "" : statusName(r.status),
               responseMessage: r.error ?? "",
               systemError: r.status === undefined,
               dateTimeUtc: r.at,
-            };
-            record.results.push(result);
+            });
+          })
+          .then((r) => {
+            record.status = r.outcome === "delivered" ? "completed" : "failed";
           })
           .finally(() => inFlight.delete(p));
         inFlight.add(p);

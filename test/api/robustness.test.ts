@@ -75,6 +75,21 @@ describe("Partner Center webhooks", () => {
     expect(await h.dataverse.findOpportunityByReferralId(r.id)).not.toBeNull();
   });
 
+  test("Partner Center busy until the first delivery has failed: Partner Center's own redelivery syncs the referral, into one opportunity", async () => {
+    const sentBefore = h.pcEmu.dispatcher.log.length;
+    const failedYet = () => h.pcEmu.dispatcher.log.slice(sentBefore).some((d) => d.outcome === "failed");
+    // Busy for every read of the first delivery (the client's own retries included); then the emulator answers.
+    h.server.use(http.get(`${REFERRALS_BASE_URL}/:id`, () => (failedYet() ? undefined : HttpResponse.json({ code: "ServiceUnavailable", message: "busy" }, { status: 503 }))));
+    const r = h.pcEmu.seller.createIncoming({ name: "Busy then back", customerName: "Busy then back Inc", country: "US", postalCode: "10001", dealValue: 10_000, currency: "USD", closingDateTime: `${future(45)}T00:00:00Z`, solutionIds: ["SOL-15974-MQF"] });
+    await h.settle();
+    h.server.resetHandlers();
+    const attempts = h.pcEmu.dispatcher.log.slice(sentBefore).filter((d) => d.body.includes(r.id));
+    expect(attempts.map((d) => [d.attempt, d.status])).toEqual([[1, 503], [2, 200]]);
+    const opp = await h.dataverse.findOpportunityByReferralId(r.id);
+    expect(opp).not.toBeNull();
+    expect((await syncEvents(h.dataverse, opp!.opportunityid)).length).toBe(1);
+  });
+
   test("reordered webhooks leave the latest value, with one write", async () => {
     const { opportunityId, referralId } = await incomingPair("Reordered webhook");
     const before = (await syncEvents(h.dataverse, opportunityId)).length;

@@ -2,12 +2,13 @@
  * The emulators' kit: an added latency is never shorter than asked (the latency bench's floor
  * depends on it) and holds the emulator's own work inside it, as a real round trip does; a fault
  * answers without the route running; a delivery with no delay configured goes out without waiting
- * for a timer.
+ * for a timer; a failed one is made again as its sender's documented policy says.
  */
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { addedLatency, FaultController, withFaults } from "../../emulators/kit/faults";
 import { WebhookDispatcher, type Delivery } from "../../emulators/kit/dispatcher";
+import { STEP_REDELIVERY } from "../../emulators/dataverse/steps";
 
 test("an added latency lasts at least as long as asked, short or long", async () => {
   for (const ms of [1, 2, 5, 12]) {
@@ -84,4 +85,25 @@ test("deliveries with no delay configured are sent in order, each once, and drai
   await dispatcher.drain();
   expect(sent).toEqual(["a", "b", "c"]);
   expect(dispatcher.log.map((r) => r.outcome)).toEqual(["delivered", "delivered", "delivered"]);
+});
+
+describe("Dataverse's web hook calls, sync and async: one more attempt on 502, 503 and 504 only", () => {
+  /** A receiver answering `statuses` in turn (then 204), and the async dispatcher of a Dataverse step. */
+  async function attempts(statuses: number[], how: "async" | "sync"): Promise<Array<[number | undefined, string, boolean | undefined]>> {
+    const dispatcher = new WebhookDispatcher(async () => new Response(null, { status: statuses.shift() ?? 204 }), 7, () => new Date(), STEP_REDELIVERY);
+    const delivery = { url: "https://receiver.example/api/dataverse", headers: {}, body: "{}" };
+    if (how === "sync") await dispatcher.deliverNow(delivery);
+    else {
+      dispatcher.enqueue(delivery);
+      await dispatcher.drain();
+    }
+    return dispatcher.log.map((r) => [r.status, r.outcome, r.gaveUp]);
+  }
+
+  test.each(["async", "sync"] as const)("%s", async (how) => {
+    expect(await attempts([503], how)).toEqual([[503, "failed", undefined], [204, "delivered", undefined]]);
+    expect(await attempts([502, 504], how)).toEqual([[502, "failed", undefined], [504, "failed", true]]);
+    expect(await attempts([500], how)).toEqual([[500, "failed", true]]);
+    expect(await attempts([429], how)).toEqual([[429, "failed", true]]);
+  });
 });

@@ -73,7 +73,7 @@ test("creates and updates raise signed events the receiver verifies", async () =
   expect(new Set(events.map((e) => e.dedupeKey)).size).toBe(3);
 });
 
-test("a receiver trusting another root refuses the emulator's deliveries", async () => {
+test("a receiver trusting another root refuses each of the 10 attempts; then Partner Center gives the event up", async () => {
   const saved = verify;
   verify = { ...verify, trustRootsPem: startEmulator({ seed: 9 }).emulator.trustRootPem };
   await webhooks().register(RECEIVER);
@@ -81,8 +81,30 @@ test("a receiver trusting another root refuses the emulator's deliveries", async
   await emulator.settle();
   verify = saved;
   expect(events).toEqual([]);
-  expect(refusals).toEqual(["certificate does not chain to a trusted root"]);
-  expect(emulator.dispatcher.log.at(-1)).toMatchObject({ outcome: "failed", status: 401 });
+  expect(refusals).toEqual(Array(10).fill("certificate does not chain to a trusted root"));
+  expect(emulator.dispatcher.log.map((r) => [r.attempt, r.status, r.outcome])).toEqual(Array.from({ length: 10 }, (_, i) => [i + 1, 401, "failed"]));
+  expect(emulator.dispatcher.log.at(-1)).toMatchObject({ gaveUp: true });
+});
+
+test("a failed delivery is made again, the same signed event, until the receiver takes it; a test event lists each attempt", async () => {
+  let answers = [503, 500];
+  server.use(http.post(RECEIVER, () => (answers.length > 0 ? new HttpResponse(null, { status: answers.shift() }) : undefined)));
+  const c = webhooks();
+  await c.register(RECEIVER);
+  emulator.seller.createIncoming({ name: "later", customerName: "y", country: "US" });
+  await emulator.settle();
+  expect(events.map((e) => e.eventName)).toEqual(["referral-created"]);
+  const sent = emulator.dispatcher.log;
+  expect(sent.map((r) => [r.attempt, r.status])).toEqual([[1, 503], [2, 500], [3, 200]]);
+  expect(new Set(sent.map((r) => r.body)).size).toBe(1);
+  expect(new Set(sent.map((r) => JSON.stringify(r.headers))).size).toBe(1);
+
+  answers = [504];
+  const id = await c.sendTest();
+  await emulator.settle();
+  const result = await c.testResult(id);
+  expect(result.status).toBe("completed");
+  expect(result.results.map((r) => [r.responseCode, r.systemError])).toEqual([["GatewayTimeout", false], ["OK", false]]);
 });
 
 test("duplicated deliveries carry the same dedupe key", async () => {
