@@ -7,6 +7,9 @@
  */
 import { seededRandom, type Random } from "./random";
 
+/** Resolves after `ms`; with none asked for, on the next turn of the event loop, not after setTimeout's 1 ms minimum. */
+const pause = (ms: number): Promise<void> => new Promise<void>((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
+
 export interface DeliveryFaults {
   dropRate?: number;
   duplicateRate?: number;
@@ -111,9 +114,7 @@ export class WebhookDispatcher {
   }
 
   private schedule(delivery: Delivery): void {
-    const wait = Math.floor(this.random() * (this.faults.maxDelayMs ?? 0));
-    // No delay asked for: sent on the next turn of the event loop, not after setTimeout's 1 ms minimum.
-    const p: Promise<void> = new Promise<void>((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)))
+    const p: Promise<void> = pause(Math.floor(this.random() * (this.faults.maxDelayMs ?? 0)))
       .then(() => this.deliver(delivery))
       .then(() => undefined)
       .finally(() => this.inFlight.delete(p));
@@ -129,8 +130,7 @@ export class WebhookDispatcher {
       if (last && record.outcome !== "delivered" && policy.attempts > 1) record.gaveUp = true;
       onAttempt?.(record);
       if (last) return record;
-      const wait = policy.delayMs(attempt + 1);
-      await new Promise<void>((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)));
+      await pause(policy.delayMs(attempt + 1));
     }
   }
 

@@ -63,6 +63,13 @@ maybe("Co-sell panel in the PCF test harness (Chromium)", () => {
     await panel.getByRole("button", { name: "Remove SOL-15974-MQF" }).waitFor();
     expect(await input.inputValue()).toBe("");
 
+    // The harness page is not a Dynamics form: its body font is the browser's default. The panel's own
+    // text (headings, hints, chips) still reads in the theme's Segoe UI, at most semibold, as the form's fields.
+    const faces = await panel.locator("section :is(h3, p, strong, li)").evaluateAll((els) =>
+      [...new Set(els.map((el) => `${getComputedStyle(el).fontFamily.split(",")[0]} ${getComputedStyle(el).fontWeight}`))]);
+    expect(faces.length).toBeGreaterThan(0);
+    for (const face of faces) expect(face).toMatch(/^"Segoe UI" (400|600)$/);
+
     mkdirSync(join(ROOT, "test-results"), { recursive: true });
     await page.screenshot({ path: join(ROOT, "test-results", "panel-harness.png"), fullPage: true });
     expect(errors).toEqual([]);
