@@ -22,7 +22,7 @@ export const classes = mergeStyleSets({
     selectors: { strong: { fontWeight: FontWeights.semibold } },
   }],
   section: column(6),
-  heading: { margin: 0, fontSize: 14, fontWeight: 600 },
+  heading: { margin: 0, fontSize: 14, fontWeight: FontWeights.semibold },
   hint: { margin: 0, color: palette.neutralSecondary, fontSize: 12 },
   error: { margin: 0, color: semanticColors.errorText },
   stack: column(2),
